@@ -1,0 +1,14 @@
+# The two commands a newcomer needs. See README.md.
+.PHONY: run test build setup bench
+
+run:    ## build in release and serve on SQLite with demo accounts at http://127.0.0.1:3000
+	@scripts/run.sh
+
+test:   ## every test: unit, SQLite and PostgreSQL integration, Chromium end-to-end
+	@scripts/test.sh
+
+setup:  ## only install the tools
+	@scripts/setup.sh --browser
+
+build:
+	@scripts/setup.sh && PATH="$$HOME/.cargo/bin:$$PWD/end2end/node_modules/.bin:$$PATH" cargo leptos build --release --precompress

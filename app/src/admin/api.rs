@@ -1,0 +1,82 @@
+//! Server functions of the admin's user directory. Each one is refused unless the rules
+//! let the caller manage users.
+
+use super::UserSummary;
+use crate::{
+    auth::{Language, Role, UserId},
+    error::AppError,
+    orgs::{OrgId, Organisation},
+};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    admin::service,
+    auth::ssr::{current_user, store as users},
+    authz::{self, Action, Target},
+    orgs::store as orgs,
+    state::app_state,
+};
+
+#[server(endpoint = "admin/users")]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::Portal)?;
+    Ok(users::list_users(&app_state()?.db).await?)
+}
+
+#[server(endpoint = "admin/organisations")]
+pub async fn list_organisations() -> Result<Vec<Organisation>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::Portal)?;
+    Ok(orgs::list(&app_state()?.db).await?)
+}
+
+#[server(endpoint = "admin/create_user")]
+pub async fn create_user(
+    email: String,
+    display_name: String,
+    password: String,
+    language: Language,
+    org: OrgId,
+    role: Role,
+) -> Result<UserId, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::Portal)?;
+    let form = service::NewAccount { email, display_name, password, language, org, role };
+    service::create_account(&app_state()?.db, form).await
+}
+
+#[server(endpoint = "admin/set_active")]
+pub async fn set_user_active(id: UserId, active: bool) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::User(id))?;
+    service::set_active(&app_state()?.db, &user, id, active).await
+}
+
+#[server(endpoint = "admin/reset_password")]
+pub async fn reset_password(id: UserId, new_password: String) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::User(id))?;
+    service::reset_password(&app_state()?.db, id, &new_password).await
+}
+
+/// Sets the user's role in `org`; the role `none` removes the membership.
+#[server(endpoint = "admin/set_membership")]
+pub async fn set_membership(id: UserId, org: OrgId, role: String) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::User(id))?;
+    let role = service::parse_role_choice(&role)?;
+    service::set_membership(&app_state()?.db, &user, id, org, role).await
+}
+
+#[server(endpoint = "admin/set_manager_assignment")]
+pub async fn set_manager_assignment(
+    manager: UserId,
+    org: OrgId,
+    assigned: bool,
+) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::User(manager))?;
+    service::set_manager_assignment(&app_state()?.db, manager, org, assigned).await
+}

@@ -1,0 +1,26 @@
+//! User administration: accounts, memberships and customer-manager assignments.
+
+use crate::{
+    auth::{Language, Membership, UserId},
+    orgs::OrgId,
+};
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod service;
+
+/// One account as the admin's directory lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub language: Language,
+    pub time_zone: String,
+    pub active: bool,
+    pub memberships: Vec<Membership>,
+    pub managed_orgs: Vec<OrgId>,
+}

@@ -1,0 +1,338 @@
+//! The admin's user directory.
+
+use super::{
+    api::{
+        list_organisations, list_users, CreateUser, ResetPassword, SetManagerAssignment,
+        SetMembership, SetUserActive,
+    },
+    UserSummary,
+};
+use crate::{
+    auth::{Language, Role},
+    error::AppError,
+    i18n::*,
+    i18n_support::role_label,
+    layout::{ActionError, ErrorNotice, SignedIn},
+    orgs::{OrgKind, Organisation},
+};
+use leptos::{form::ActionForm, prelude::*};
+
+#[derive(Clone, Copy)]
+struct AdminActions {
+    create: ServerAction<CreateUser>,
+    set_active: ServerAction<SetUserActive>,
+    reset: ServerAction<ResetPassword>,
+    membership: ServerAction<SetMembership>,
+    assignment: ServerAction<SetManagerAssignment>,
+}
+
+impl AdminActions {
+    fn version(&self) -> usize {
+        self.create.version().get()
+            + self.set_active.version().get()
+            + self.reset.version().get()
+            + self.membership.version().get()
+            + self.assignment.version().get()
+    }
+
+    fn last_error(&self) -> Option<AppError> {
+        [
+            self.set_active.value().get().and_then(Result::err),
+            self.reset.value().get().and_then(Result::err),
+            self.membership.value().get().and_then(Result::err),
+            self.assignment.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    }
+}
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page">
+            <h1>{t!(i18n, admin.title)}</h1>
+            <SignedIn let:_user>
+                <Directory />
+            </SignedIn>
+        </section>
+    }
+}
+
+#[component]
+fn Directory() -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = AdminActions {
+        create: ServerAction::new(),
+        set_active: ServerAction::new(),
+        reset: ServerAction::new(),
+        membership: ServerAction::new(),
+        assignment: ServerAction::new(),
+    };
+    let data = Resource::new(
+        move || actions.version(),
+        |_| async move { Ok::<_, AppError>((list_users().await?, list_organisations().await?)) },
+    );
+    let row_error = Signal::derive(move || actions.last_error());
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((users, orgs)) => {
+                        view! {
+                            <CreateUserForm action=actions.create orgs=orgs.clone() />
+                            <ActionError error=row_error />
+                            <UserTable users orgs actions />
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RoleOptions(selected: Option<Role>, #[prop(optional)] allow_none: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {allow_none
+            .then(|| {
+                view! {
+                    <option value="none" selected=selected.is_none()>
+                        {t!(i18n, admin.no_role)}
+                    </option>
+                }
+            })}
+        {Role::ALL
+            .iter()
+            .map(|&role| {
+                view! {
+                    <option value=role.as_str() selected=selected == Some(role)>
+                        {move || role_label(i18n.get_locale(), role)}
+                    </option>
+                }
+            })
+            .collect_view()}
+    }
+}
+
+#[component]
+fn OrgOptions(orgs: Vec<Organisation>, #[prop(optional)] subsidiaries_only: bool) -> impl IntoView {
+    orgs.into_iter()
+        .filter(|o| !subsidiaries_only || o.kind == OrgKind::Subsidiary)
+        .map(|o| view! { <option value=o.id.to_string()>{format!("{} · {}", o.code, o.name)}</option> })
+        .collect_view()
+}
+
+#[component]
+fn CreateUserForm(action: ServerAction<CreateUser>, orgs: Vec<Organisation>) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let created = move || matches!(action.value().get(), Some(Ok(_)));
+    view! {
+        <details class="card">
+            <summary>
+                <h2 class="summary-heading">{t!(i18n, admin.create_user)}</h2>
+            </summary>
+            <ActionForm action attr:class="form form--grid">
+                <div class="field">
+                    <label for="new-email">{t!(i18n, fields.email)}</label>
+                    <input id="new-email" name="email" type="email" autocomplete="off" required />
+                </div>
+                <div class="field">
+                    <label for="new-name">{t!(i18n, fields.display_name)}</label>
+                    <input id="new-name" name="display_name" type="text" maxlength="80" required />
+                </div>
+                <div class="field">
+                    <label for="new-password">{t!(i18n, admin.initial_password)}</label>
+                    <input
+                        id="new-password"
+                        name="password"
+                        type="password"
+                        autocomplete="new-password"
+                        minlength="10"
+                        required
+                    />
+                </div>
+                <div class="field">
+                    <label for="new-language">{t!(i18n, fields.language)}</label>
+                    <select id="new-language" name="language">
+                        {Language::ALL
+                            .iter()
+                            .map(|l| view! { <option value=l.as_str()>{l.endonym()}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="new-org">{t!(i18n, fields.organisation)}</label>
+                    <select id="new-org" name="org">
+                        <OrgOptions orgs />
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="new-role">{t!(i18n, fields.role)}</label>
+                    <select id="new-role" name="role">
+                        <RoleOptions selected=Some(Role::Client) />
+                    </select>
+                </div>
+                <ActionError error />
+                <Show when=created>
+                    <p class="notice notice--success" role="status">{t!(i18n, admin.user_created)}</p>
+                </Show>
+                <div class="form-actions">
+                    <button type="submit" class="button button--primary">
+                        {t!(i18n, admin.create_user)}
+                    </button>
+                </div>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn UserTable(users: Vec<UserSummary>, orgs: Vec<Organisation>, actions: AdminActions) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="table users-table">
+                <caption class="visually-hidden">{t!(i18n, admin.title)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, fields.display_name)}</th>
+                        <th scope="col">{t!(i18n, account.memberships)}</th>
+                        <th scope="col">{t!(i18n, admin.state)}</th>
+                        <th scope="col">{t!(i18n, admin.manage)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {users
+                        .into_iter()
+                        .map(|user| view! { <UserRow user orgs=orgs.clone() actions /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = user.id.to_string();
+    let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id);
+    let (orgs1, orgs2) = (orgs.clone(), orgs.clone());
+    let active = user.active;
+    let is_manager = user.memberships.iter().any(|m| m.role == Role::CustomerManager);
+    let managed: Vec<String> = orgs
+        .iter()
+        .filter(|o| user.managed_orgs.contains(&o.id))
+        .map(|o| o.name.clone())
+        .collect();
+    let field_id = move |name: &str| format!("{name}-{}", user.id);
+    view! {
+        <tr>
+            <td data-label=move || t_string!(i18n, fields.display_name)>
+                <strong>{user.display_name.clone()}</strong>
+                <br />
+                <span class="muted">{user.email.clone()}</span>
+            </td>
+            <td data-label=move || t_string!(i18n, account.memberships)>
+                <ul class="plain-list">
+                    {user
+                        .memberships
+                        .iter()
+                        .map(|m| {
+                            let role = m.role;
+                            let org = m.org_name.clone();
+                            view! {
+                                <li>{org} " · " {move || role_label(i18n.get_locale(), role)}</li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                {(!managed.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="muted">{t!(i18n, admin.manages)} " " {managed.join("、")}</p>
+                        }
+                    })}
+            </td>
+            <td data-label=move || t_string!(i18n, admin.state)>
+                {move || {
+                    if active { t_string!(i18n, admin.active) } else { t_string!(i18n, admin.inactive) }
+                }}
+            </td>
+            <td data-label=move || t_string!(i18n, admin.manage) class="row-actions">
+                <ActionForm action=actions.set_active attr:class="inline-form">
+                    <input type="hidden" name="id" value=id1 />
+                    <input type="hidden" name="active" value=(!active).to_string() />
+                    <button type="submit" class="button button--small">
+                        {move || {
+                            if active {
+                                t_string!(i18n, admin.deactivate)
+                            } else {
+                                t_string!(i18n, admin.activate)
+                            }
+                        }}
+                    </button>
+                </ActionForm>
+                <details>
+                    <summary>{t!(i18n, admin.edit_access)}</summary>
+                    <ActionForm action=actions.membership attr:class="form form--compact">
+                        <input type="hidden" name="id" value=id2 />
+                        <label for=field_id("m-org")>{t!(i18n, fields.organisation)}</label>
+                        <select id=field_id("m-org") name="org">
+                            <OrgOptions orgs=orgs1 />
+                        </select>
+                        <label for=field_id("m-role")>{t!(i18n, fields.role)}</label>
+                        <select id=field_id("m-role") name="role">
+                            <RoleOptions selected=None allow_none=true />
+                        </select>
+                        <button type="submit" class="button button--small">
+                            {t!(i18n, admin.set_role)}
+                        </button>
+                    </ActionForm>
+                    <ActionForm action=actions.reset attr:class="form form--compact">
+                        <input type="hidden" name="id" value=id3 />
+                        <label for=field_id("pw")>{t!(i18n, fields.new_password)}</label>
+                        <input
+                            id=field_id("pw")
+                            name="new_password"
+                            type="password"
+                            autocomplete="new-password"
+                            minlength="10"
+                            required
+                        />
+                        <button type="submit" class="button button--small">
+                            {t!(i18n, admin.reset_password)}
+                        </button>
+                    </ActionForm>
+                    {is_manager
+                        .then(|| {
+                            view! {
+                                <ActionForm action=actions.assignment attr:class="form form--compact">
+                                    <input type="hidden" name="manager" value=id4 />
+                                    <label for=field_id("a-org")>{t!(i18n, admin.assign_org)}</label>
+                                    <select id=field_id("a-org") name="org">
+                                        <OrgOptions orgs=orgs2 subsidiaries_only=true />
+                                    </select>
+                                    <label for=field_id("a-assigned")>{t!(i18n, admin.assignment)}</label>
+                                    <select id=field_id("a-assigned") name="assigned">
+                                        <option value="true">{t!(i18n, admin.assign)}</option>
+                                        <option value="false">{t!(i18n, admin.unassign)}</option>
+                                    </select>
+                                    <button type="submit" class="button button--small">
+                                        {t!(i18n, common.save)}
+                                    </button>
+                                </ActionForm>
+                            }
+                        })}
+                </details>
+            </td>
+        </tr>
+    }
+}

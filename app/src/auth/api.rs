@@ -1,0 +1,75 @@
+//! Server functions for signing in and out and for one's own account.
+
+use super::{CurrentUser, Language};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::ssr::{current_user, service},
+    authz::{self, Action, Target},
+    state::app_state,
+};
+
+/// The signed-in user, or `None` for a visitor.
+#[server(endpoint = "auth/whoami")]
+pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
+    match current_user().await {
+        Ok(user) => Ok(Some(user)),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// Signs in and returns the user's preferred language. Works as a plain form post too.
+#[server(endpoint = "auth/sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<Language, AppError> {
+    let state = app_state()?;
+    let session = service::request_session().await?;
+    let client_ip = service::client_ip().await;
+    let user = service::sign_in(&state, &session, &client_ip, &email, &password).await?;
+    service::remember_language(user.language);
+    leptos_axum::redirect("/requests");
+    Ok(user.language)
+}
+
+#[server(endpoint = "auth/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session = service::request_session().await?;
+    session.flush().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(endpoint = "auth/change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::EditOwnAccount, Target::User(user.id))?;
+    let state = app_state()?;
+    let session = service::request_session().await?;
+    service::change_password(
+        &state,
+        &session,
+        &user,
+        &current_password,
+        &new_password,
+        &confirm_password,
+    )
+    .await
+}
+
+/// Saves the user's language and time zone; `None` leaves a setting as it is.
+#[server(endpoint = "auth/preferences")]
+pub async fn update_preferences(
+    language: Option<Language>,
+    time_zone: Option<String>,
+) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::EditOwnAccount, Target::User(user.id))?;
+    let state = app_state()?;
+    service::update_preferences(&state, &user, language, time_zone.as_deref()).await
+}

@@ -1,0 +1,136 @@
+//! Sign-in, password and preference changes: the steps behind the auth server functions.
+
+use super::{password, store, throttle, SessionAuth, SESSION_AUTH_KEY};
+use crate::{
+    auth::{CurrentUser, Language},
+    error::{AppError, Field, FieldError, Problem},
+    state::AppState,
+    time::is_offered_time_zone,
+    validation::{self, Checks, Email},
+};
+use chrono::Utc;
+use tower_sessions::Session;
+
+/// The cookie leptos_i18n reads to pick the page language.
+pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+pub async fn request_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer around the server function");
+        AppError::Internal
+    })
+}
+
+pub async fn client_ip() -> String {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+        Err(_) => "unknown".to_string(),
+    }
+}
+
+pub async fn sign_in(
+    state: &AppState,
+    session: &Session,
+    client_ip: &str,
+    raw_email: &str,
+    password: &str,
+) -> Result<CurrentUser, AppError> {
+    let db = &state.db;
+    let policy = &state.settings.throttle;
+    let now = Utc::now();
+    // A malformed email is just a wrong email: the answer must not differ.
+    let email = Email::parse(raw_email).ok();
+    let account_key = throttle::Key::account(email.as_ref().map_or(raw_email, |e| e.as_str()));
+    let keys = [account_key, throttle::Key::address(client_ip)];
+    throttle::ensure_not_locked(db, &keys, now).await?;
+
+    let credentials = match &email {
+        Some(email) => store::find_credentials(db, email).await?,
+        None => None,
+    };
+    let stored_hash = credentials.as_ref().filter(|c| c.active).map(|c| c.password_hash.as_str());
+    let verified = password::verify(password, stored_hash).await;
+    let credentials = match credentials {
+        Some(c) if verified => c,
+        _ => {
+            let delay = throttle::record_failure(db, &keys, now, policy).await?;
+            tokio::time::sleep(delay).await;
+            return Err(AppError::InvalidCredentials);
+        }
+    };
+    throttle::record_success(db, &keys[0]).await?;
+
+    // A new id at sign-in defeats session fixation.
+    session.cycle_id().await?;
+    let auth = SessionAuth { user_id: credentials.id, epoch: credentials.session_epoch, signed_in_at: now };
+    session.insert(SESSION_AUTH_KEY, &auth).await?;
+    store::load_current_user(db, credentials.id, credentials.session_epoch)
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// Makes the next page render in `language`, by setting the cookie leptos_i18n reads.
+pub fn remember_language(language: Language) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        let cookie = format!(
+            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            language.as_str()
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+}
+
+pub async fn change_password(
+    state: &AppState,
+    session: &Session,
+    user: &CurrentUser,
+    current_password: &str,
+    new_password: &str,
+    confirm_password: &str,
+) -> Result<(), AppError> {
+    let mut checks = Checks::default();
+    if current_password.is_empty() {
+        checks.push(FieldError { field: Field::Password, problem: Problem::Required });
+    }
+    let new_password = checks.check(validation::new_password(Field::NewPassword, new_password));
+    if new_password.as_deref().is_some_and(|p| p != confirm_password) {
+        checks.push(FieldError { field: Field::ConfirmPassword, problem: Problem::Mismatch });
+    }
+    checks.finish()?;
+    let new_password = new_password.ok_or(AppError::Internal)?;
+
+    let stored = store::password_hash(&state.db, user.id).await?;
+    if !password::verify(current_password, stored.as_deref()).await {
+        return Err(AppError::invalid(Field::Password, Problem::Incorrect));
+    }
+    let hash = password::hash(&new_password).await?;
+    let epoch = store::set_password(&state.db, user.id, &hash).await?;
+    // Other sessions end with the epoch change; this one continues under the new epoch.
+    session.cycle_id().await?;
+    session
+        .insert(SESSION_AUTH_KEY, &SessionAuth { user_id: user.id, epoch, signed_in_at: Utc::now() })
+        .await?;
+    Ok(())
+}
+
+pub async fn update_preferences(
+    state: &AppState,
+    user: &CurrentUser,
+    language: Option<Language>,
+    time_zone: Option<&str>,
+) -> Result<(), AppError> {
+    if let Some(tz) = time_zone {
+        if !is_offered_time_zone(tz) {
+            return Err(AppError::invalid(Field::TimeZone, Problem::UnknownChoice));
+        }
+    }
+    store::set_preferences(&state.db, user.id, language, time_zone).await?;
+    if let Some(language) = language {
+        remember_language(language);
+    }
+    Ok(())
+}

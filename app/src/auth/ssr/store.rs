@@ -1,0 +1,257 @@
+//! SQL for users, memberships and customer-manager assignments.
+
+use crate::{
+    admin::UserSummary,
+    auth::{CurrentUser, Language, Membership, Role, UserId},
+    db::{BeginWrite, Db},
+    error::{AppError, Conflict},
+    orgs::OrgId,
+    validation::Email,
+    with_db,
+};
+use chrono::Utc;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: UserId,
+    pub password_hash: String,
+    pub active: bool,
+    pub session_epoch: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct UserRow {
+    id: UserId,
+    email: String,
+    display_name: String,
+    language: Language,
+    time_zone: String,
+    active: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct MembershipRow {
+    user_id: UserId,
+    org_id: OrgId,
+    org_code: String,
+    org_name: String,
+    role: Role,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct AssignmentRow {
+    manager_id: UserId,
+    org_id: OrgId,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub language: Language,
+    pub time_zone: &'a str,
+}
+
+const MEMBERSHIPS_SQL: &str = "SELECT m.user_id, m.org_id, o.code AS org_code, o.name AS org_name, m.role \
+     FROM memberships m JOIN organisations o ON o.id = m.org_id";
+
+pub async fn find_credentials(db: &Db, email: &Email) -> Result<Option<Credentials>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, Credentials>(
+        "SELECT id, password_hash, active, session_epoch FROM users WHERE email = $1"
+    ).bind(email.as_str()).fetch_optional(pool).await)
+}
+
+pub async fn find_id_by_email(db: &Db, email: &Email) -> Result<Option<UserId>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, UserId>("SELECT id FROM users WHERE email = $1")
+        .bind(email.as_str()).fetch_optional(pool).await)
+}
+
+pub async fn password_hash(db: &Db, id: UserId) -> Result<Option<String>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id).fetch_optional(pool).await)
+}
+
+/// Loads the user behind a session, or `None` when the account is gone, deactivated or the
+/// session predates the account's current epoch.
+pub async fn load_current_user(
+    db: &Db,
+    id: UserId,
+    epoch: i64,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let membership_sql = format!("{MEMBERSHIPS_SQL} WHERE m.user_id = $1 ORDER BY o.kind, o.code");
+    with_db!(db, pool => {
+        let user = sqlx::query_as::<_, UserRow>(
+            "SELECT id, email, display_name, language, time_zone, active FROM users \
+             WHERE id = $1 AND active = TRUE AND session_epoch = $2",
+        )
+        .bind(id).bind(epoch)
+        .fetch_optional(pool).await?;
+        let Some(user) = user else { return Ok(None) };
+        let memberships = sqlx::query_as::<_, MembershipRow>(&membership_sql)
+            .bind(id).fetch_all(pool).await?;
+        let managed = sqlx::query_scalar::<_, OrgId>(
+            "SELECT org_id FROM manager_assignments WHERE manager_id = $1 ORDER BY org_id",
+        )
+        .bind(id).fetch_all(pool).await?;
+        Ok(Some(CurrentUser {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            language: user.language,
+            time_zone: user.time_zone,
+            memberships: memberships.into_iter().map(MembershipRow::into_membership).collect(),
+            managed_orgs: managed,
+        }))
+    })
+}
+
+impl MembershipRow {
+    fn into_membership(self) -> Membership {
+        Membership { org_id: self.org_id, org_code: self.org_code, org_name: self.org_name, role: self.role }
+    }
+}
+
+pub async fn create_user(db: &Db, new: NewUser<'_>) -> Result<UserId, AppError> {
+    let now = Utc::now();
+    let result = with_db!(db, pool => sqlx::query_scalar::<_, UserId>(
+        "INSERT INTO users (email, display_name, password_hash, language, time_zone, active, \
+         session_epoch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6, $6) RETURNING id",
+    )
+    .bind(new.email.as_str()).bind(new.display_name).bind(new.password_hash)
+    .bind(new.language).bind(new.time_zone).bind(now)
+    .fetch_one(pool).await);
+    match result {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(AppError::Conflict(Conflict::EmailTaken))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces the password hash and raises the session epoch, which ends the user's other
+/// sessions. Returns the new epoch, for the session that stays signed in.
+pub async fn set_password(db: &Db, id: UserId, hash: &str) -> Result<i64, sqlx::Error> {
+    let now = Utc::now();
+    with_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = $3 \
+         WHERE id = $1 RETURNING session_epoch",
+    ).bind(id).bind(hash).bind(now).fetch_one(pool).await)
+}
+
+/// Activates or deactivates an account. Deactivation raises the epoch so every session of the
+/// user stops working at its next request. Returns false when the user does not exist.
+pub async fn set_active(db: &Db, id: UserId, active: bool) -> Result<bool, sqlx::Error> {
+    let now = Utc::now();
+    with_db!(db, pool => sqlx::query(
+        "UPDATE users SET active = $2, updated_at = $3, \
+         session_epoch = CASE WHEN $2 THEN session_epoch ELSE session_epoch + 1 END WHERE id = $1",
+    ).bind(id).bind(active).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))
+}
+
+pub async fn set_preferences(
+    db: &Db,
+    id: UserId,
+    language: Option<Language>,
+    time_zone: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let now = Utc::now();
+    with_db!(db, pool => sqlx::query(
+        "UPDATE users SET language = COALESCE($2, language), time_zone = COALESCE($3, time_zone), \
+         updated_at = $4 WHERE id = $1",
+    ).bind(id).bind(language).bind(time_zone).bind(now).execute(pool).await.map(|_| ()))
+}
+
+/// Gives the user `role` in `org`, or removes their membership there when `role` is `None`.
+/// Returns false when the user or organisation does not exist.
+pub async fn set_membership(
+    db: &Db,
+    user: UserId,
+    org: OrgId,
+    role: Option<Role>,
+) -> Result<bool, sqlx::Error> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let exists = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM users u, organisations o WHERE u.id = $1 AND o.id = $2",
+        ).bind(user).bind(org).fetch_one(&mut *tx).await?;
+        if exists == 0 {
+            return Ok(false);
+        }
+        match role {
+            Some(role) => {
+                sqlx::query(
+                    "INSERT INTO memberships (user_id, org_id, role) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role",
+                ).bind(user).bind(org).bind(role).execute(&mut *tx).await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
+                    .bind(user).bind(org).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+pub async fn set_manager_assignment(
+    db: &Db,
+    manager: UserId,
+    org: OrgId,
+    assigned: bool,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => {
+        if assigned {
+            sqlx::query(
+                "INSERT INTO manager_assignments (manager_id, org_id) VALUES ($1, $2) \
+                 ON CONFLICT (manager_id, org_id) DO NOTHING",
+            ).bind(manager).bind(org).execute(pool).await?;
+        } else {
+            sqlx::query("DELETE FROM manager_assignments WHERE manager_id = $1 AND org_id = $2")
+                .bind(manager).bind(org).execute(pool).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Every account with its memberships, for the admin's user directory.
+pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
+    let membership_sql = format!("{MEMBERSHIPS_SQL} ORDER BY m.user_id, o.kind, o.code");
+    let (users, memberships, assignments) = with_db!(db, pool => {
+        let users = sqlx::query_as::<_, UserRow>(
+            "SELECT id, email, display_name, language, time_zone, active FROM users ORDER BY email",
+        ).fetch_all(pool).await?;
+        let memberships = sqlx::query_as::<_, MembershipRow>(&membership_sql).fetch_all(pool).await?;
+        let assignments = sqlx::query_as::<_, AssignmentRow>(
+            "SELECT manager_id, org_id FROM manager_assignments ORDER BY org_id",
+        ).fetch_all(pool).await?;
+        (users, memberships, assignments)
+    });
+    let mut by_user: HashMap<UserId, Vec<Membership>> = HashMap::new();
+    for m in memberships {
+        by_user.entry(m.user_id).or_default().push(m.into_membership());
+    }
+    let mut managed: HashMap<UserId, Vec<OrgId>> = HashMap::new();
+    for a in assignments {
+        managed.entry(a.manager_id).or_default().push(a.org_id);
+    }
+    Ok(users
+        .into_iter()
+        .map(|u| UserSummary {
+            memberships: by_user.remove(&u.id).unwrap_or_default(),
+            managed_orgs: managed.remove(&u.id).unwrap_or_default(),
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            language: u.language,
+            time_zone: u.time_zone,
+            active: u.active,
+        })
+        .collect())
+}
+
+pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(pool).await)
+}

@@ -1,0 +1,221 @@
+//! The sign-in page and the user's own account page.
+
+use super::{api::ChangePassword, Language};
+use crate::{
+    error::AppError,
+    i18n::*,
+    i18n_support::role_label,
+    layout::{ActionError, SignedIn},
+    routes::use_auth,
+    time::OFFERED_TIME_ZONES,
+};
+use leptos::{form::ActionForm, prelude::*};
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let error = Signal::derive(move || auth.sign_in.value().get().and_then(Result::err));
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                matches!(auth.user.await, Ok(Some(_))).then(|| view! { <Redirect path="/requests" /> })
+            })}
+        </Transition>
+        <section class="page page--narrow">
+            <div class="card auth-card">
+                <h1>{t!(i18n, login.title)}</h1>
+                <p class="lead">{t!(i18n, login.intro)}</p>
+                <ActionForm action=auth.sign_in attr:class="form" attr:novalidate="">
+                    <div class="field">
+                        <label for="login-email">{t!(i18n, fields.email)}</label>
+                        <input
+                            id="login-email"
+                            name="email"
+                            type="email"
+                            autocomplete="username"
+                            required
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="login-password">{t!(i18n, fields.password)}</label>
+                        <input
+                            id="login-password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            required
+                        />
+                    </div>
+                    <ActionError error />
+                    <button
+                        type="submit"
+                        class="button button--primary button--block"
+                        disabled=move || auth.sign_in.pending().get()
+                    >
+                        {t!(i18n, login.submit)}
+                    </button>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page">
+            <h1>{t!(i18n, account.title)}</h1>
+            <SignedIn let:user>
+                <div class="grid grid--two">
+                    <section class="card" aria-labelledby="profile-heading">
+                        <h2 id="profile-heading">{t!(i18n, account.profile)}</h2>
+                        <dl class="facts">
+                            <dt>{t!(i18n, fields.display_name)}</dt>
+                            <dd>{user.display_name.clone()}</dd>
+                            <dt>{t!(i18n, fields.email)}</dt>
+                            <dd>{user.email.clone()}</dd>
+                            <dt>{t!(i18n, account.memberships)}</dt>
+                            <dd>
+                                <ul class="plain-list">
+                                    {user
+                                        .memberships
+                                        .iter()
+                                        .map(|m| {
+                                            let role = m.role;
+                                            let org = m.org_name.clone();
+                                            view! {
+                                                <li>
+                                                    {org} " · "
+                                                    {move || role_label(i18n.get_locale(), role)}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </dd>
+                        </dl>
+                        <Preferences language=user.language time_zone=user.time_zone.clone() />
+                    </section>
+                    <ChangePasswordForm />
+                </div>
+            </SignedIn>
+        </section>
+    }
+}
+
+#[component]
+fn Preferences(language: Language, time_zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let action = auth.preferences;
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let saved = move || matches!(action.value().get(), Some(Ok(())));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            if let Some(Ok(Some(user))) = auth.user.get() {
+                i18n.set_locale(user.language.locale());
+            }
+        }
+    });
+    view! {
+        <h2>{t!(i18n, account.preferences)}</h2>
+        <ActionForm action attr:class="form">
+            <div class="field">
+                <label for="pref-language">{t!(i18n, fields.language)}</label>
+                <select id="pref-language" name="language">
+                    {Language::ALL
+                        .iter()
+                        .map(|&l| {
+                            view! {
+                                <option value=l.as_str() selected=l == language>
+                                    {l.endonym()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="pref-zone">{t!(i18n, fields.time_zone)}</label>
+                <select id="pref-zone" name="time_zone">
+                    {OFFERED_TIME_ZONES
+                        .iter()
+                        .map(|&zone| {
+                            view! {
+                                <option value=zone selected=zone == time_zone>
+                                    {zone}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <ActionError error />
+            <Show when=saved>
+                <p class="notice notice--success" role="status">{t!(i18n, common.saved)}</p>
+            </Show>
+            <button type="submit" class="button button--primary">{t!(i18n, common.save)}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ChangePassword>::new();
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || action.value().get().and_then(Result::err));
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">{t!(i18n, account.change_password)}</h2>
+            <ActionForm action attr:class="form">
+                <div class="field">
+                    <label for="pw-current">{t!(i18n, fields.password)}</label>
+                    <input
+                        id="pw-current"
+                        name="current_password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                    />
+                </div>
+                <div class="field">
+                    <label for="pw-new">{t!(i18n, fields.new_password)}</label>
+                    <input
+                        id="pw-new"
+                        name="new_password"
+                        type="password"
+                        autocomplete="new-password"
+                        minlength="10"
+                        aria-describedby="pw-new-help"
+                        required
+                    />
+                    <p id="pw-new-help" class="help">{t!(i18n, account.password_rule)}</p>
+                </div>
+                <div class="field">
+                    <label for="pw-confirm">{t!(i18n, fields.confirm_password)}</label>
+                    <input
+                        id="pw-confirm"
+                        name="confirm_password"
+                        type="password"
+                        autocomplete="new-password"
+                        required
+                    />
+                </div>
+                <ActionError error />
+                <Show when=done>
+                    <p class="notice notice--success" role="status">
+                        {t!(i18n, account.password_changed)}
+                    </p>
+                </Show>
+                <button type="submit" class="button button--primary">
+                    {t!(i18n, account.change_password)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

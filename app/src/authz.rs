@@ -1,0 +1,245 @@
+//! The one place that decides who may do what to which object.
+//!
+//! Every server function authenticates and then calls [`may`]. The rules are the table in
+//! [`RULES`]: one row per action, one column per role, each cell saying how far that role
+//! reaches. A user may act when any of their memberships reaches the target.
+
+use crate::{
+    auth::{CurrentUser, Role, UserId},
+    error::AppError,
+    orgs::OrgId,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See a request and its timeline.
+    ViewRequest,
+    /// Submit a new request on behalf of an organisation.
+    SubmitRequest,
+    /// See an organisation's details.
+    ViewOrganisation,
+    /// Create and deactivate accounts, reset passwords, set memberships.
+    ManageUsers,
+    /// Change one's own password and preferences.
+    EditOwnAccount,
+}
+
+/// What an action is aimed at, with the facts the rules need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Request { org: OrgId, requester: UserId },
+    Organisation(OrgId),
+    User(UserId),
+    /// The portal as a whole (user administration, catalogues).
+    Portal,
+}
+
+/// How far one role reaches for one action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Nothing,
+    /// Only what the user submitted or is.
+    Own,
+    /// Anything of the organisation in which the user holds this role.
+    OwnOrganisation,
+    /// Anything of the subsidiaries the user manages as customer manager.
+    ManagedOrganisations,
+    Everything,
+}
+
+/// How a refusal is reported: objects whose existence must not leak answer "not found".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Forbidden,
+    NotFound,
+}
+
+use Reach::*;
+
+/// Columns, in order: client, org_contact, agent, customer_manager, admin.
+pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
+    //                            client           org_contact      agent       customer_manager      admin
+    (Action::ViewRequest,       [Own,             OwnOrganisation, Everything, ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::SubmitRequest,     [OwnOrganisation, OwnOrganisation, Nothing,    Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::ViewOrganisation,  [OwnOrganisation, OwnOrganisation, Everything, ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::ManageUsers,       [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::EditOwnAccount,    [Own,             Own,             Own,        Own,                  Own],        Refusal::Forbidden),
+];
+
+fn column(role: Role) -> usize {
+    match role {
+        Role::Client => 0,
+        Role::OrgContact => 1,
+        Role::Agent => 2,
+        Role::CustomerManager => 3,
+        Role::Admin => 4,
+    }
+}
+
+fn rule(action: Action) -> (&'static [Reach; 5], Refusal) {
+    RULES
+        .iter()
+        .find(|(a, _, _)| *a == action)
+        .map(|(_, reach, refusal)| (reach, *refusal))
+        .unwrap_or((&[Nothing; 5], Refusal::Forbidden))
+}
+
+/// Whether `user` may perform `action` on `target`.
+pub fn may(user: &CurrentUser, action: Action, target: Target) -> Result<(), AppError> {
+    let (reaches, refusal) = rule(action);
+    let allowed = user.memberships.iter().any(|m| {
+        let reach = reaches[column(m.role)];
+        reaches_target(user, reach, m.org_id, target)
+    }) || (action == Action::EditOwnAccount && target == Target::User(user.id));
+    if allowed {
+        Ok(())
+    } else {
+        Err(match refusal {
+            Refusal::Forbidden => AppError::Forbidden,
+            Refusal::NotFound => AppError::NotFound,
+        })
+    }
+}
+
+fn reaches_target(user: &CurrentUser, reach: Reach, membership_org: OrgId, target: Target) -> bool {
+    match (reach, target) {
+        (Nothing, _) => false,
+        (Everything, _) => true,
+        (Own, Target::Request { requester, .. }) => requester == user.id,
+        (Own, Target::User(id)) => id == user.id,
+        (Own, _) => false,
+        (OwnOrganisation, Target::Request { org, .. }) | (OwnOrganisation, Target::Organisation(org)) => {
+            org == membership_org
+        }
+        (OwnOrganisation, _) => false,
+        (ManagedOrganisations, Target::Request { org, .. })
+        | (ManagedOrganisations, Target::Organisation(org)) => user.managed_orgs.contains(&org),
+        (ManagedOrganisations, _) => false,
+    }
+}
+
+/// Which requests a user's lists may show, derived from the `ViewRequest` row of [`RULES`]
+/// so that lists and single-request access can never disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestScope {
+    pub everything: bool,
+    /// Requests this user submitted.
+    pub requester: Option<UserId>,
+    /// Requests of these organisations.
+    pub orgs: Vec<OrgId>,
+}
+
+impl RequestScope {
+    pub fn is_empty(&self) -> bool {
+        !self.everything && self.requester.is_none() && self.orgs.is_empty()
+    }
+}
+
+pub fn request_scope(user: &CurrentUser) -> RequestScope {
+    let (reaches, _) = rule(Action::ViewRequest);
+    let mut scope = RequestScope::default();
+    for m in &user.memberships {
+        match reaches[column(m.role)] {
+            Nothing => {}
+            Everything => scope.everything = true,
+            Own => scope.requester = Some(user.id),
+            OwnOrganisation => scope.orgs.push(m.org_id),
+            ManagedOrganisations => scope.orgs.extend(user.managed_orgs.iter().copied()),
+        }
+    }
+    scope.orgs.sort();
+    scope.orgs.dedup();
+    scope
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Language, Membership};
+
+    const CENTER: OrgId = OrgId(1);
+    const A: OrgId = OrgId(2);
+    const B: OrgId = OrgId(3);
+
+    fn user(id: i64, memberships: &[(OrgId, Role)], managed: &[OrgId]) -> CurrentUser {
+        CurrentUser {
+            id: UserId(id),
+            email: format!("u{id}@example.com"),
+            display_name: format!("User {id}"),
+            language: Language::ZhCn,
+            time_zone: "Asia/Shanghai".into(),
+            memberships: memberships
+                .iter()
+                .map(|(org, role)| Membership {
+                    org_id: *org,
+                    org_code: format!("O{}", org.0),
+                    org_name: format!("Org {}", org.0),
+                    role: *role,
+                })
+                .collect(),
+            managed_orgs: managed.to_vec(),
+        }
+    }
+
+    /// A request submitted by user 10 of subsidiary A.
+    const REQUEST_OF_A: Target = Target::Request { org: A, requester: UserId(10) };
+
+    #[test]
+    fn who_may_see_a_request_of_subsidiary_a() {
+        let cases = [
+            ("its requester", user(10, &[(A, Role::Client)], &[]), Ok(())),
+            ("another client of A", user(11, &[(A, Role::Client)], &[]), Err(AppError::NotFound)),
+            ("the org contact of A", user(12, &[(A, Role::OrgContact)], &[]), Ok(())),
+            ("the org contact of B", user(13, &[(B, Role::OrgContact)], &[]), Err(AppError::NotFound)),
+            ("a client of B", user(14, &[(B, Role::Client)], &[]), Err(AppError::NotFound)),
+            ("an agent", user(15, &[(CENTER, Role::Agent)], &[]), Ok(())),
+            ("A's customer manager", user(16, &[(CENTER, Role::CustomerManager)], &[A]), Ok(())),
+            ("B's customer manager", user(17, &[(CENTER, Role::CustomerManager)], &[B]), Err(AppError::NotFound)),
+            ("an admin", user(18, &[(CENTER, Role::Admin)], &[]), Ok(())),
+            ("a user without memberships", user(19, &[], &[]), Err(AppError::NotFound)),
+        ];
+        for (who, u, expected) in cases {
+            assert_eq!(may(&u, Action::ViewRequest, REQUEST_OF_A), expected, "{who}");
+        }
+    }
+
+    #[test]
+    fn only_subsidiary_members_submit_for_their_own_organisation() {
+        let client = user(10, &[(A, Role::Client)], &[]);
+        assert_eq!(may(&client, Action::SubmitRequest, Target::Organisation(A)), Ok(()));
+        assert_eq!(may(&client, Action::SubmitRequest, Target::Organisation(B)), Err(AppError::Forbidden));
+        let agent = user(15, &[(CENTER, Role::Agent)], &[]);
+        assert_eq!(may(&agent, Action::SubmitRequest, Target::Organisation(A)), Err(AppError::Forbidden));
+        let admin = user(18, &[(CENTER, Role::Admin)], &[]);
+        assert_eq!(may(&admin, Action::SubmitRequest, Target::Organisation(A)), Err(AppError::Forbidden));
+    }
+
+    #[test]
+    fn only_admins_manage_users() {
+        for role in [Role::Client, Role::OrgContact, Role::Agent, Role::CustomerManager] {
+            let u = user(20, &[(CENTER, role)], &[A, B]);
+            assert_eq!(may(&u, Action::ManageUsers, Target::Portal), Err(AppError::Forbidden), "{role}");
+        }
+        let admin = user(18, &[(CENTER, Role::Admin)], &[]);
+        assert_eq!(may(&admin, Action::ManageUsers, Target::Portal), Ok(()));
+    }
+
+    #[test]
+    fn everyone_edits_only_their_own_account() {
+        let client = user(10, &[(A, Role::Client)], &[]);
+        assert_eq!(may(&client, Action::EditOwnAccount, Target::User(UserId(10))), Ok(()));
+        assert_eq!(may(&client, Action::EditOwnAccount, Target::User(UserId(11))), Err(AppError::Forbidden));
+    }
+
+    #[test]
+    fn list_scopes_follow_the_table() {
+        let client = user(10, &[(A, Role::Client)], &[]);
+        assert_eq!(request_scope(&client), RequestScope { everything: false, requester: Some(UserId(10)), orgs: vec![] });
+        let contact = user(12, &[(A, Role::OrgContact)], &[]);
+        assert_eq!(request_scope(&contact).orgs, vec![A]);
+        let manager = user(16, &[(CENTER, Role::CustomerManager)], &[B, A]);
+        assert_eq!(request_scope(&manager).orgs, vec![A, B]);
+        assert!(request_scope(&user(15, &[(CENTER, Role::Agent)], &[])).everything);
+        assert!(request_scope(&user(19, &[], &[])).is_empty());
+    }
+}

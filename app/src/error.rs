@@ -1,0 +1,274 @@
+//! The one application error, shared by the browser and the server.
+//!
+//! Every server function returns `Result<T, AppError>`. The variant decides the HTTP status
+//! and the message the user reads, in their language. Internal details are logged on the
+//! server and never sent to the browser.
+
+use crate::i18n::Locale;
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+    Bytes,
+};
+use leptos_i18n::td_string;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("too many sign-in attempts; retry in {retry_after_secs}s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    #[error("malformed call: {0}")]
+    Malformed(String),
+    #[error("internal error")]
+    Internal,
+    #[error("service unreachable: {0}")]
+    Unreachable(String),
+}
+
+/// One problem with one input field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    Title,
+    Description,
+    Email,
+    Password,
+    NewPassword,
+    ConfirmPassword,
+    DisplayName,
+    Organisation,
+    Role,
+    TimeZone,
+    Language,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    Required,
+    TooLong { max: u32 },
+    TooShort { min: u32 },
+    InvalidEmail,
+    Mismatch,
+    Incorrect,
+    UnknownChoice,
+    ControlCharacters,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Conflict {
+    EmailTaken,
+    /// The object changed since the user loaded it.
+    Stale,
+    /// An admin may not lock themselves out.
+    OwnAccount,
+}
+
+impl AppError {
+    pub fn invalid(field: Field, problem: Problem) -> Self {
+        AppError::Invalid(vec![FieldError { field, problem }])
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Malformed(_) => 400,
+            AppError::Internal => 500,
+            AppError::Unreachable(_) => 503,
+        }
+    }
+
+    /// The errors that belong to one field, for showing next to that control.
+    pub fn field_problems(&self, field: Field) -> Vec<Problem> {
+        match self {
+            AppError::Invalid(errors) => errors
+                .iter()
+                .filter(|e| e.field == field)
+                .map(|e| e.problem)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The message a person reads, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_string(),
+            AppError::InvalidCredentials => {
+                td_string!(locale, errors.invalid_credentials).to_string()
+            }
+            AppError::TooManyAttempts { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1);
+                td_string!(locale, errors.too_many_attempts, minutes = minutes)
+            }
+            AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
+            AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
+            AppError::Invalid(errors) => {
+                let parts: Vec<String> = errors.iter().map(|e| e.message(locale)).collect();
+                if parts.is_empty() {
+                    td_string!(locale, errors.invalid).to_string()
+                } else {
+                    parts.join(" ")
+                }
+            }
+            AppError::Conflict(Conflict::EmailTaken) => {
+                td_string!(locale, errors.email_taken).to_string()
+            }
+            AppError::Conflict(Conflict::Stale) => td_string!(locale, errors.stale).to_string(),
+            AppError::Conflict(Conflict::OwnAccount) => {
+                td_string!(locale, errors.own_account).to_string()
+            }
+            AppError::Malformed(_) => td_string!(locale, errors.malformed).to_string(),
+            AppError::Internal => td_string!(locale, errors.internal).to_string(),
+            AppError::Unreachable(_) => td_string!(locale, errors.unreachable).to_string(),
+        }
+    }
+}
+
+impl FieldError {
+    pub fn message(&self, locale: Locale) -> String {
+        let field = self.field.label(locale);
+        self.problem.message(locale, field)
+    }
+}
+
+impl Field {
+    pub fn label(self, locale: Locale) -> &'static str {
+        match self {
+            Field::Title => td_string!(locale, fields.title),
+            Field::Description => td_string!(locale, fields.description),
+            Field::Email => td_string!(locale, fields.email),
+            Field::Password => td_string!(locale, fields.password),
+            Field::NewPassword => td_string!(locale, fields.new_password),
+            Field::ConfirmPassword => td_string!(locale, fields.confirm_password),
+            Field::DisplayName => td_string!(locale, fields.display_name),
+            Field::Organisation => td_string!(locale, fields.organisation),
+            Field::Role => td_string!(locale, fields.role),
+            Field::TimeZone => td_string!(locale, fields.time_zone),
+            Field::Language => td_string!(locale, fields.language),
+        }
+    }
+}
+
+impl Problem {
+    pub fn message(self, locale: Locale, field: &str) -> String {
+        match self {
+            Problem::Required => td_string!(locale, problems.required, field = field),
+            Problem::TooLong { max } => td_string!(locale, problems.too_long, field = field, max = max),
+            Problem::TooShort { min } => {
+                td_string!(locale, problems.too_short, field = field, min = min)
+            }
+            Problem::InvalidEmail => td_string!(locale, problems.invalid_email, field = field),
+            Problem::Mismatch => td_string!(locale, problems.mismatch, field = field),
+            Problem::Incorrect => td_string!(locale, problems.incorrect, field = field),
+            Problem::UnknownChoice => td_string!(locale, problems.unknown_choice, field = field),
+            Problem::ControlCharacters => {
+                td_string!(locale, problems.control_characters, field = field)
+            }
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::Deserialization(m) => AppError::Malformed(m),
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => {
+                AppError::Unreachable(m)
+            }
+            ServerFnErrorErr::UnsupportedRequestMethod(m) => AppError::Malformed(m),
+            _ => AppError::Internal,
+        }
+    }
+
+    // Serialising is the last step of a failed server function on the server, so it is the one
+    // place that sees every error: it sets the HTTP status there, keeping server functions thin.
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        ssr::set_response_status(self);
+        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| Bytes::from_static(b"\"Internal\""))
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{AppError, Conflict};
+    use leptos::prelude::use_context;
+
+    pub(super) fn set_response_status(error: &AppError) {
+        // A plain form post (no JavaScript) is answered with a redirect back to the form;
+        // a status other than 302 would stop the browser from following it.
+        let plain_form_post = use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
+            .unwrap_or(false);
+        if plain_form_post {
+            return;
+        }
+        if let (Some(response), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(error.status()),
+        ) {
+            response.set_status(status);
+            if let AppError::TooManyAttempts { retry_after_secs } = error {
+                if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.insert_header(http::header::RETRY_AFTER, value);
+                }
+            }
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        fn from(error: sqlx::Error) -> Self {
+            match &error {
+                sqlx::Error::RowNotFound => AppError::NotFound,
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    tracing::info!(%error, "unique constraint refused a write");
+                    AppError::Conflict(Conflict::Stale)
+                }
+                _ => {
+                    tracing::error!(%error, "database error");
+                    AppError::Internal
+                }
+            }
+        }
+    }
+
+    impl From<tower_sessions::session::Error> for AppError {
+        fn from(error: tower_sessions::session::Error) -> Self {
+            tracing::error!(%error, "session store error");
+            AppError::Internal
+        }
+    }
+}

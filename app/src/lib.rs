@@ -1,0 +1,30 @@
+//! The FSSC self-service portal: shared types, pages and server functions.
+//!
+//! Each capability lives in its own module with its types, server functions and UI.
+//! Server-only code sits behind the `ssr` feature; the browser build uses `hydrate`.
+#![recursion_limit = "256"]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod admin;
+pub mod auth;
+pub mod authz;
+pub mod error;
+pub mod i18n_support;
+pub mod layout;
+pub mod orgs;
+pub mod requests;
+pub mod routes;
+pub mod text_enum;
+pub mod time;
+pub mod validation;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use error::AppError;
+pub use routes::{shell, App};

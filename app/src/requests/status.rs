@@ -1,0 +1,124 @@
+//! The request lifecycle: one transition table, used by the browser to offer actions and by
+//! the server to enforce them.
+
+use crate::text_enum;
+
+text_enum!(
+    pub enum RequestStatus {
+        Submitted => "submitted",
+        InReview => "in_review",
+        AwaitingClient => "awaiting_client",
+        Resolved => "resolved",
+        Rejected => "rejected",
+        Withdrawn => "withdrawn",
+        Closed => "closed",
+    }
+);
+
+text_enum!(
+    pub enum RequestAction {
+        /// An agent takes the request and becomes its owner (首问负责制).
+        Claim => "claim",
+        /// The agent needs something from the client; the SLA clock pauses.
+        AskForInformation => "ask_for_information",
+        /// The client answers; the request goes back to the agent.
+        ProvideInformation => "provide_information",
+        Resolve => "resolve",
+        Reject => "reject",
+        /// The client takes the request back before it is resolved.
+        Withdraw => "withdraw",
+        /// The client reopens a resolved request within the grace period.
+        Reopen => "reopen",
+        /// After the rating, or after the grace period.
+        Close => "close",
+    }
+);
+
+/// Which side of the service relationship performs an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The requester or their organisation's contact.
+    Client,
+    /// An FSSC agent.
+    Center,
+    /// The portal itself (timers).
+    System,
+}
+
+use RequestAction as A;
+use RequestStatus as S;
+
+/// `(from, action, to, who)`: the whole lifecycle.
+pub const TRANSITIONS: &[(RequestStatus, RequestAction, RequestStatus, Side)] = &[
+    (S::Submitted, A::Claim, S::InReview, Side::Center),
+    (S::InReview, A::AskForInformation, S::AwaitingClient, Side::Center),
+    (S::AwaitingClient, A::ProvideInformation, S::InReview, Side::Client),
+    (S::InReview, A::Resolve, S::Resolved, Side::Center),
+    (S::InReview, A::Reject, S::Rejected, Side::Center),
+    (S::Submitted, A::Withdraw, S::Withdrawn, Side::Client),
+    (S::InReview, A::Withdraw, S::Withdrawn, Side::Client),
+    (S::AwaitingClient, A::Withdraw, S::Withdrawn, Side::Client),
+    (S::Resolved, A::Reopen, S::InReview, Side::Client),
+    (S::Resolved, A::Close, S::Closed, Side::Client),
+    (S::Resolved, A::Close, S::Closed, Side::System),
+    (S::Rejected, A::Close, S::Closed, Side::System),
+];
+
+impl RequestStatus {
+    /// The status after `action` by `side`, or `None` when the table does not allow it.
+    pub fn after(self, action: RequestAction, side: Side) -> Option<RequestStatus> {
+        TRANSITIONS
+            .iter()
+            .find(|(from, a, _, s)| *from == self && *a == action && *s == side)
+            .map(|(_, _, to, _)| *to)
+    }
+
+    /// The actions `side` may take from this status, in table order.
+    pub fn actions_for(self, side: Side) -> Vec<RequestAction> {
+        TRANSITIONS
+            .iter()
+            .filter(|(from, _, _, s)| *from == self && *s == side)
+            .map(|(_, a, _, _)| *a)
+            .collect()
+    }
+
+    /// No further work happens on the request.
+    pub fn is_final(self) -> bool {
+        matches!(self, S::Withdrawn | S::Closed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_happy_path_follows_the_brief() {
+        let mut s = S::Submitted;
+        for (action, side, expected) in [
+            (A::Claim, Side::Center, S::InReview),
+            (A::AskForInformation, Side::Center, S::AwaitingClient),
+            (A::ProvideInformation, Side::Client, S::InReview),
+            (A::Resolve, Side::Center, S::Resolved),
+            (A::Close, Side::Client, S::Closed),
+        ] {
+            s = s.after(action, side).unwrap_or_else(|| panic!("{action} from {s}"));
+            assert_eq!(s, expected);
+        }
+        assert!(s.is_final());
+    }
+
+    #[test]
+    fn clients_cannot_resolve_and_agents_cannot_withdraw() {
+        assert_eq!(S::InReview.after(A::Resolve, Side::Client), None);
+        assert_eq!(S::Submitted.after(A::Withdraw, Side::Center), None);
+        assert_eq!(S::Resolved.after(A::Withdraw, Side::Client), None);
+        assert_eq!(S::Withdrawn.actions_for(Side::Client), vec![]);
+    }
+
+    #[test]
+    fn a_submitted_request_offers_claim_to_agents_and_withdraw_to_clients() {
+        assert_eq!(S::Submitted.actions_for(Side::Center), vec![A::Claim]);
+        assert_eq!(S::Submitted.actions_for(Side::Client), vec![A::Withdraw]);
+    }
+}

@@ -1,0 +1,90 @@
+//! Start-up data: the first admin of a real deployment, and the demo organisation set.
+
+use crate::{
+    auth::{
+        ssr::{password, store as users},
+        Language, Role, UserId,
+    },
+    db::Db,
+    error::AppError,
+    orgs::{store as orgs, OrgId, OrgKind},
+    time::DEFAULT_TIME_ZONE,
+    validation::Email,
+};
+
+/// One demo login, as printed at start-up.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub role: Role,
+    pub org_code: &'static str,
+    pub display_name: &'static str,
+}
+
+pub const DEMO_PASSWORD: &str = "fssc-demo-2026";
+
+pub const DEMO_LOGINS: &[DemoLogin] = &[
+    DemoLogin { email: "client.east@example.com", password: DEMO_PASSWORD, role: Role::Client, org_code: "SUB-EAST", display_name: "王芳" },
+    DemoLogin { email: "client.west@example.com", password: DEMO_PASSWORD, role: Role::Client, org_code: "SUB-WEST", display_name: "李强" },
+    DemoLogin { email: "contact.east@example.com", password: DEMO_PASSWORD, role: Role::OrgContact, org_code: "SUB-EAST", display_name: "陈静" },
+    DemoLogin { email: "agent1@example.com", password: DEMO_PASSWORD, role: Role::Agent, org_code: "FSSC", display_name: "张伟" },
+    DemoLogin { email: "agent2@example.com", password: DEMO_PASSWORD, role: Role::Agent, org_code: "FSSC", display_name: "刘洋" },
+    DemoLogin { email: "manager@example.com", password: DEMO_PASSWORD, role: Role::CustomerManager, org_code: "FSSC", display_name: "赵敏" },
+    DemoLogin { email: "admin@example.com", password: DEMO_PASSWORD, role: Role::Admin, org_code: "FSSC", display_name: "孙磊" },
+];
+
+/// Creates the demo subsidiaries and accounts unless they exist. Safe to run at every start.
+pub async fn seed_demo(db: &Db) -> Result<&'static [DemoLogin], AppError> {
+    let key_tier = orgs::tier_by_code(db, "key").await?;
+    let standard_tier = orgs::tier_by_code(db, "standard").await?;
+    let east = orgs::ensure(db, "SUB-EAST", "华东制造有限公司", OrgKind::Subsidiary, key_tier).await?;
+    let west = orgs::ensure(db, "SUB-WEST", "西南贸易有限公司", OrgKind::Subsidiary, standard_tier).await?;
+    let center = orgs::find_by_code(db, "FSSC").await?.ok_or(AppError::Internal)?.id;
+    let org_of = |code: &str| -> OrgId {
+        match code {
+            "SUB-EAST" => east,
+            "SUB-WEST" => west,
+            _ => center,
+        }
+    };
+    for login in DEMO_LOGINS {
+        let id = ensure_user(db, login.email, login.display_name, login.password).await?;
+        users::set_membership(db, id, org_of(login.org_code), Some(login.role)).await?;
+        if login.role == Role::CustomerManager {
+            users::set_manager_assignment(db, id, east, true).await?;
+            users::set_manager_assignment(db, id, west, true).await?;
+        }
+    }
+    Ok(DEMO_LOGINS)
+}
+
+/// Creates the first admin from the operator's settings when the portal has no users yet.
+pub async fn bootstrap_admin(db: &Db, email: &str, password_text: &str) -> Result<bool, AppError> {
+    if users::count_users(db).await? > 0 {
+        return Ok(false);
+    }
+    let center = orgs::find_by_code(db, "FSSC").await?.ok_or(AppError::Internal)?.id;
+    let id = ensure_user(db, email, "Administrator", password_text).await?;
+    users::set_membership(db, id, center, Some(Role::Admin)).await?;
+    Ok(true)
+}
+
+async fn ensure_user(db: &Db, email: &str, name: &str, password_text: &str) -> Result<UserId, AppError> {
+    let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
+    if let Some(id) = users::find_id_by_email(db, &email).await? {
+        return Ok(id);
+    }
+    let hash = password::hash(password_text).await?;
+    users::create_user(
+        db,
+        users::NewUser {
+            email: &email,
+            display_name: name,
+            password_hash: &hash,
+            language: Language::ZhCn,
+            time_zone: DEFAULT_TIME_ZONE,
+        },
+    )
+    .await
+}

@@ -1,0 +1,76 @@
+//! What every server function can reach: the database and the settings.
+
+use crate::{db::Db, error::AppError};
+use chrono::Duration;
+use leptos::prelude::use_context;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The address users reach the portal at; https makes session cookies `Secure`.
+    pub public_url: String,
+    /// A session unused for this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+    pub throttle: ThrottlePolicy,
+}
+
+/// How repeated sign-in failures are slowed down and then refused.
+#[derive(Clone, Debug)]
+pub struct ThrottlePolicy {
+    /// Failures older than this are forgotten.
+    pub window: Duration,
+    /// From this many failures on, each further failure waits longer before answering.
+    pub slow_after: u32,
+    pub delay_step: std::time::Duration,
+    pub max_delay: std::time::Duration,
+    /// Failures for one account before it is locked for `lock_for`.
+    pub lock_account_after: u32,
+    /// Failures from one address before it is locked for `lock_for`.
+    pub lock_address_after: u32,
+    pub lock_for: Duration,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        ThrottlePolicy {
+            window: Duration::minutes(15),
+            slow_after: 3,
+            delay_step: std::time::Duration::from_millis(250),
+            max_delay: std::time::Duration::from_secs(4),
+            lock_account_after: 10,
+            lock_address_after: 50,
+            lock_for: Duration::minutes(15),
+        }
+    }
+}
+
+impl Settings {
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Settings {
+            public_url: public_url.into(),
+            session_idle: Duration::minutes(30),
+            session_absolute: Duration::hours(12),
+            throttle: ThrottlePolicy::default(),
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// The state provided to server functions and page rendering by the server's router.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}

@@ -1,0 +1,61 @@
+//! Settings from the environment, with defaults that run a local portal.
+
+use app::state::{Settings, ThrottlePolicy};
+use std::{env, net::SocketAddr, path::PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    /// PostgreSQL schema for the session table; tables of the portal follow `search_path`.
+    pub database_schema: String,
+    pub addr: SocketAddr,
+    pub settings: Settings,
+    /// Where `cargo leptos build` wrote the site (`pkg/`, favicon, ...).
+    pub site_root: PathBuf,
+    pub seed_demo: bool,
+    pub bootstrap_admin: Option<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name} has an invalid value `{value}`")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
+    match var(name) {
+        Some(value) => value.parse().map_err(|_| ConfigError { name, value }),
+        None => Ok(default),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let host: std::net::IpAddr = parsed("HOST", [127, 0, 0, 1].into())?;
+        let port: u16 = parsed("PORT", 3000)?;
+        let addr = SocketAddr::new(host, port);
+        let public_url = var("PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        let mut settings = Settings::new(public_url);
+        settings.session_idle = chrono::Duration::minutes(parsed("SESSION_IDLE_MINUTES", 30)?);
+        settings.session_absolute = chrono::Duration::hours(parsed("SESSION_MAX_HOURS", 12)?);
+        settings.throttle = ThrottlePolicy::default();
+        let bootstrap_admin = match (var("FSSC_ADMIN_EMAIL"), var("FSSC_ADMIN_PASSWORD")) {
+            (Some(email), Some(password)) => Some((email, password)),
+            _ => None,
+        };
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/fssc.db".into()),
+            database_schema: var("DATABASE_SCHEMA").unwrap_or_else(|| "public".into()),
+            addr,
+            settings,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
+            seed_demo: matches!(var("FSSC_DEMO_SEED").as_deref(), Some("1" | "true" | "yes")),
+            bootstrap_admin,
+        })
+    }
+}

@@ -1,0 +1,227 @@
+//! The portal's server: it wires the app's pages and server functions into axum, with the
+//! database, sessions, static files and background jobs.
+
+pub mod config;
+pub mod sessions;
+
+use app::{
+    db::Db,
+    seed::{self, DemoLogin},
+    shell,
+    state::AppState,
+    App,
+};
+use axum::{
+    body::Body,
+    extract::{FromRef, Request, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use config::Config;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sessions::PortalSessionStore;
+use std::{sync::Arc, time::Duration};
+use tower_http::{
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer};
+
+/// Server functions take small forms; uploads will get their own, larger limit.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos_options: LeptosOptions,
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// A portal ready to serve: migrated database, session store, seeded data.
+pub struct Portal {
+    pub state: AppState,
+    pub sessions: PortalSessionStore,
+    pub leptos_options: LeptosOptions,
+    pub demo_logins: Option<&'static [DemoLogin]>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] app::db::DbSetupError),
+    #[error("session store: {0}")]
+    Sessions(#[from] sqlx::Error),
+    #[error("seeding: {0}")]
+    Seed(app::AppError),
+}
+
+impl Portal {
+    pub async fn start(config: &Config) -> Result<Portal, StartError> {
+        let schema = Db::is_postgres_url(&config.database_url)
+            .then_some(config.database_schema.as_str())
+            .filter(|s| *s != "public");
+        let db = Db::connect_in_schema(&config.database_url, schema).await?;
+        Self::start_with_db(config, db).await
+    }
+
+    pub async fn start_with_db(config: &Config, db: Db) -> Result<Portal, StartError> {
+        db.migrate().await?;
+        let sessions = PortalSessionStore::open(&db, &config.database_schema).await?;
+        if let Some((email, password)) = &config.bootstrap_admin {
+            if seed::bootstrap_admin(&db, email, password).await.map_err(StartError::Seed)? {
+                tracing::info!(%email, "created the first admin account");
+            }
+        }
+        let demo_logins = if config.seed_demo {
+            Some(seed::seed_demo(&db).await.map_err(StartError::Seed)?)
+        } else {
+            None
+        };
+        let state = AppState { db, settings: Arc::new(config.settings.clone()) };
+        Ok(Portal { state, sessions, leptos_options: leptos_options(config), demo_logins })
+    }
+
+    pub fn router(&self) -> Router {
+        router(self.state.clone(), self.sessions.clone(), self.leptos_options.clone())
+    }
+
+    /// Deletes expired sessions and stale sign-in counts, once a minute, for ever.
+    pub fn spawn_housekeeping(&self) -> tokio::task::JoinHandle<()> {
+        let sessions = self.sessions.clone();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(error) = sessions.delete_expired().await {
+                    tracing::warn!(%error, "deleting expired sessions failed");
+                }
+                let now = chrono::Utc::now();
+                if let Err(error) =
+                    app::auth::ssr::throttle::purge_expired(&state.db, now, &state.settings.throttle).await
+                {
+                    tracing::warn!(%error, "purging sign-in counts failed");
+                }
+            }
+        })
+    }
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    // cargo-leptos writes hash.txt beside the binary when it hashes file names.
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|path| path.exists());
+    LeptosOptions::builder()
+        .output_name("fssc")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .hash_files(hashed)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let settings = state.settings.clone();
+    let idle = tower_sessions::cookie::time::Duration::seconds(settings.session_idle.num_seconds());
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("fssc_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(idle));
+
+    let site_root = leptos_options.site_root.to_string();
+    let pkg = Router::new()
+        .fallback_service(
+            ServeDir::new(format!("{site_root}/{}", leptos_options.site_pkg_dir))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        // File names carry a content hash, so a browser may keep them for a year.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ));
+
+    let server_state = ServerState { leptos_options: leptos_options.clone(), app: state.clone() };
+    let page_state = state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_context(
+            &server_state,
+            routes,
+            move || provide_context(page_state.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .nest("/pkg", pkg)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .layer(session_layer)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(server_state)
+}
+
+async fn server_fn_handler(State(state): State<ServerState>, request: Request<Body>) -> impl IntoResponse {
+    let app = state.app.clone();
+    leptos_axum::handle_server_fns_with_context(move || provide_context(app.clone()), request).await
+}
+
+/// Reports whether the database answers; load balancers take 503 as "out of rotation".
+async fn healthz(State(state): State<ServerState>) -> Response {
+    let database_ok = state.app.db.ping().await;
+    let status = if database_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = serde_json::json!({
+        "status": if database_ok { "ok" } else { "unavailable" },
+        "database": if database_ok { "ok" } else { "unreachable" },
+    });
+    (status, Json(body)).into_response()
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,242 @@
+//! Sign-in, sessions and account administration, through the real HTTP server.
+
+mod support;
+
+use app::{
+    error::{AppError, Conflict, Field, FieldError, Problem},
+    i18n::Locale,
+    seed::DEMO_PASSWORD,
+};
+use reqwest::{header, StatusCode};
+use support::{Backend, TestApp};
+
+async fn whoami_email(app: &TestApp, client: &reqwest::Client) -> Option<String> {
+    let (status, body) = app.call(client, "auth/whoami", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let user: Option<serde_json::Value> = serde_json::from_str(&body).expect("json");
+    user.map(|u| u["email"].as_str().unwrap_or_default().to_string())
+}
+
+on_both_backends! {
+    async fn a_wrong_password_says_only_that_email_or_password_is_wrong(app) {
+        let client = app.client();
+        let (status, wrong_password) = app.call_err(&client, "auth/sign_in",
+            &[("email", "client.east@example.com"), ("password", "not the password")]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong_password, AppError::InvalidCredentials);
+        assert_eq!(wrong_password.message(Locale::zh_CN), "邮箱或密码错误。");
+        assert_eq!(wrong_password.message(Locale::en), "Wrong email or password.");
+
+        let (status, unknown_account) = app.call_err(&client, "auth/sign_in",
+            &[("email", "nobody@example.com"), ("password", "not the password")]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown_account, wrong_password, "unknown accounts must not be told apart");
+        assert_eq!(whoami_email(&app, &client).await, None);
+    }
+
+    async fn signing_in_sets_a_protected_cookie_and_rotates_the_session(app) {
+        let client = app.client();
+        let response = client.post(format!("{}/api/auth/sign_in", app.base))
+            .form(&[("email", "client.east@example.com"), ("password", DEMO_PASSWORD)])
+            .send().await.expect("sign in");
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response.headers().get_all(header::SET_COOKIE).iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("fssc_session="))
+            .expect("session cookie")
+            .to_string();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "plain http must not mark cookies Secure: {cookie}");
+        let first_id = cookie.split(';').next().expect("pair").to_string();
+        assert_eq!(whoami_email(&app, &client).await.as_deref(), Some("client.east@example.com"));
+
+        // Signing in again issues a new id; the old one no longer identifies anybody.
+        let (status, _) = app.call(&client, "auth/sign_in",
+            &[("email", "client.east@example.com"), ("password", DEMO_PASSWORD)]).await;
+        assert_eq!(status, StatusCode::OK);
+        let stale = reqwest::Client::new();
+        let response = stale.post(format!("{}/api/auth/whoami", app.base))
+            .header(header::COOKIE, &first_id).send().await.expect("whoami");
+        assert_eq!(response.text().await.expect("body"), "null");
+        assert_eq!(whoami_email(&app, &client).await.as_deref(), Some("client.east@example.com"));
+
+        let (status, _) = app.call(&client, "auth/sign_out", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(whoami_email(&app, &client).await, None);
+    }
+
+    async fn repeated_failures_lock_the_account_even_for_the_right_password(app) {
+        let client = app.client();
+        let policy = &app.portal.state.settings.throttle;
+        for attempt in 1..=policy.lock_account_after {
+            let (status, error) = app.call_err(&client, "auth/sign_in",
+                &[("email", "agent1@example.com"), ("password", "guess")]).await;
+            assert_eq!((status, error), (StatusCode::UNAUTHORIZED, AppError::InvalidCredentials), "attempt {attempt}");
+        }
+        let response = client.post(format!("{}/api/auth/sign_in", app.base))
+            .form(&[("email", "agent1@example.com"), ("password", DEMO_PASSWORD)])
+            .send().await.expect("sign in");
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+        let error: AppError = serde_json::from_str(&response.text().await.expect("body")).expect("error");
+        assert!(matches!(error, AppError::TooManyAttempts { retry_after_secs } if retry_after_secs > 0));
+        assert_eq!(error.message(Locale::zh_CN), "登录失败次数过多，请 15 分钟后再试。");
+        // Another account from elsewhere is not affected.
+        app.signed_in("agent2@example.com").await;
+    }
+
+    async fn a_deactivated_user_is_signed_out_at_once(app) {
+        let client = app.signed_in("client.west@example.com").await;
+        let (status, _) = app.call(&client, "requests/list", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let admin = app.signed_in("admin@example.com").await;
+        let id = app.user_id("client.west@example.com").await.to_string();
+        let (status, body) = app.call(&admin, "admin/set_active", &[("id", &id), ("active", "false")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        let (status, error) = app.call_err(&client, "requests/list", &[]).await;
+        assert_eq!((status, error), (StatusCode::UNAUTHORIZED, AppError::Unauthenticated));
+        assert_eq!(whoami_email(&app, &client).await, None);
+        let (status, error) = app.call_err(&app.client(), "auth/sign_in",
+            &[("email", "client.west@example.com"), ("password", DEMO_PASSWORD)]).await;
+        assert_eq!((status, error), (StatusCode::UNAUTHORIZED, AppError::InvalidCredentials));
+
+        // Reactivated, the account signs in again.
+        let (status, _) = app.call(&admin, "admin/set_active", &[("id", &id), ("active", "true")]).await;
+        assert_eq!(status, StatusCode::OK);
+        app.signed_in("client.west@example.com").await;
+    }
+
+    async fn changing_the_password_ends_other_sessions_but_not_this_one(app) {
+        let laptop = app.signed_in("contact.east@example.com").await;
+        let phone = app.signed_in("contact.east@example.com").await;
+        let new_password = "a much better passphrase";
+
+        let (status, error) = app.call_err(&laptop, "auth/change_password", &[
+            ("current_password", DEMO_PASSWORD), ("new_password", "short"), ("confirm_password", "short")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error, AppError::Invalid(vec![FieldError { field: Field::NewPassword, problem: Problem::TooShort { min: 10 } }]));
+
+        let (status, error) = app.call_err(&laptop, "auth/change_password", &[
+            ("current_password", "wrong"), ("new_password", new_password), ("confirm_password", new_password)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error.message(Locale::zh_CN), "密码不正确。");
+
+        let (status, body) = app.call(&laptop, "auth/change_password", &[
+            ("current_password", DEMO_PASSWORD), ("new_password", new_password), ("confirm_password", new_password)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(whoami_email(&app, &laptop).await.as_deref(), Some("contact.east@example.com"));
+        assert_eq!(whoami_email(&app, &phone).await, None);
+
+        let (status, _) = app.call(&app.client(), "auth/sign_in",
+            &[("email", "contact.east@example.com"), ("password", new_password)]).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    async fn only_admins_manage_users_and_refusals_change_nothing(app) {
+        let agent = app.signed_in("agent1@example.com").await;
+        let target = app.user_id("client.east@example.com").await.to_string();
+        let east = app.org("SUB-EAST").await.to_string();
+        for (endpoint, form) in [
+            ("admin/users", vec![]),
+            ("admin/set_active", vec![("id", target.as_str()), ("active", "false")]),
+            ("admin/reset_password", vec![("id", target.as_str()), ("new_password", "taken over by agent")]),
+            ("admin/set_membership", vec![("id", target.as_str()), ("org", east.as_str()), ("role", "admin")]),
+            ("admin/create_user", vec![("email", "new@example.com"), ("display_name", "New"),
+                ("password", "long enough password"), ("language", "en"), ("org", east.as_str()), ("role", "client")]),
+        ] {
+            let (status, error) = app.call_err(&agent, endpoint, &form).await;
+            assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden), "{endpoint}");
+        }
+        // Nothing changed: the client still signs in with the old password, as a client.
+        let client = app.signed_in("client.east@example.com").await;
+        let (_, body) = app.call(&client, "auth/whoami", &[]).await;
+        assert!(body.contains("\"role\":\"client\"") && !body.contains("\"role\":\"admin\""), "{body}");
+        assert_eq!(app.call(&app.client(), "auth/sign_in", &[("email", "new@example.com"), ("password", "long enough password")]).await.0, StatusCode::UNAUTHORIZED);
+    }
+
+    async fn an_admin_creates_a_user_who_can_then_sign_in(app) {
+        let admin = app.signed_in("admin@example.com").await;
+        let west = app.org("SUB-WEST").await.to_string();
+        let form = [("email", " New.Person@Example.com "), ("display_name", "周杰"),
+            ("password", "initial password 1"), ("language", "en"), ("org", west.as_str()), ("role", "org_contact")];
+        let (status, body) = app.call(&admin, "admin/create_user", &form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, error) = app.call_err(&admin, "admin/create_user", &form).await;
+        assert_eq!((status, error), (StatusCode::CONFLICT, AppError::Conflict(Conflict::EmailTaken)));
+        // A subsidiary cannot hold a center role.
+        let (status, error) = app.call_err(&admin, "admin/create_user", &[("email", "x@example.com"), ("display_name", "X"),
+            ("password", "initial password 1"), ("language", "en"), ("org", west.as_str()), ("role", "agent")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error, AppError::invalid(Field::Role, Problem::UnknownChoice));
+
+        let person = app.client();
+        let (status, body) = app.call(&person, "auth/sign_in", &[("email", "new.person@example.com"), ("password", "initial password 1")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body, "\"en\"", "sign-in answers with the user's language");
+        assert_eq!(whoami_email(&app, &person).await.as_deref(), Some("new.person@example.com"));
+
+        // The admin resets the password: the person's session ends and the new password works.
+        let id = app.user_id("new.person@example.com").await.to_string();
+        let (status, _) = app.call(&admin, "admin/reset_password", &[("id", &id), ("new_password", "reset password 22")]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(whoami_email(&app, &person).await, None);
+        let (status, _) = app.call(&person, "auth/sign_in", &[("email", "new.person@example.com"), ("password", "reset password 22")]).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    async fn pages_speak_the_users_language(app) {
+        let visitor = app.client();
+        let (status, html) = app.page(&visitor, "/login").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("lang=\"zh-CN\""), "zh-CN is the default");
+        assert!(html.contains("登录"));
+        let response = visitor.get(format!("{}/login", app.base))
+            .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9").send().await.expect("page");
+        let html = response.text().await.expect("html");
+        assert!(html.contains("Sign in") && html.contains("lang=\"en\""), "Accept-Language picks English");
+
+        // A signed-in user's saved language wins over the browser's.
+        let client = app.signed_in("client.east@example.com").await;
+        let (status, _) = app.call(&client, "auth/preferences", &[("language", "en"), ("time_zone", "Europe/London")]).await;
+        assert_eq!(status, StatusCode::OK);
+        let response = client.get(format!("{}/account", app.base))
+            .header(header::ACCEPT_LANGUAGE, "zh-CN").send().await.expect("page");
+        let html = response.text().await.expect("html");
+        assert!(html.contains("Europe/London"), "the saved time zone is shown");
+        assert!(html.contains("Organisations and roles"), "the page renders in the saved language");
+
+        let (status, error) = app.call_err(&client, "auth/preferences", &[("time_zone", "Mars/Olympus")]).await;
+        assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, AppError::invalid(Field::TimeZone, Problem::UnknownChoice)));
+    }
+
+    async fn health_reports_the_database(app) {
+        let response = reqwest::get(format!("{}/healthz", app.base)).await.expect("healthz");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["database"], "ok");
+        app.db.close().await;
+        let response = reqwest::get(format!("{}/healthz", app.base)).await.expect("healthz");
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.settings.public_url = "https://portal.example.com".into();
+    })
+    .await
+    .expect("sqlite");
+    let response = app.client().post(format!("{}/api/auth/sign_in", app.base))
+        .form(&[("email", "client.east@example.com"), ("password", DEMO_PASSWORD)])
+        .send().await.expect("sign in");
+    let cookie = response.headers().get_all(header::SET_COOKIE).iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("fssc_session="))
+        .expect("session cookie")
+        .to_string();
+    assert!(cookie.contains("Secure"), "{cookie}");
+}

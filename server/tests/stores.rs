@@ -1,0 +1,200 @@
+//! Store modules, tested directly on both databases.
+
+mod support;
+
+use app::{
+    auth::{ssr::store as users, ssr::throttle, Language, Role},
+    authz::RequestScope,
+    db::Db,
+    error::{AppError, Conflict},
+    orgs::{store as orgs, OrgKind},
+    requests::{store as requests, NewRequest, RequestStatus},
+    state::ThrottlePolicy,
+    validation::Email,
+};
+use chrono::{Duration, TimeZone, Utc};
+use server::sessions::PortalSessionStore;
+use support::{fresh_db, Backend};
+use tower_sessions::{session::{Id, Record}, SessionStore};
+
+/// Runs a store test on a fresh database of each backend.
+macro_rules! store_test {
+    ($(async fn $name:ident($db:ident, $backend:ident, $schema:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_variables)]
+            async fn run($db: Db, $backend: Backend, $schema: String) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                let (db, dir, schema) = fresh_db(Backend::Sqlite).await.expect("sqlite");
+                run(db, Backend::Sqlite, schema).await;
+                if let Some(dir) = dir { let _ = std::fs::remove_dir_all(dir); }
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some((db, _, schema)) = fresh_db(Backend::Postgres).await {
+                    run(db, Backend::Postgres, schema).await;
+                }
+            }
+        }
+    )*};
+}
+
+fn email(s: &str) -> Email {
+    Email::parse(s).expect("email")
+}
+
+async fn new_user(db: &Db, address: &str) -> app::auth::UserId {
+    users::create_user(db, users::NewUser {
+        email: &email(address), display_name: "测试用户", password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+        language: Language::En, time_zone: "Asia/Singapore",
+    }).await.expect("create")
+}
+
+store_test! {
+    async fn users_memberships_and_epochs(db, backend, schema) {
+        let center = orgs::find_by_code(&db, "FSSC").await.expect("q").expect("center seeded by migration");
+        assert_eq!(center.kind, OrgKind::Center);
+        let id = new_user(&db, "li.na@example.com").await;
+        assert!(matches!(
+            users::create_user(&db, users::NewUser { email: &email("LI.NA@example.com"), display_name: "dup", password_hash: "x", language: Language::En, time_zone: "UTC" }).await,
+            Err(AppError::Conflict(Conflict::EmailTaken))
+        ));
+        let credentials = users::find_credentials(&db, &email("li.na@example.com")).await.expect("q").expect("found");
+        assert_eq!(credentials.id, id);
+        assert!(credentials.active);
+
+        assert!(users::set_membership(&db, id, center.id, Some(Role::Agent)).await.expect("q"));
+        assert!(users::set_membership(&db, id, center.id, Some(Role::Admin)).await.expect("q"), "one role per organisation: replaced");
+        let user = users::load_current_user(&db, id, credentials.session_epoch).await.expect("q").expect("loads");
+        assert_eq!(user.memberships.len(), 1);
+        assert_eq!(user.memberships[0].role, Role::Admin);
+        assert_eq!(user.language, Language::En);
+        assert_eq!(user.time_zone, "Asia/Singapore");
+
+        // Deactivation raises the epoch: the old session no longer loads.
+        assert!(users::set_active(&db, id, false).await.expect("q"));
+        assert!(users::load_current_user(&db, id, credentials.session_epoch).await.expect("q").is_none());
+        assert!(users::set_active(&db, id, true).await.expect("q"));
+        assert!(users::load_current_user(&db, id, credentials.session_epoch).await.expect("q").is_none(), "reactivation does not revive old sessions");
+        let epoch = users::set_password(&db, id, "new-hash").await.expect("q");
+        assert_eq!(epoch, credentials.session_epoch + 2);
+        assert!(users::load_current_user(&db, id, epoch).await.expect("q").is_some());
+        assert!(!users::set_active(&db, app::auth::UserId(999_999), false).await.expect("q"), "unknown users are reported");
+
+        users::set_membership(&db, id, center.id, None).await.expect("q");
+        let directory = users::list_users(&db).await.expect("q");
+        assert!(directory.iter().any(|u| u.id == id && u.memberships.is_empty()));
+    }
+
+    async fn organisations_are_created_once(db, backend, schema) {
+        let key = orgs::tier_by_code(&db, "key").await.expect("q");
+        assert!(key.is_some(), "tiers are seeded by migration");
+        let first = orgs::ensure(&db, "SUB-NORTH", "华北分公司", OrgKind::Subsidiary, key).await.expect("q");
+        let again = orgs::ensure(&db, "SUB-NORTH", "another name", OrgKind::Subsidiary, None).await.expect("q");
+        assert_eq!(first, again);
+        let org = orgs::find(&db, first).await.expect("q").expect("found");
+        assert_eq!((org.name.as_str(), org.tier_code.as_deref()), ("华北分公司", Some("key")));
+        assert_eq!(orgs::list(&db).await.expect("q").len(), 2);
+        assert_eq!(orgs::tiers(&db).await.expect("q").iter().map(|t| t.code.as_str()).collect::<Vec<_>>(), vec!["key", "standard"]);
+    }
+
+    async fn requests_get_yearly_reference_numbers_and_respect_scope(db, backend, schema) {
+        let a = orgs::ensure(&db, "A", "甲公司", OrgKind::Subsidiary, None).await.expect("q");
+        let b = orgs::ensure(&db, "B", "乙公司", OrgKind::Subsidiary, None).await.expect("q");
+        let alice = new_user(&db, "alice@example.com").await;
+        let bob = new_user(&db, "bob@example.com").await;
+        let new = NewRequest::parse("报销", "说明").expect("valid");
+        let december = Utc.with_ymd_and_hms(2026, 12, 31, 15, 0, 0).unwrap(); // 23:00 in Shanghai
+        let (r1, ref1) = requests::insert(&db, a, alice, &new, december).await.expect("insert");
+        let (_, ref2) = requests::insert(&db, a, alice, &new, december + Duration::minutes(30)).await.expect("insert"); // 2027 in Shanghai
+        let (r3, ref3) = requests::insert(&db, b, bob, &new, december).await.expect("insert");
+        assert_eq!(ref1.as_str(), "FS-2026-000001");
+        assert_eq!(ref2.as_str(), "FS-2027-000001", "the year follows the center's calendar");
+        assert_eq!(ref3.as_str(), "FS-2026-000002");
+
+        let detail = requests::detail(&db, r1).await.expect("q").expect("found");
+        assert_eq!(detail.request.status, RequestStatus::Submitted);
+        assert_eq!(detail.request.created_at, december);
+        assert_eq!(detail.events.len(), 1);
+
+        let own = RequestScope { everything: false, requester: Some(alice), orgs: vec![] };
+        assert_eq!(requests::list(&db, &own, None).await.expect("q").rows.len(), 2);
+        let org_b = RequestScope { everything: false, requester: None, orgs: vec![b] };
+        assert_eq!(requests::list(&db, &org_b, None).await.expect("q").rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r3]);
+        let everything = RequestScope { everything: true, ..Default::default() };
+        assert_eq!(requests::list(&db, &everything, None).await.expect("q").rows.len(), 3);
+        assert!(requests::list(&db, &RequestScope::default(), None).await.expect("q").rows.is_empty());
+        let facts = requests::access_facts(&db, r3).await.expect("q").expect("found");
+        assert_eq!((facts.org_id, facts.requester_id), (b, bob));
+    }
+
+    async fn throttle_counts_locks_and_forgets(db, backend, schema) {
+        let policy = ThrottlePolicy { lock_account_after: 3, ..ThrottlePolicy::default() };
+        let now = Utc::now();
+        let keys = [throttle::Key::account("x@example.com"), throttle::Key::address("10.0.0.1")];
+        for _ in 0..2 {
+            throttle::record_failure(&db, &keys, now, &policy).await.expect("q");
+        }
+        throttle::ensure_not_locked(&db, &keys, now).await.expect("not yet locked");
+        throttle::record_failure(&db, &keys, now, &policy).await.expect("q");
+        assert!(matches!(throttle::ensure_not_locked(&db, &keys, now).await, Err(AppError::TooManyAttempts { .. })));
+        let later = now + policy.lock_for + Duration::seconds(1);
+        throttle::ensure_not_locked(&db, &keys, later).await.expect("lock expired");
+        // Failures outside the window start a new count.
+        let fresh = throttle::record_failure(&db, &keys[..1], later + policy.window, &policy).await.expect("q");
+        assert_eq!(fresh, std::time::Duration::ZERO);
+        assert_eq!(throttle::purge_expired(&db, later + policy.window * 3, &policy).await.expect("q"), 2);
+    }
+
+    async fn sessions_live_in_the_same_database(db, backend, schema) {
+        let store = PortalSessionStore::open(&db, &schema).await.expect("session store");
+        let mut record = Record {
+            id: Id::default(),
+            data: [("auth".to_string(), serde_json::json!({"user_id": 1}))].into_iter().collect(),
+            expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc() + tower_sessions::cookie::time::Duration::hours(1),
+        };
+        store.create(&mut record).await.expect("create");
+        let loaded = store.load(&record.id).await.expect("load").expect("found");
+        assert_eq!(loaded.data, record.data);
+        store.delete(&record.id).await.expect("delete");
+        assert!(store.load(&record.id).await.expect("load").is_none());
+        let table = match backend { Backend::Sqlite => "tower_sessions", Backend::Postgres => "sessions" };
+        let count = app::with_db!(&db, pool => sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(pool).await).expect("table in this database");
+        assert_eq!(count, 0);
+    }
+}
+
+/// The two migration sets must describe the same tables and columns.
+#[tokio::test]
+async fn sqlite_and_postgres_schemas_match() {
+    let Some((pg, _, schema)) = fresh_db(Backend::Postgres).await else { return };
+    let (lite, dir, _) = fresh_db(Backend::Sqlite).await.expect("sqlite");
+    let Db::Sqlite(lite_pool) = &lite else { unreachable!() };
+    let Db::Postgres(pg_pool) = &pg else { unreachable!() };
+
+    let mut sqlite_columns: Vec<(String, String, bool)> = Vec::new();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+    ).fetch_all(lite_pool).await.expect("tables");
+    for table in &tables {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(&format!("SELECT name, \"notnull\", pk FROM pragma_table_info('{table}')"))
+            .fetch_all(lite_pool).await.expect("columns");
+        for (column, not_null, pk) in rows {
+            sqlite_columns.push((table.clone(), column, not_null == 1 || pk > 0));
+        }
+    }
+    let mut pg_columns: Vec<(String, String, bool)> = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT table_name::text, column_name::text, is_nullable::text FROM information_schema.columns \
+         WHERE table_schema = $1 AND table_name NOT LIKE '\\_sqlx%' ORDER BY table_name, column_name",
+    ).bind(&schema).fetch_all(pg_pool).await.expect("columns")
+        .into_iter().map(|(t, c, nullable)| (t, c, nullable == "NO")).collect();
+    sqlite_columns.sort();
+    pg_columns.sort();
+    assert!(!sqlite_columns.is_empty());
+    assert_eq!(sqlite_columns, pg_columns, "migrations/sqlite and migrations/postgres drifted apart");
+    if let Some(dir) = dir { let _ = std::fs::remove_dir_all(dir); }
+}

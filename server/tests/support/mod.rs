@@ -1,0 +1,255 @@
+//! Spawns the real portal on a random port against a fresh database, for each backend.
+//!
+//! SQLite tests get a new database file each. PostgreSQL tests share the run's database
+//! (`TEST_POSTGRES_URL`, created and dropped by the test command) and get a schema each.
+#![allow(dead_code)]
+
+use app::{
+    auth::{ssr::password, ssr::store as users, Language, Role, UserId},
+    db::Db,
+    error::AppError,
+    orgs::{store as orgs, OrgId, OrgKind},
+    state::Settings,
+    validation::Email,
+};
+use reqwest::{header, StatusCode};
+use server::{config::Config, Portal};
+use std::{
+    path::PathBuf,
+    sync::atomic::{AtomicU32, Ordering},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub backend: Backend,
+    pub portal: Portal,
+    dir: Option<PathBuf>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("t{}_{}_{}", std::process::id(), n, nanos)
+}
+
+/// The PostgreSQL database of this test run. Outside CI a missing one skips the
+/// PostgreSQL half of each test; in CI it fails the test.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("TEST_POSTGRES_URL is not set: PostgreSQL tests cannot be skipped in CI")
+        }
+        _ => {
+            eprintln!("TEST_POSTGRES_URL not set: skipping the PostgreSQL variant");
+            None
+        }
+    }
+}
+
+pub fn test_settings(public_url: &str) -> Settings {
+    let mut settings = Settings::new(public_url);
+    // Short waits keep throttle tests quick; the counting rules are the production ones.
+    settings.throttle.delay_step = std::time::Duration::from_millis(1);
+    settings.throttle.max_delay = std::time::Duration::from_millis(5);
+    settings
+}
+
+/// A fresh, migrated database of the given backend, without a server.
+pub async fn fresh_db(backend: Backend) -> Option<(Db, Option<PathBuf>, String)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("fssc-test-{}", unique_name()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let url = format!("sqlite://{}/portal.db", dir.display());
+            let db = Db::connect(&url).await.expect("sqlite connect");
+            db.migrate().await.expect("sqlite migrate");
+            Some((db, Some(dir), "public".into()))
+        }
+        Backend::Postgres => {
+            let url = postgres_url()?;
+            let schema = unique_name();
+            let admin = Db::connect(&url).await.expect("postgres connect");
+            if let Db::Postgres(pool) = &admin {
+                sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
+                    .execute(pool)
+                    .await
+                    .expect("create schema");
+            }
+            admin.close().await;
+            let db = Db::connect_in_schema(&url, Some(&schema)).await.expect("postgres connect");
+            db.migrate().await.expect("postgres migrate");
+            Some((db, None, schema))
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts the portal with the demo data set, or `None` when the backend is unavailable
+    /// outside CI.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let (db, dir, schema) = fresh_db(backend).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let base = format!("http://{addr}");
+        let mut config = Config {
+            database_url: String::new(),
+            database_schema: schema,
+            addr,
+            settings: test_settings(&base),
+            site_root: "target/site".into(),
+            seed_demo: true,
+            bootstrap_admin: None,
+        };
+        adjust(&mut config);
+        let portal = Portal::start_with_db(&config, db.clone()).await.expect("portal start");
+        let router = portal.router();
+        let server = tokio::spawn(async move {
+            server::serve(listener, router, std::future::pending()).await.expect("serve");
+        });
+        Some(TestApp { base, db, backend, portal, dir, server })
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Calls a server function the way the browser does (url-encoded form, JSON answer).
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let response = client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// Calls a server function and decodes its error, for asserting refusals.
+    pub async fn call_err(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, AppError) {
+        let (status, body) = self.call(client, endpoint, form).await;
+        let error: AppError = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("expected an AppError from {endpoint}, got {status} {body}: {e}"));
+        (status, error)
+    }
+
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = self.client();
+        let (status, body) = self
+            .call(&client, "auth/sign_in", &[("email", email), ("password", app::seed::DEMO_PASSWORD)])
+            .await;
+        assert!(status.is_success(), "sign-in of {email} failed: {status} {body}");
+        client
+    }
+
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let response = client
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await
+            .expect("page");
+        let status = response.status();
+        (status, response.text().await.expect("html"))
+    }
+
+    pub async fn org(&self, code: &str) -> OrgId {
+        orgs::find_by_code(&self.db, code).await.expect("query").expect("org exists").id
+    }
+
+    pub async fn user_id(&self, email: &str) -> UserId {
+        users::find_id_by_email(&self.db, &Email::parse(email).expect("email"))
+            .await
+            .expect("query")
+            .expect("user exists")
+    }
+
+    /// Adds a user with `role` in the organisation `org_code` (created when missing).
+    pub async fn add_user(&self, email: &str, role: Role, org_code: &str) -> UserId {
+        let org = orgs::ensure(&self.db, org_code, org_code, if role.is_client_side() { OrgKind::Subsidiary } else { OrgKind::Center }, None)
+            .await
+            .expect("org");
+        let hash = password::hash(app::seed::DEMO_PASSWORD).await.expect("hash");
+        let email = Email::parse(email).expect("email");
+        let id = users::create_user(
+            &self.db,
+            users::NewUser { email: &email, display_name: email.as_str(), password_hash: &hash, language: Language::ZhCn, time_zone: "Asia/Shanghai" },
+        )
+        .await
+        .expect("create user");
+        users::set_membership(&self.db, id, org, Some(role)).await.expect("membership");
+        id
+    }
+
+    pub async fn request_count(&self) -> i64 {
+        app::requests::store::count(&self.db).await.expect("count")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Writes each test once and runs it against SQLite and PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: $crate::support::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await.expect("sqlite");
+                run(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                    run(app).await;
+                }
+            }
+        }
+    )*};
+}
