@@ -30,11 +30,9 @@ fi
 say "release build (server binary and hashed, compressed site)"
 cargo leptos build --release --precompress
 
-say "unit tests"
-cargo test --release -p app --features ssr --lib
-
-say "store and server tests on SQLite and PostgreSQL"
-cargo test --release -p server
+# One invocation, so unit and integration tests share the server's dependency build.
+say "unit tests, then store and server tests on SQLite and PostgreSQL"
+cargo test --release -p app -p server --features app/ssr
 
 say "browser tests in Chromium"
 (cd end2end && npx playwright test)

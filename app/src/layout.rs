@@ -181,10 +181,18 @@ where
     }
 }
 
-/// An error, in the reader's language, announced to screen readers.
+/// An error, in the reader's language, announced to screen readers. A page rendered on the
+/// server with an error carries the error's HTTP status (a 404 stays a 404 without JavaScript).
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        response.set_status(status);
+    }
     view! {
         <div class="notice notice--error" role="alert">
             {move || error.message(i18n.get_locale())}

@@ -110,7 +110,7 @@ store_test! {
         let new = NewRequest::parse("报销", "说明").expect("valid");
         let december = Utc.with_ymd_and_hms(2026, 12, 31, 15, 0, 0).unwrap(); // 23:00 in Shanghai
         let (r1, ref1) = requests::insert(&db, a, alice, &new, december).await.expect("insert");
-        let (_, ref2) = requests::insert(&db, a, alice, &new, december + Duration::minutes(30)).await.expect("insert"); // 2027 in Shanghai
+        let (_, ref2) = requests::insert(&db, a, alice, &new, december + Duration::minutes(90)).await.expect("insert"); // 00:30 on 1 January 2027 in Shanghai
         let (r3, ref3) = requests::insert(&db, b, bob, &new, december).await.expect("insert");
         assert_eq!(ref1.as_str(), "FS-2026-000001");
         assert_eq!(ref2.as_str(), "FS-2027-000001", "the year follows the center's calendar");
