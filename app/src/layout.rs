@@ -200,6 +200,25 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// The error of a server action, whichever way the form was sent. With JavaScript the action
+/// holds it; without, the server redirected back here with the error in the query string.
+pub fn use_action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => query.with(|q| {
+            (q.get_str("__path") == Some(S::PATH))
+                .then(|| q.get_str("__err"))
+                .flatten()
+                .map(leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err)
+        }),
+    })
+}
+
 /// The error of the last run of a form's action, if it failed.
 #[component]
 pub fn ActionError(error: Signal<Option<AppError>>) -> impl IntoView {

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod auth;
 pub mod authz;
 pub mod error;
+pub mod forms;
 pub mod i18n_support;
 pub mod layout;
 pub mod orgs;

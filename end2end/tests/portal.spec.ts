@@ -83,9 +83,14 @@ test.describe("accessibility", () => {
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("sign-in and the list still work", async ({ page }) => {
+  test("sign-in, its error and the list still work", async ({ page }) => {
     await page.goto("/login");
     await expect(page.getByRole("heading", { level: 1, name: "登录" })).toBeVisible();
+    await page.getByLabel("邮箱").fill("client.west@example.com");
+    await page.getByLabel("密码").fill("not-the-password");
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await expect(page.getByRole("alert")).toHaveText("邮箱或密码错误。");
+
     await page.getByLabel("邮箱").fill("client.west@example.com");
     await page.getByLabel("密码").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "登录", exact: true }).click();

@@ -240,3 +240,53 @@ async fn cookies_are_secure_behind_https() {
         .to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn shutdown_lets_in_flight_requests_finish() {
+    let mut app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        // Every failed sign-in answers after 800 ms: a request that is still running when
+        // the shutdown begins.
+        config.settings.throttle.slow_after = 1;
+        config.settings.throttle.delay_step = std::time::Duration::from_millis(800);
+        config.settings.throttle.max_delay = std::time::Duration::from_millis(800);
+    })
+    .await
+    .expect("sqlite");
+    let client = app.client();
+    let url = format!("{}/api/auth/sign_in", app.base);
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let url = url.clone();
+        async move {
+            client.post(url).form(&[("email", "agent1@example.com"), ("password", "wrong")]).send().await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let stopped = app.begin_shutdown();
+
+    let response = in_flight.await.expect("task").expect("the in-flight request is answered");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    tokio::time::timeout(std::time::Duration::from_secs(5), stopped)
+        .await
+        .expect("the server stops once idle")
+        .expect("server task");
+    assert!(client.get(format!("{}/healthz", app.base)).send().await.is_err(), "no new connections after shutdown");
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_but_not_while_in_use() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.settings.session_idle = chrono::Duration::seconds(2);
+    })
+    .await
+    .expect("sqlite");
+    let client = app.signed_in("client.east@example.com").await;
+    // In use: each request within the idle window keeps the session alive past it.
+    for _ in 0..4 {
+        tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+        assert_eq!(whoami_email(&app, &client).await.as_deref(), Some("client.east@example.com"));
+    }
+    // Idle for longer than the window: signed out.
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    assert_eq!(whoami_email(&app, &client).await, None);
+}

@@ -12,6 +12,9 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+/// The longest display name, in characters.
+pub const DISPLAY_NAME_MAX: usize = 80;
+
 /// One account as the admin's directory lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {

@@ -1,5 +1,6 @@
 //! Checks and steps behind the admin server functions.
 
+use super::DISPLAY_NAME_MAX;
 use crate::{
     auth::{
         ssr::{password, store as users},
@@ -21,7 +22,6 @@ pub struct NewAccount {
     pub role: Role,
 }
 
-pub const DISPLAY_NAME_MAX: usize = 80;
 
 /// The value a role picker sends for "no role here".
 pub const NO_ROLE: &str = "none";

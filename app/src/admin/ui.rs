@@ -5,15 +5,17 @@ use super::{
         list_organisations, list_users, CreateUser, ResetPassword, SetManagerAssignment,
         SetMembership, SetUserActive,
     },
-    UserSummary,
+    UserSummary, DISPLAY_NAME_MAX,
 };
 use crate::{
     auth::{Language, Role},
     error::AppError,
+    forms::{InputField, MembershipList},
     i18n::*,
     i18n_support::role_label,
     layout::{ActionError, ErrorNotice, SignedIn},
     orgs::{OrgKind, Organisation},
+    validation::PASSWORD_MIN,
 };
 use leptos::{form::ActionForm, prelude::*};
 
@@ -139,25 +141,21 @@ fn CreateUserForm(action: ServerAction<CreateUser>, orgs: Vec<Organisation>) -> 
                 <h2 class="summary-heading">{t!(i18n, admin.create_user)}</h2>
             </summary>
             <ActionForm action attr:class="form form--grid">
-                <div class="field">
-                    <label for="new-email">{t!(i18n, fields.email)}</label>
-                    <input id="new-email" name="email" type="email" autocomplete="off" required />
-                </div>
-                <div class="field">
-                    <label for="new-name">{t!(i18n, fields.display_name)}</label>
-                    <input id="new-name" name="display_name" type="text" maxlength="80" required />
-                </div>
-                <div class="field">
-                    <label for="new-password">{t!(i18n, admin.initial_password)}</label>
-                    <input
-                        id="new-password"
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength="10"
-                        required
-                    />
-                </div>
+                <InputField id="new-email" name="email" kind="email" autocomplete="off">
+                    {t!(i18n, fields.email)}
+                </InputField>
+                <InputField id="new-name" name="display_name" maxlength=DISPLAY_NAME_MAX>
+                    {t!(i18n, fields.display_name)}
+                </InputField>
+                <InputField
+                    id="new-password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    minlength=PASSWORD_MIN
+                >
+                    {t!(i18n, admin.initial_password)}
+                </InputField>
                 <div class="field">
                     <label for="new-language">{t!(i18n, fields.language)}</label>
                     <select id="new-language" name="language">
@@ -241,19 +239,7 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
                 <span class="muted">{user.email.clone()}</span>
             </td>
             <td data-label=move || t_string!(i18n, account.memberships)>
-                <ul class="plain-list">
-                    {user
-                        .memberships
-                        .iter()
-                        .map(|m| {
-                            let role = m.role;
-                            let org = m.org_name.clone();
-                            view! {
-                                <li>{org} " · " {move || role_label(i18n.get_locale(), role)}</li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <MembershipList memberships=user.memberships.clone() />
                 {(!managed.is_empty())
                     .then(|| {
                         view! {

@@ -3,11 +3,12 @@
 use super::{api::ChangePassword, Language};
 use crate::{
     error::AppError,
+    forms::{InputField, MembershipList},
     i18n::*,
-    i18n_support::role_label,
-    layout::{ActionError, SignedIn},
+    layout::{use_action_error, ActionError, SignedIn},
     routes::use_auth,
     time::OFFERED_TIME_ZONES,
+    validation::PASSWORD_MIN,
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::components::Redirect;
@@ -16,7 +17,7 @@ use leptos_router::components::Redirect;
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let error = Signal::derive(move || auth.sign_in.value().get().and_then(Result::err));
+    let error = use_action_error(auth.sign_in);
     view! {
         <Transition>
             {move || Suspend::new(async move {
@@ -28,26 +29,17 @@ pub fn LoginPage() -> impl IntoView {
                 <h1>{t!(i18n, login.title)}</h1>
                 <p class="lead">{t!(i18n, login.intro)}</p>
                 <ActionForm action=auth.sign_in attr:class="form" attr:novalidate="">
-                    <div class="field">
-                        <label for="login-email">{t!(i18n, fields.email)}</label>
-                        <input
-                            id="login-email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            required
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="login-password">{t!(i18n, fields.password)}</label>
-                        <input
-                            id="login-password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required
-                        />
-                    </div>
+                    <InputField id="login-email" name="email" kind="email" autocomplete="username">
+                        {t!(i18n, fields.email)}
+                    </InputField>
+                    <InputField
+                        id="login-password"
+                        name="password"
+                        kind="password"
+                        autocomplete="current-password"
+                    >
+                        {t!(i18n, fields.password)}
+                    </InputField>
                     <ActionError error />
                     <button
                         type="submit"
@@ -79,22 +71,7 @@ pub fn AccountPage() -> impl IntoView {
                             <dd>{user.email.clone()}</dd>
                             <dt>{t!(i18n, account.memberships)}</dt>
                             <dd>
-                                <ul class="plain-list">
-                                    {user
-                                        .memberships
-                                        .iter()
-                                        .map(|m| {
-                                            let role = m.role;
-                                            let org = m.org_name.clone();
-                                            view! {
-                                                <li>
-                                                    {org} " · "
-                                                    {move || role_label(i18n.get_locale(), role)}
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
+                                <MembershipList memberships=user.memberships.clone() />
                             </dd>
                         </dl>
                         <Preferences language=user.language time_zone=user.time_zone.clone() />
@@ -173,39 +150,32 @@ fn ChangePasswordForm() -> impl IntoView {
         <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">{t!(i18n, account.change_password)}</h2>
             <ActionForm action attr:class="form">
-                <div class="field">
-                    <label for="pw-current">{t!(i18n, fields.password)}</label>
-                    <input
-                        id="pw-current"
-                        name="current_password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                    />
-                </div>
-                <div class="field">
-                    <label for="pw-new">{t!(i18n, fields.new_password)}</label>
-                    <input
-                        id="pw-new"
-                        name="new_password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength="10"
-                        aria-describedby="pw-new-help"
-                        required
-                    />
-                    <p id="pw-new-help" class="help">{t!(i18n, account.password_rule)}</p>
-                </div>
-                <div class="field">
-                    <label for="pw-confirm">{t!(i18n, fields.confirm_password)}</label>
-                    <input
-                        id="pw-confirm"
-                        name="confirm_password"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                    />
-                </div>
+                <InputField
+                    id="pw-current"
+                    name="current_password"
+                    kind="password"
+                    autocomplete="current-password"
+                >
+                    {t!(i18n, fields.password)}
+                </InputField>
+                <InputField
+                    id="pw-new"
+                    name="new_password"
+                    kind="password"
+                    autocomplete="new-password"
+                    minlength=PASSWORD_MIN
+                    help=ViewFn::from(move || t!(i18n, account.password_rule))
+                >
+                    {t!(i18n, fields.new_password)}
+                </InputField>
+                <InputField
+                    id="pw-confirm"
+                    name="confirm_password"
+                    kind="password"
+                    autocomplete="new-password"
+                >
+                    {t!(i18n, fields.confirm_password)}
+                </InputField>
                 <ActionError error />
                 <Show when=done>
                     <p class="notice notice--success" role="status">

@@ -9,7 +9,7 @@ use crate::{
     error::{AppError, Field},
     i18n::*,
     i18n_support::status_label,
-    layout::{ActionError, ErrorNotice, SignedIn, StatusBadge, Timestamp},
+    layout::{use_action_error, ActionError, ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::{
@@ -158,8 +158,7 @@ pub fn NewRequestPage() -> impl IntoView {
 fn NewRequestForm(user: CurrentUser) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SubmitRequest>::new();
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || action.value().get().and_then(Result::err));
+    let error = use_action_error(action);
     let invalid = move |field: Field| {
         move || error.get().is_some_and(|e| !e.field_problems(field).is_empty()).to_string()
     };

@@ -31,7 +31,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub portal: Portal,
     dir: Option<PathBuf>,
-    server: tokio::task::JoinHandle<()>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -121,10 +122,14 @@ impl TestApp {
         adjust(&mut config);
         let portal = Portal::start_with_db(&config, db.clone()).await.expect("portal start");
         let router = portal.router();
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            server::serve(listener, router, std::future::pending()).await.expect("serve");
+            let stop = async move {
+                let _ = stop.await;
+            };
+            server::serve(listener, router, stop).await.expect("serve");
         });
-        Some(TestApp { base, db, backend, portal, dir, server })
+        Some(TestApp { base, db, backend, portal, dir, server: Some(server), shutdown: Some(shutdown) })
     }
 
     pub fn client(&self) -> reqwest::Client {
@@ -219,9 +224,21 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Asks the server to stop, as SIGTERM does, and returns the task that ends when it has.
+    pub fn begin_shutdown(&mut self) -> tokio::task::JoinHandle<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.server.take().expect("server still running")
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
-        self.server.abort();
+        if let Some(server) = &self.server {
+            server.abort();
+        }
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }

@@ -21,6 +21,8 @@ pub struct SessionAuth {
 }
 
 pub const SESSION_AUTH_KEY: &str = "auth";
+/// When this session last extended its idle expiry.
+const SESSION_TOUCHED_KEY: &str = "touched_at";
 
 /// Authenticates the request: the session must name an active user whose epoch still
 /// matches and whose sign-in is within the absolute lifetime.
@@ -35,10 +37,25 @@ pub async fn current_user() -> Result<CurrentUser, AppError> {
         return Err(AppError::Unauthenticated);
     }
     match store::load_current_user(&state.db, auth.user_id, auth.epoch).await? {
-        Some(user) => Ok(user),
+        Some(user) => {
+            keep_alive(&session, state.settings.session_idle).await?;
+            Ok(user)
+        }
         None => {
             session.flush().await?;
             Err(AppError::Unauthenticated)
         }
     }
+}
+
+/// Extends the idle expiry of an active session. The store only moves the expiry when the
+/// session is saved, so the session is re-saved once a quarter of the idle window has passed,
+/// instead of on every request.
+async fn keep_alive(session: &tower_sessions::Session, idle: chrono::Duration) -> Result<(), AppError> {
+    let now = Utc::now();
+    let touched: Option<DateTime<Utc>> = session.get(SESSION_TOUCHED_KEY).await?;
+    if touched.is_none_or(|at| now - at >= idle / 4) {
+        session.insert(SESSION_TOUCHED_KEY, now).await?;
+    }
+    Ok(())
 }
