@@ -22,12 +22,36 @@ pub enum Action {
     ManageUsers,
     /// Change one's own password and preferences.
     EditOwnAccount,
+    /// See internal notes and files of a request.
+    ViewInternal,
+    /// Take an unassigned request (首问负责制).
+    ClaimRequest,
+    /// Reply publicly, ask for information, resolve or reject: the owner's work.
+    WorkRequest,
+    /// Hand a request to another agent or team.
+    TransferRequest,
+    /// Write a note only the center sees.
+    AddInternalNote,
+    /// Reply, answer a question, withdraw or reopen, as the client side.
+    ActAsRequester,
+    /// Upload a file to attach to a request.
+    UploadFile,
+    /// See a file one uploaded that is not yet part of a request.
+    ViewOwnUpload,
+    /// Read the catalogue of request types.
+    ViewCatalogue,
+    /// Create and edit request types.
+    ManageCatalogue,
+    /// See the center's queues and their counts.
+    ViewQueues,
+    /// Use and edit a team's canned replies.
+    UseCannedReplies,
 }
 
 /// What an action is aimed at, with the facts the rules need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    Request { org: OrgId, requester: UserId },
+    Request { org: OrgId, requester: UserId, owner: Option<UserId> },
     Organisation(OrgId),
     User(UserId),
     /// The portal as a whole (user administration, catalogues).
@@ -44,6 +68,8 @@ pub enum Reach {
     OwnOrganisation,
     /// Anything of the subsidiaries the user manages as customer manager.
     ManagedOrganisations,
+    /// Only requests the user owns as the responsible agent.
+    Assigned,
     Everything,
 }
 
@@ -64,6 +90,18 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::ViewOrganisation,  [OwnOrganisation, OwnOrganisation, Everything, ManagedOrganisations, Everything], Refusal::NotFound),
     (Action::ManageUsers,       [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::EditOwnAccount,    [Own,             Own,             Own,        Own,                  Own],        Refusal::Forbidden),
+    (Action::ViewInternal,      [Nothing,         Nothing,         Everything, ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::ClaimRequest,      [Nothing,         Nothing,         Everything, Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::WorkRequest,       [Nothing,         Nothing,         Assigned,   Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::TransferRequest,   [Nothing,         Nothing,         Assigned,   Nothing,              Everything], Refusal::Forbidden),
+    (Action::AddInternalNote,   [Nothing,         Nothing,         Everything, ManagedOrganisations, Everything], Refusal::Forbidden),
+    (Action::ActAsRequester,    [Own,             OwnOrganisation, Nothing,    Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::UploadFile,        [Everything,      Everything,      Everything, Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::ViewOwnUpload,     [Own,             Own,             Own,        Own,                  Own],        Refusal::NotFound),
+    (Action::ViewCatalogue,     [Everything,      Everything,      Everything, Everything,           Everything], Refusal::Forbidden),
+    (Action::ManageCatalogue,   [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::ViewQueues,        [Nothing,         Nothing,         Everything, Nothing,              Everything], Refusal::Forbidden),
+    (Action::UseCannedReplies,  [Nothing,         Nothing,         Everything, Nothing,              Nothing],    Refusal::Forbidden),
 ];
 
 fn column(role: Role) -> usize {
@@ -115,6 +153,8 @@ fn reaches_target(user: &CurrentUser, reach: Reach, membership_org: OrgId, targe
         (ManagedOrganisations, Target::Request { org, .. })
         | (ManagedOrganisations, Target::Organisation(org)) => user.managed_orgs.contains(&org),
         (ManagedOrganisations, _) => false,
+        (Assigned, Target::Request { owner, .. }) => owner == Some(user.id),
+        (Assigned, _) => false,
     }
 }
 
@@ -140,7 +180,7 @@ pub fn request_scope(user: &CurrentUser) -> RequestScope {
     let mut scope = RequestScope::default();
     for m in &user.memberships {
         match reaches[column(m.role)] {
-            Nothing => {}
+            Nothing | Assigned => {}
             Everything => scope.everything = true,
             Own => scope.requester = Some(user.id),
             OwnOrganisation => scope.orgs.push(m.org_id),
@@ -182,7 +222,7 @@ mod tests {
     }
 
     /// A request submitted by user 10 of subsidiary A.
-    const REQUEST_OF_A: Target = Target::Request { org: A, requester: UserId(10) };
+    const REQUEST_OF_A: Target = Target::Request { org: A, requester: UserId(10), owner: Some(UserId(15)) };
 
     #[test]
     fn who_may_see_a_request_of_subsidiary_a() {
@@ -201,6 +241,24 @@ mod tests {
         for (who, u, expected) in cases {
             assert_eq!(may(&u, Action::ViewRequest, REQUEST_OF_A), expected, "{who}");
         }
+    }
+
+    #[test]
+    fn only_the_owner_works_a_request_and_clients_never_do() {
+        let owner = user(15, &[(CENTER, Role::Agent)], &[]);
+        let other_agent = user(25, &[(CENTER, Role::Agent)], &[]);
+        let requester = user(10, &[(A, Role::Client)], &[]);
+        let admin = user(18, &[(CENTER, Role::Admin)], &[]);
+        assert_eq!(may(&owner, Action::WorkRequest, REQUEST_OF_A), Ok(()));
+        assert_eq!(may(&other_agent, Action::WorkRequest, REQUEST_OF_A), Err(AppError::Forbidden));
+        assert_eq!(may(&other_agent, Action::AddInternalNote, REQUEST_OF_A), Ok(()));
+        assert_eq!(may(&requester, Action::WorkRequest, REQUEST_OF_A), Err(AppError::Forbidden));
+        assert_eq!(may(&requester, Action::ClaimRequest, REQUEST_OF_A), Err(AppError::Forbidden));
+        assert_eq!(may(&requester, Action::ViewInternal, REQUEST_OF_A), Err(AppError::NotFound));
+        assert_eq!(may(&requester, Action::ActAsRequester, REQUEST_OF_A), Ok(()));
+        assert_eq!(may(&owner, Action::ActAsRequester, REQUEST_OF_A), Err(AppError::Forbidden));
+        assert_eq!(may(&admin, Action::TransferRequest, REQUEST_OF_A), Ok(()));
+        assert_eq!(may(&admin, Action::WorkRequest, REQUEST_OF_A), Err(AppError::Forbidden));
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub enum DbSetupError {
     Connect(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the migrated database has {0} rows whose foreign keys point nowhere")]
+    ForeignKeys(usize),
     #[error("cannot create the database directory {0}: {1}")]
     Directory(String, std::io::Error),
 }
@@ -132,7 +134,20 @@ impl Db {
     /// compares them table by table.
     pub async fn migrate(&self) -> Result<(), DbSetupError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Sqlite(pool) => {
+                // SQLite adds constraints to a table by rebuilding it, which needs foreign keys
+                // off; that cannot change inside the migration's transaction, so it happens
+                // around it, and the keys are checked before they are switched back on.
+                let mut conn = pool.acquire().await?;
+                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+                let migrated = sqlx::migrate!("../migrations/sqlite").run(&mut *conn).await;
+                let violations = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *conn).await?;
+                sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                migrated?;
+                if !violations.is_empty() {
+                    return Err(DbSetupError::ForeignKeys(violations.len()));
+                }
+            }
             Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())

@@ -12,6 +12,7 @@ use leptos::server_fn::{
 };
 use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
+use crate::requests::{RequestAction, RequestStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -57,6 +58,24 @@ pub enum Field {
     Role,
     TimeZone,
     Language,
+    RequestType,
+    /// The n-th custom field of the request type's form.
+    Custom(u16),
+    /// The n-th attachment slot of the request type.
+    Slot(u16),
+    Files,
+    UrgentReason,
+    Message,
+    Reason,
+    Resolution,
+    Assignee,
+    Team,
+    Code,
+    NameZh,
+    NameEn,
+    Targets,
+    Definition,
+    Version,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,11 +88,36 @@ pub enum Problem {
     Incorrect,
     UnknownChoice,
     ControlCharacters,
+    NotAnAmount,
+    InvalidDate,
+    InvalidInvoiceNumber,
+    InvalidCode,
+    InvalidTargets,
+    InvalidDefinition,
+    TooMany,
+    FileTooLarge { max_mib: u32 },
+    RequestFilesTooLarge { max_mib: u32 },
+    TooManyFiles { max: u32 },
+    EmptyFile,
+    FileKindNotAllowed,
+    ContentMismatch,
+    UnsafeFileName,
+    /// A staged file that is not this user's, or already used.
+    UnknownFile,
+    /// Reopening is allowed only for a while after resolution.
+    TooLate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Conflict {
     EmailTaken,
+    CodeTaken,
+    /// Another agent claimed the request first.
+    AlreadyTaken { owner: String },
+    /// The request's state does not allow this action now.
+    IllegalTransition { from: RequestStatus, action: RequestAction },
+    /// Only the request's owner may do this.
+    NotOwner { owner: String },
     /// The object changed since the user loaded it.
     Stale,
     /// An admin may not lock themselves out.
@@ -139,6 +183,19 @@ impl AppError {
             AppError::Conflict(Conflict::OwnAccount) => {
                 td_string!(locale, errors.own_account).to_string()
             }
+            AppError::Conflict(Conflict::CodeTaken) => td_string!(locale, errors.code_taken).to_string(),
+            AppError::Conflict(Conflict::AlreadyTaken { owner }) => {
+                td_string!(locale, errors.already_taken, owner = owner)
+            }
+            AppError::Conflict(Conflict::NotOwner { owner }) => {
+                td_string!(locale, errors.not_owner, owner = owner)
+            }
+            AppError::Conflict(Conflict::IllegalTransition { from, action }) => td_string!(
+                locale,
+                errors.illegal_transition,
+                action = crate::i18n_support::action_label(locale, *action),
+                status = crate::i18n_support::status_label(locale, *from)
+            ),
             AppError::Malformed(_) => td_string!(locale, errors.malformed).to_string(),
             AppError::Internal => td_string!(locale, errors.internal).to_string(),
             AppError::Unreachable(_) => td_string!(locale, errors.unreachable).to_string(),
@@ -167,6 +224,22 @@ impl Field {
             Field::Role => td_string!(locale, fields.role),
             Field::TimeZone => td_string!(locale, fields.time_zone),
             Field::Language => td_string!(locale, fields.language),
+            Field::RequestType => td_string!(locale, fields.request_type),
+            Field::Custom(_) => td_string!(locale, fields.custom),
+            Field::Slot(_) => td_string!(locale, fields.slot),
+            Field::Files => td_string!(locale, fields.files),
+            Field::UrgentReason => td_string!(locale, fields.urgent_reason),
+            Field::Message => td_string!(locale, fields.message),
+            Field::Reason => td_string!(locale, fields.reason),
+            Field::Resolution => td_string!(locale, fields.resolution),
+            Field::Assignee => td_string!(locale, fields.assignee),
+            Field::Team => td_string!(locale, fields.team),
+            Field::Code => td_string!(locale, fields.code),
+            Field::NameZh => td_string!(locale, fields.name_zh),
+            Field::NameEn => td_string!(locale, fields.name_en),
+            Field::Targets => td_string!(locale, fields.targets),
+            Field::Definition => td_string!(locale, fields.definition),
+            Field::Version => td_string!(locale, fields.version),
         }
     }
 }
@@ -186,6 +259,30 @@ impl Problem {
             Problem::ControlCharacters => {
                 td_string!(locale, problems.control_characters, field = field)
             }
+            Problem::NotAnAmount => td_string!(locale, problems.not_an_amount, field = field),
+            Problem::InvalidDate => td_string!(locale, problems.invalid_date, field = field),
+            Problem::InvalidInvoiceNumber => {
+                td_string!(locale, problems.invalid_invoice_number, field = field)
+            }
+            Problem::InvalidCode => td_string!(locale, problems.invalid_code, field = field),
+            Problem::InvalidTargets => td_string!(locale, problems.invalid_targets, field = field),
+            Problem::InvalidDefinition => {
+                td_string!(locale, problems.invalid_definition, field = field)
+            }
+            Problem::TooMany => td_string!(locale, problems.too_many, field = field),
+            Problem::FileTooLarge { max_mib } => {
+                td_string!(locale, problems.file_too_large, max = max_mib)
+            }
+            Problem::RequestFilesTooLarge { max_mib } => {
+                td_string!(locale, problems.request_files_too_large, max = max_mib)
+            }
+            Problem::TooManyFiles { max } => td_string!(locale, problems.too_many_files, max = max),
+            Problem::EmptyFile => td_string!(locale, problems.empty_file).to_string(),
+            Problem::FileKindNotAllowed => td_string!(locale, problems.file_kind_not_allowed).to_string(),
+            Problem::ContentMismatch => td_string!(locale, problems.content_mismatch).to_string(),
+            Problem::UnsafeFileName => td_string!(locale, problems.unsafe_file_name).to_string(),
+            Problem::UnknownFile => td_string!(locale, problems.unknown_file).to_string(),
+            Problem::TooLate => td_string!(locale, problems.too_late).to_string(),
         }
     }
 }

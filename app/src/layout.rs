@@ -50,12 +50,15 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
     view! {
         <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>
             <ul>
+                <Show when=move || works_queue>
+                    <li>
+                        <A href="/queue">{t!(i18n, nav.queue)}</A>
+                    </li>
+                </Show>
                 <li>
                     <A href="/requests">
                         {move || {
-                            if works_queue {
-                                t_string!(i18n, nav.queue)
-                            } else if manages {
+                            if manages {
                                 t_string!(i18n, nav.client_requests)
                             } else if submits {
                                 t_string!(i18n, nav.my_requests)

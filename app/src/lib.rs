@@ -7,8 +7,10 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod authz;
+pub mod catalogue;
 pub mod error;
 pub mod forms;
 pub mod i18n_support;
@@ -16,6 +18,7 @@ pub mod layout;
 pub mod orgs;
 pub mod requests;
 pub mod routes;
+pub mod sla;
 pub mod text_enum;
 pub mod time;
 pub mod validation;

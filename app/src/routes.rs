@@ -10,7 +10,11 @@ use crate::{
     error::AppError,
     i18n::*,
     layout::{Footer, Header, NotFoundPage},
-    requests::ui::{NewRequestPage, RequestListPage, RequestPage},
+    requests::{
+        new_ui::NewRequestPage,
+        queue_ui::QueuePage,
+        ui::{RequestListPage, RequestPage},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -68,6 +72,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                             <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                             <Route path=path!("/requests") view=RequestListPage ssr=SsrMode::Async />
+                            <Route path=path!("/queue") view=QueuePage ssr=SsrMode::Async />
                             <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async />
                             <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::Async />
                             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
@@ -116,6 +121,9 @@ fn HomePage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match auth.user.await {
+                    Ok(Some(user)) if user.has_role(crate::auth::Role::Agent) => {
+                        view! { <Redirect path="/queue" /> }.into_any()
+                    }
                     Ok(Some(_)) => view! { <Redirect path="/requests" /> }.into_any(),
                     _ => view! { <Redirect path="/login" /> }.into_any(),
                 }

@@ -1,6 +1,8 @@
 //! Start-up data: the first admin of a real deployment, and the demo organisation set.
 
 use crate::{
+    catalogue::store as catalogue,
+    requests::store as requests,
     auth::{
         ssr::{password, store as users},
         Language, Role, UserId,
@@ -51,13 +53,43 @@ pub async fn seed_demo(db: &Db) -> Result<&'static [DemoLogin], AppError> {
     for login in DEMO_LOGINS {
         let id = ensure_user(db, login.email, login.display_name, login.password).await?;
         users::set_membership(db, id, org_of(login.org_code), Some(login.role)).await?;
+        for team in demo_teams(login.email) {
+            if let Some(team) = catalogue::team_by_code(db, team).await? {
+                catalogue::add_team_member(db, team, id).await?;
+            }
+        }
         if login.role == Role::CustomerManager {
             users::set_manager_assignment(db, id, east, true).await?;
             users::set_manager_assignment(db, id, west, true).await?;
         }
     }
+    if let Some(expenses) = catalogue::team_by_code(db, "expenses").await? {
+        if requests::canned_replies(db, &[expenses]).await?.is_empty() {
+            let author = users::find_id_by_email(db, &Email::parse("agent1@example.com").map_err(|e| AppError::Invalid(vec![e]))?)
+                .await?
+                .ok_or(AppError::Internal)?;
+            for (title, body) in DEMO_CANNED_REPLIES {
+                requests::add_canned_reply(db, expenses, title, body, author, chrono::Utc::now()).await?;
+            }
+        }
+    }
     Ok(DEMO_LOGINS)
 }
+
+/// The teams each demo agent works in.
+fn demo_teams(email: &str) -> &'static [&'static str] {
+    match email {
+        "agent1@example.com" => &["service_desk", "expenses", "treasury"],
+        "agent2@example.com" => &["expenses", "payables", "tax"],
+        _ => &[],
+    }
+}
+
+const DEMO_CANNED_REPLIES: &[(&str, &str)] = &[
+    ("发票抬头不符", "您好，发票抬头与公司全称不一致，请联系开票方重开后重新上传。"),
+    ("缺少审批单", "您好，请补充经部门负责人签字的审批单扫描件。"),
+    ("已付款", "您好，款项已于今日支付，请留意到账情况。"),
+];
 
 /// Creates the first admin from the operator's settings when the portal has no users yet.
 pub async fn bootstrap_admin(db: &Db, email: &str, password_text: &str) -> Result<bool, AppError> {

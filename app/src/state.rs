@@ -20,6 +20,7 @@ pub struct Settings {
     /// A session ends this long after sign-in, however active.
     pub session_absolute: Duration,
     pub throttle: ThrottlePolicy,
+    pub uploads: crate::attachments::UploadLimits,
 }
 
 /// How repeated sign-in failures are slowed down and then refused.
@@ -59,6 +60,7 @@ impl Settings {
             session_idle: Duration::minutes(30),
             session_absolute: Duration::hours(12),
             throttle: ThrottlePolicy::default(),
+            uploads: crate::attachments::UploadLimits::default(),
         }
     }
 

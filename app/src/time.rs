@@ -42,6 +42,16 @@ pub fn zone(name: &str) -> Tz {
     name.parse::<Tz>().unwrap_or(CENTER_TIME_ZONE)
 }
 
+/// The first instant of `day` in `zone`, for filters that take calendar days.
+pub fn start_of_day(day: chrono::NaiveDate, zone: Tz) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    zone.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+}
+
 /// A date and time as a person in `zone_name` reading `language` expects it.
 pub fn format_datetime(at: DateTime<Utc>, zone_name: &str, language: Language) -> String {
     let local = at.with_timezone(&zone(zone_name));

@@ -22,6 +22,7 @@ test("a client submits a request, finds it listed, reads it in English and signs
   await expect(page.getByRole("heading", { level: 1, name: "新建申请" })).toBeVisible();
 
   const title = `差旅费报销 ${Date.now()}`;
+  await page.getByLabel("申请类型").selectOption({ label: "一般咨询" });
   await page.getByLabel("标题").fill(title);
   await page.getByLabel("说明").fill("10 月北京出差，发票 3 张，合计 ¥2,460.00。");
   await page.getByRole("button", { name: "提交申请" }).click();
@@ -75,7 +76,15 @@ test.describe("accessibility", () => {
     await signIn(page, "contact.east@example.com");
     await expectNoSeriousViolations(page);
     await page.getByRole("link", { name: "新建申请" }).first().click();
-    await expect(page.getByLabel("标题")).toBeVisible();
+    await page.getByLabel("申请类型").selectOption({ label: "费用报销" });
+    await expect(page.getByLabel(/报销金额/)).toBeVisible();
+    await expectNoSeriousViolations(page);
+  });
+
+  test("the agent's queue and a request page", async ({ page }) => {
+    await signIn(page, "agent1@example.com");
+    await page.goto("/queue");
+    await expect(page.getByRole("heading", { level: 1, name: "工作队列" })).toBeVisible();
     await expectNoSeriousViolations(page);
   });
 });

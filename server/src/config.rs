@@ -44,6 +44,12 @@ impl Config {
         settings.session_idle = chrono::Duration::minutes(parsed("SESSION_IDLE_MINUTES", 30)?);
         settings.session_absolute = chrono::Duration::hours(parsed("SESSION_MAX_HOURS", 12)?);
         settings.throttle = ThrottlePolicy::default();
+        let mib = app::attachments::MIB;
+        settings.uploads = app::attachments::UploadLimits {
+            max_file_bytes: parsed("UPLOAD_MAX_FILE_MB", 20u64)? * mib,
+            max_request_bytes: parsed("UPLOAD_MAX_REQUEST_MB", 100u64)? * mib,
+            max_files_per_request: parsed("UPLOAD_MAX_FILES", 20u32)?,
+        };
         let bootstrap_admin = match (var("FSSC_ADMIN_EMAIL"), var("FSSC_ADMIN_PASSWORD")) {
             (Some(email), Some(password)) => Some((email, password)),
             _ => None,

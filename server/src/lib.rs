@@ -16,7 +16,7 @@ use axum::{
     extract::{FromRef, Request, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Json, Router,
 };
 use config::Config;
@@ -33,13 +33,19 @@ use tower_http::{
 };
 use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer};
 
-/// Server functions take small forms; uploads will get their own, larger limit.
+/// Server functions take small forms; uploads have their own, larger limit.
 const BODY_LIMIT: usize = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct ServerState {
     pub leptos_options: LeptosOptions,
     pub app: AppState,
+}
+
+impl FromRef<ServerState> for AppState {
+    fn from_ref(state: &ServerState) -> Self {
+        state.app.clone()
+    }
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -108,6 +114,13 @@ impl Portal {
                     tracing::warn!(%error, "deleting expired sessions failed");
                 }
                 let now = chrono::Utc::now();
+                // Uploads not submitted within a day are abandoned: a failed or cancelled
+                // submission leaves no file behind.
+                match app::attachments::store::purge_abandoned(&state.db, now - chrono::Duration::hours(24)).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(files = n, "purged abandoned uploads"),
+                    Err(error) => tracing::warn!(%error, "purging abandoned uploads failed"),
+                }
                 if let Err(error) =
                     app::auth::ssr::throttle::purge_expired(&state.db, now, &state.settings.throttle).await
                 {
@@ -160,6 +173,15 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
 
     let server_state = ServerState { leptos_options: leptos_options.clone(), app: state.clone() };
     let page_state = state.clone();
+    let uploads = state.settings.uploads;
+    let files = Router::new()
+        .route("/files", post(app::attachments::http::upload))
+        .route(
+            "/files/{id}",
+            get(app::attachments::http::download).delete(app::attachments::http::remove),
+        )
+        // A little above the file limit, so the handler can answer with its own message.
+        .layer(RequestBodyLimitLayer::new(uploads.max_file_bytes as usize + 64 * 1024));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
@@ -180,9 +202,10 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
             },
             shell,
         ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(files)
         .layer(session_layer)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -88,7 +88,7 @@ on_both_backends! {
 
     async fn a_deactivated_user_is_signed_out_at_once(app) {
         let client = app.signed_in("client.west@example.com").await;
-        let (status, _) = app.call(&client, "requests/list", &[]).await;
+        let (status, _) = app.call(&client, "requests/form", &[]).await;
         assert_eq!(status, StatusCode::OK);
 
         let admin = app.signed_in("admin@example.com").await;
@@ -96,7 +96,7 @@ on_both_backends! {
         let (status, body) = app.call(&admin, "admin/set_active", &[("id", &id), ("active", "false")]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
 
-        let (status, error) = app.call_err(&client, "requests/list", &[]).await;
+        let (status, error) = app.call_err(&client, "requests/form", &[]).await;
         assert_eq!((status, error), (StatusCode::UNAUTHORIZED, AppError::Unauthenticated));
         assert_eq!(whoami_email(&app, &client).await, None);
         let (status, error) = app.call_err(&app.client(), "auth/sign_in",

@@ -8,7 +8,8 @@ use app::{
     db::Db,
     error::{AppError, Conflict},
     orgs::{store as orgs, OrgKind},
-    requests::{store as requests, NewRequest, RequestStatus},
+    catalogue::store as catalogue,
+    requests::{store as requests, RequestStatus},
     state::ThrottlePolicy,
     validation::Email,
 };
@@ -107,29 +108,87 @@ store_test! {
         let b = orgs::ensure(&db, "B", "乙公司", OrgKind::Subsidiary, None).await.expect("q");
         let alice = new_user(&db, "alice@example.com").await;
         let bob = new_user(&db, "bob@example.com").await;
-        let new = NewRequest::parse("报销", "说明").expect("valid");
+        let general = catalogue::current_types(&db, false).await.expect("q").into_iter().find(|t| t.code == "general_query").expect("seeded");
         let december = Utc.with_ymd_and_hms(2026, 12, 31, 15, 0, 0).unwrap(); // 23:00 in Shanghai
-        let (r1, ref1) = requests::insert(&db, a, alice, &new, december).await.expect("insert");
-        let (_, ref2) = requests::insert(&db, a, alice, &new, december + Duration::minutes(90)).await.expect("insert"); // 00:30 on 1 January 2027 in Shanghai
-        let (r3, ref3) = requests::insert(&db, b, bob, &new, december).await.expect("insert");
+        let insert = |org, user, at, key: &'static str| {
+            let db = db.clone();
+            let general = general.clone();
+            async move {
+                let record = requests::NewRecord {
+                    org, requester: user, type_version: general.version_id, team: general.team_id, title: "报销",
+                    description: "说明", field_values: "{}", urgent: false, urgent_reason: None,
+                    first_response_due: at + Duration::hours(8), resolution_due: at + Duration::hours(40),
+                    idempotency_key: key, files: &[], now: at,
+                };
+                match requests::insert(&db, &record).await.expect("insert") {
+                    requests::Inserted::New(id, reference) => (id, reference),
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        let (r1, ref1) = insert(a, alice, december, "k1").await;
+        let (_, ref2) = insert(a, alice, december + Duration::minutes(90), "k2").await; // 00:30 on 1 January 2027 in Shanghai
+        let (r3, ref3) = insert(b, bob, december, "k3").await;
         assert_eq!(ref1.as_str(), "FS-2026-000001");
         assert_eq!(ref2.as_str(), "FS-2027-000001", "the year follows the center's calendar");
         assert_eq!(ref3.as_str(), "FS-2026-000002");
 
-        let detail = requests::detail(&db, r1).await.expect("q").expect("found");
-        assert_eq!(detail.request.status, RequestStatus::Submitted);
-        assert_eq!(detail.request.created_at, december);
-        assert_eq!(detail.events.len(), 1);
+        let record = requests::record(&db, r1).await.expect("q").expect("found");
+        assert_eq!(record.status, RequestStatus::Submitted);
+        assert_eq!(record.created_at, december);
+        assert_eq!(requests::events(&db, r1, false).await.expect("q").len(), 1);
 
+        let all = app::requests::ListFilter::default();
+        let day = |d: chrono::NaiveDate| app::time::start_of_day(d, app::time::CENTER_TIME_ZONE);
         let own = RequestScope { everything: false, requester: Some(alice), orgs: vec![] };
-        assert_eq!(requests::list(&db, &own, None).await.expect("q").rows.len(), 2);
+        assert_eq!(requests::list(&db, &own, &all, day).await.expect("q").rows.len(), 2);
         let org_b = RequestScope { everything: false, requester: None, orgs: vec![b] };
-        assert_eq!(requests::list(&db, &org_b, None).await.expect("q").rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r3]);
+        assert_eq!(requests::list(&db, &org_b, &all, day).await.expect("q").rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r3]);
         let everything = RequestScope { everything: true, ..Default::default() };
-        assert_eq!(requests::list(&db, &everything, None).await.expect("q").rows.len(), 3);
-        assert!(requests::list(&db, &RequestScope::default(), None).await.expect("q").rows.is_empty());
+        assert_eq!(requests::list(&db, &everything, &all, day).await.expect("q").rows.len(), 3);
+        assert!(requests::list(&db, &RequestScope::default(), &all, day).await.expect("q").rows.is_empty());
+        // Calendar days are the viewer's: 31 December in Shanghai holds r1 and r3, not 1 January.
+        let new_years_eve = app::requests::ListFilter {
+            from: chrono::NaiveDate::from_ymd_opt(2026, 12, 31), to: chrono::NaiveDate::from_ymd_opt(2026, 12, 31), ..Default::default()
+        };
+        let mut ids: Vec<_> = requests::list(&db, &everything, &new_years_eve, day).await.expect("q").rows.iter().map(|r| r.id).collect();
+        ids.sort();
+        assert_eq!(ids, vec![r1, r3]);
         let facts = requests::access_facts(&db, r3).await.expect("q").expect("found");
         assert_eq!((facts.org_id, facts.requester_id), (b, bob));
+        // The same idempotency key stores nothing new.
+        let again = requests::NewRecord {
+            org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "报销",
+            description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: december,
+            resolution_due: december, idempotency_key: "k1", files: &[], now: december,
+        };
+        assert_eq!(requests::insert(&db, &again).await.expect("insert"), requests::Inserted::Repeat(r1));
+    }
+
+    async fn a_stale_change_writes_nothing(db, backend, schema) {
+        let a = orgs::ensure(&db, "A", "甲公司", OrgKind::Subsidiary, None).await.expect("q");
+        let alice = new_user(&db, "alice@example.com").await;
+        let general = catalogue::current_types(&db, false).await.expect("q").into_iter().find(|t| t.code == "general_query").expect("seeded");
+        let now = Utc::now();
+        let record = requests::NewRecord {
+            org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "t",
+            description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: now,
+            resolution_due: now, idempotency_key: "k", files: &[], now,
+        };
+        let requests::Inserted::New(id, _) = requests::insert(&db, &record).await.expect("insert") else { panic!() };
+        let state = requests::state(&db, id).await.expect("q").expect("found");
+        let change = requests::Change {
+            actor: alice, status: RequestStatus::Withdrawn, owner_id: None, first_owner_id: None, team_id: state.team_id,
+            first_responded_at: None, awaiting_since: None, resolution_due: state.resolution_due, resolved_at: None,
+            resolution: None, reject_reason: None, files: vec![], now,
+            event: requests::NewEvent {
+                kind: app::requests::EventKind::StatusChanged, action: None, from_status: Some(RequestStatus::Submitted),
+                to_status: Some(RequestStatus::Withdrawn), note: None, internal: false, owner_id: None, team_id: None, reason_code: None,
+            },
+        };
+        assert_eq!(requests::apply(&db, id, state.version, &change).await.expect("apply"), requests::Applied::Done { version: 2 });
+        assert_eq!(requests::apply(&db, id, state.version, &change).await.expect("apply"), requests::Applied::Stale);
+        assert_eq!(requests::events(&db, id, true).await.expect("q").len(), 2, "the stale change added no event");
     }
 
     async fn throttle_counts_locks_and_forgets(db, backend, schema) {

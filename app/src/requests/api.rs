@@ -1,51 +1,110 @@
-//! Server functions for requests.
+//! Server functions for requests. Each authenticates, asks the rules, then makes one call.
 
-use super::{RequestDetail, RequestId, RequestPage};
-use crate::{error::AppError, orgs::OrgId};
-use leptos::prelude::*;
+use super::{
+    AgentChoice, CannedReply, Command, ListFilter, NewRequestInput, Queue, QueueCounts,
+    RequestDetail, RequestId, RequestPage,
+};
+use crate::{
+    attachments::UploadLimits,
+    catalogue::{RequestType, Team, TeamId},
+    error::AppError,
+};
+use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]
 use crate::{
     auth::ssr::current_user,
     authz::{self, Action, Target},
+    catalogue::store as catalogue,
     requests::{service, store},
     state::app_state,
 };
 
-/// Submits a new request for `org` (or the user's only subsidiary) and opens its page.
-#[server(endpoint = "requests/submit")]
-pub async fn submit_request(
-    title: String,
-    description: String,
-    org: Option<OrgId>,
-) -> Result<RequestId, AppError> {
+/// What the submission form needs: the types to choose from and the upload limits.
+#[server(endpoint = "requests/form")]
+pub async fn submission_form() -> Result<(Vec<RequestType>, UploadLimits), AppError> {
     let user = current_user().await?;
-    let org = service::submitting_org(&user, org)?;
-    authz::may(&user, Action::SubmitRequest, Target::Organisation(org))?;
+    authz::may(&user, Action::ViewCatalogue, Target::Portal)?;
     let state = app_state()?;
-    let id = service::submit(&state.db, &user, org, &title, &description).await?;
-    leptos_axum::redirect(&format!("/requests/{id}"));
-    Ok(id)
+    Ok((catalogue::current_types(&state.db, false).await?, state.settings.uploads))
 }
 
-/// The requests this user may see, newest first.
-#[server(endpoint = "requests/list")]
-pub async fn list_requests(before: Option<RequestId>) -> Result<RequestPage, AppError> {
+/// Submits a new request with its fields and staged files. A repeated submission with the
+/// same idempotency key answers the request stored the first time.
+#[server(endpoint = "requests/submit", input = Json)]
+pub async fn submit_request(input: NewRequestInput) -> Result<RequestId, AppError> {
+    let user = current_user().await?;
+    let org = service::submitting_org(&user, input.org)?;
+    authz::may(&user, Action::SubmitRequest, Target::Organisation(org))?;
+    let state = app_state()?;
+    service::submit(&state.db, &state.settings.uploads, &user, org, &input).await
+}
+
+/// The requests this user may see, filtered, sorted and paged by keyset.
+#[server(endpoint = "requests/list", input = Json)]
+pub async fn list_requests(filter: ListFilter) -> Result<RequestPage, AppError> {
     let user = current_user().await?;
     let scope = authz::request_scope(&user);
     let state = app_state()?;
-    Ok(store::list(&state.db, &scope, before).await?)
+    let zone = crate::time::zone(&user.time_zone);
+    Ok(store::list(&state.db, &scope, &filter, |day| crate::time::start_of_day(day, zone)).await?)
 }
 
 #[server(endpoint = "requests/get")]
 pub async fn get_request(id: RequestId) -> Result<RequestDetail, AppError> {
     let user = current_user().await?;
     let state = app_state()?;
-    let facts = store::access_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    authz::may(
-        &user,
-        Action::ViewRequest,
-        Target::Request { org: facts.org_id, requester: facts.requester_id },
-    )?;
-    store::detail(&state.db, id).await?.ok_or(AppError::NotFound)
+    let facts = store::state(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    authz::may(&user, Action::ViewRequest, facts.target())?;
+    service::detail(&state.db, &user, id, &facts, state.settings.uploads).await
+}
+
+/// Applies one action to a request the user saw at `version`; answers the new version.
+#[server(endpoint = "requests/act", input = Json)]
+pub async fn act_on_request(id: RequestId, version: i64, command: Command) -> Result<i64, AppError> {
+    let user = current_user().await?;
+    let state = app_state()?;
+    let facts = store::state(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    service::authorize(&user, &facts, &command)?;
+    service::act(&state.db, &state.settings.uploads, &user, id, version, &facts, command).await
+}
+
+/// One of the agent's queues, with the counts of every tab.
+#[server(endpoint = "requests/queue")]
+pub async fn work_queue(queue: Queue, after: Option<String>) -> Result<(QueueCounts, RequestPage), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ViewQueues, Target::Portal)?;
+    let state = app_state()?;
+    service::queue(&state.db, &user, queue, after.as_deref()).await
+}
+
+/// Teams and agents a request can be transferred to.
+#[server(endpoint = "requests/transfer-options")]
+pub async fn transfer_options() -> Result<(Vec<Team>, Vec<AgentChoice>), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ViewQueues, Target::Portal)?;
+    let db = &app_state()?.db;
+    Ok((catalogue::teams(db).await?, store::agents(db).await?))
+}
+
+/// The canned replies of the agent's teams.
+#[server(endpoint = "requests/canned")]
+pub async fn canned_replies() -> Result<Vec<CannedReply>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::UseCannedReplies, Target::Portal)?;
+    service::canned_replies(&app_state()?.db, &user).await
+}
+
+#[server(endpoint = "requests/canned-add")]
+pub async fn add_canned_reply(team: TeamId, title: String, body: String) -> Result<i64, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::UseCannedReplies, Target::Portal)?;
+    service::add_canned_reply(&app_state()?.db, &user, team, &title, &body).await
+}
+
+#[server(endpoint = "requests/canned-delete")]
+pub async fn delete_canned_reply(id: i64) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::UseCannedReplies, Target::Portal)?;
+    service::delete_canned_reply(&app_state()?.db, &user, id).await
 }

@@ -1,17 +1,21 @@
 //! Requests: the documents and queries a subsidiary hands to the center.
 
 use crate::{
+    attachments::{Attachment, AttachmentId, UploadLimits},
     auth::UserId,
+    catalogue::{FieldInput, FieldValues, RequestType, TeamId, TypeId, TypeVersionId},
     error::{AppError, Field},
     id_type,
     orgs::OrgId,
     text_enum,
     validation::{multi_line, single_line, Checks},
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod new_ui;
+pub mod queue_ui;
 pub mod status;
 pub mod ui;
 
@@ -67,6 +71,46 @@ text_enum!(
     pub enum EventKind {
         Submitted => "submitted",
         StatusChanged => "status_changed",
+        /// A public message from either side.
+        Message => "message",
+        /// A note only the center sees.
+        InternalNote => "internal_note",
+        /// Claimed or transferred.
+        OwnerChanged => "owner_changed",
+    }
+);
+
+text_enum!(
+    /// Why the center rejects a request; the list is the center's, the detail is free text.
+    pub enum RejectReason {
+        MissingDocuments => "missing_documents",
+        InvalidInvoice => "invalid_invoice",
+        OverBudget => "over_budget",
+        NotApproved => "not_approved",
+        Duplicate => "duplicate",
+        OutOfScope => "out_of_scope",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// The agents' queues.
+    pub enum Queue {
+        Unassigned => "unassigned",
+        Mine => "mine",
+        MyTeam => "team",
+        DueSoon => "due_soon",
+        Overdue => "overdue",
+        AwaitingClient => "awaiting_client",
+    }
+);
+
+text_enum!(
+    pub enum Sort {
+        Newest => "newest",
+        Oldest => "oldest",
+        DueFirst => "due",
+        RecentlyUpdated => "updated",
     }
 );
 
@@ -78,9 +122,14 @@ pub struct RequestSummary {
     pub reference_no: ReferenceNo,
     pub title: String,
     pub status: RequestStatus,
+    pub urgent: bool,
+    pub type_name_zh: String,
+    pub type_name_en: String,
     pub org_code: String,
     pub org_name: String,
     pub requester_name: String,
+    pub owner_name: Option<String>,
+    pub resolution_due: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -90,10 +139,16 @@ pub struct RequestSummary {
 pub struct RequestEvent {
     pub id: i64,
     pub kind: EventKind,
+    pub action: Option<RequestAction>,
     pub actor_name: String,
     pub from_status: Option<RequestStatus>,
     pub to_status: Option<RequestStatus>,
     pub note: Option<String>,
+    pub internal: bool,
+    pub owner_name: Option<String>,
+    pub team_name_zh: Option<String>,
+    pub team_name_en: Option<String>,
+    pub reason_code: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -106,27 +161,221 @@ pub struct RequestRecord {
     pub org_name: String,
     pub requester_id: UserId,
     pub requester_name: String,
+    pub type_version_id: TypeVersionId,
+    pub team_id: TeamId,
+    pub team_name_zh: String,
+    pub team_name_en: String,
     pub title: String,
     pub description: String,
+    pub field_values: String,
+    pub urgent: bool,
+    pub urgent_reason: Option<String>,
     pub status: RequestStatus,
     pub version: i64,
+    pub owner_id: Option<UserId>,
+    pub owner_name: Option<String>,
+    pub first_owner_name: Option<String>,
+    pub first_response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+    pub first_responded_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    pub reject_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl RequestRecord {
+    pub fn values(&self) -> FieldValues {
+        serde_json::from_str(&self.field_values).unwrap_or_default()
+    }
+
+    /// Whether the resolution clock runs: not while waiting on the client, not once done.
+    pub fn clock_running(&self) -> bool {
+        matches!(self.status, RequestStatus::Submitted | RequestStatus::InReview)
+    }
+}
+
+/// What the viewer may do besides the status transitions, decided by the server's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Abilities {
+    /// Which side of the lifecycle table the viewer acts on, if any.
+    pub client_side: bool,
+    pub center_side: bool,
+    pub is_owner: bool,
+    pub can_claim: bool,
+    pub can_note: bool,
+    pub can_transfer: bool,
+    pub sees_internal: bool,
+}
+
+impl Abilities {
+    /// The status transitions to offer: the lifecycle table, narrowed to what the viewer may do.
+    pub fn transitions(&self, status: RequestStatus) -> Vec<RequestAction> {
+        let mut actions = Vec::new();
+        if self.center_side {
+            actions.extend(status.actions_for(Side::Center).into_iter().filter(|a| match a {
+                RequestAction::Claim => self.can_claim,
+                // Transferring has its own form.
+                RequestAction::Transfer => false,
+                _ => self.is_owner,
+            }));
+        }
+        if self.client_side {
+            actions.extend(
+                status
+                    .actions_for(Side::Client)
+                    .into_iter()
+                    // Information is provided by replying; closing comes with the rating.
+                    .filter(|a| !matches!(a, RequestAction::ProvideInformation | RequestAction::Close)),
+            );
+        }
+        actions
+    }
+
+    /// Whether the viewer may post a public message now.
+    pub fn can_reply(&self, status: RequestStatus) -> bool {
+        !status.is_final()
+            && !matches!(status, RequestStatus::Rejected)
+            && ((self.client_side && status != RequestStatus::Resolved) || (self.center_side && self.is_owner))
+    }
 }
 
 /// A request as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestDetail {
     pub request: RequestRecord,
+    pub request_type: RequestType,
     pub events: Vec<RequestEvent>,
+    pub attachments: Vec<Attachment>,
+    pub abilities: Abilities,
+    pub limits: UploadLimits,
 }
 
-/// One page of a request list; `next_before` continues it.
+/// One page of a request list; `next` continues it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestPage {
     pub rows: Vec<RequestSummary>,
-    pub next_before: Option<RequestId>,
+    pub next: Option<String>,
 }
+
+/// What a list is narrowed to. Dates are the viewer's calendar days.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListFilter {
+    pub status: Option<RequestStatus>,
+    pub type_id: Option<TypeId>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub search: Option<String>,
+    pub sort: Option<Sort>,
+    pub after: Option<String>,
+}
+
+/// The queue tabs' counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct QueueCounts {
+    pub unassigned: i64,
+    pub mine: i64,
+    pub team: i64,
+    pub due_soon: i64,
+    pub overdue: i64,
+    pub awaiting_client: i64,
+}
+
+impl QueueCounts {
+    pub fn get(&self, queue: Queue) -> i64 {
+        match queue {
+            Queue::Unassigned => self.unassigned,
+            Queue::Mine => self.mine,
+            Queue::MyTeam => self.team,
+            Queue::DueSoon => self.due_soon,
+            Queue::Overdue => self.overdue,
+            Queue::AwaitingClient => self.awaiting_client,
+        }
+    }
+}
+
+/// A submission as the browser sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NewRequestInput {
+    pub type_id: Option<TypeId>,
+    pub org: Option<OrgId>,
+    pub title: String,
+    pub description: String,
+    pub fields: Vec<FieldInput>,
+    pub urgent: bool,
+    pub urgent_reason: String,
+    /// Staged uploads, each with the slot it fills (or none: "other files").
+    pub files: Vec<(AttachmentId, Option<String>)>,
+    /// Chosen by the browser once per form; a retried submit carries the same key.
+    pub idempotency_key: String,
+}
+
+/// Something a person does to a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    Claim,
+    /// A public message; the client's reply to a question also hands the request back.
+    Reply { message: String, files: Vec<AttachmentId> },
+    Note { message: String, files: Vec<AttachmentId> },
+    AskForInformation { message: String },
+    Resolve { resolution: String },
+    Reject { reason: RejectReason, detail: String },
+    Withdraw { reason: String },
+    Reopen { reason: String },
+    Transfer { team: TeamId, agent: Option<UserId>, reason: String },
+}
+
+impl Command {
+    /// The authorization rule this command falls under.
+    pub fn authz_action(&self) -> crate::authz::Action {
+        use crate::authz::Action;
+        match self {
+            Command::Claim => Action::ClaimRequest,
+            Command::Note { .. } => Action::AddInternalNote,
+            Command::Transfer { .. } => Action::TransferRequest,
+            Command::Withdraw { .. } | Command::Reopen { .. } => Action::ActAsRequester,
+            Command::AskForInformation { .. } | Command::Resolve { .. } | Command::Reject { .. } => {
+                Action::WorkRequest
+            }
+            // Which side replies is decided by who the user is; see the service.
+            Command::Reply { .. } => Action::ViewRequest,
+        }
+    }
+
+    pub fn files(&self) -> &[AttachmentId] {
+        match self {
+            Command::Reply { files, .. } | Command::Note { files, .. } => files,
+            _ => &[],
+        }
+    }
+}
+
+/// An agent a request can be transferred to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AgentChoice {
+    pub id: UserId,
+    pub display_name: String,
+    pub team_id: TeamId,
+}
+
+/// A team's saved text, insertable into a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct CannedReply {
+    pub id: i64,
+    pub team_id: TeamId,
+    pub title: String,
+    pub body: String,
+}
+
+/// How long after resolution a client may reopen.
+pub const REOPEN_WITHIN_DAYS: i64 = 7;
+pub const MESSAGE_MAX: usize = 10_000;
+pub const REASON_MAX: usize = 1_000;
+pub const SEARCH_MAX: usize = 100;
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 20_000;

@@ -1,12 +1,23 @@
-//! The steps behind the request server functions.
+//! The steps behind the request server functions: checking input, applying the lifecycle
+//! table, and handing one change to the store.
 
-use super::{store, NewRequest, RequestId};
-use crate::{
-    auth::CurrentUser,
-    db::Db,
-    error::{AppError, Field, Problem},
-    orgs::OrgId,
+use super::{
+    store::{self, Applied, Change, Inserted, NewEvent, NewRecord, RequestState},
+    Abilities, Command, EventKind, NewRequest, NewRequestInput, RequestAction, RequestDetail,
+    RequestId, RequestStatus, Side, MESSAGE_MAX, REASON_MAX, REOPEN_WITHIN_DAYS,
 };
+use crate::{
+    attachments::{store as files, AttachmentId, UploadLimits, MIB},
+    auth::{CurrentUser, Role},
+    authz::{self, Action},
+    catalogue::store as catalogue,
+    db::Db,
+    error::{AppError, Conflict, Field, FieldError, Problem},
+    orgs::OrgId,
+    sla::{self, PlainHours},
+    validation::{multi_line, single_line},
+};
+use chrono::{DateTime, Duration, Utc};
 
 /// The organisation a request is submitted for: the one asked for, or the user's only
 /// subsidiary. Whether the user may submit for it is for the authorization rules to say.
@@ -22,15 +33,423 @@ pub fn submitting_org(user: &CurrentUser, requested: Option<OrgId>) -> Result<Or
     }
 }
 
+const IDEMPOTENCY_KEY_MAX: usize = 64;
+
+/// Checks a submission completely, then stores it with its files in one transaction.
 pub async fn submit(
     db: &Db,
+    limits: &UploadLimits,
     user: &CurrentUser,
     org: OrgId,
-    title: &str,
-    description: &str,
+    input: &NewRequestInput,
 ) -> Result<RequestId, AppError> {
-    let new = NewRequest::parse(title, description)?;
-    let (id, reference) = store::insert(db, org, user.id, &new, chrono::Utc::now()).await?;
-    tracing::info!(request = %id, %reference, user = %user.id, "request submitted");
-    Ok(id)
+    let key = input.idempotency_key.trim();
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AppError::Malformed("idempotency key".into()));
+    }
+    // A retry of a submission that went through answers the stored request, before anything
+    // else is checked: its files already belong to that request.
+    if let Some(id) = store::by_idempotency_key(db, user.id, key).await? {
+        return Ok(id);
+    }
+    let type_id = input.type_id.ok_or(AppError::invalid(Field::RequestType, Problem::Required))?;
+    let request_type = catalogue::current_type(db, type_id)
+        .await?
+        .filter(|t| t.active)
+        .ok_or(AppError::invalid(Field::RequestType, Problem::UnknownChoice))?;
+
+    let mut errors: Vec<FieldError> = Vec::new();
+    let text = NewRequest::parse(&input.title, &input.description).map_err(|e| match e {
+        AppError::Invalid(list) => errors.extend(list),
+        _ => {}
+    });
+    let values = request_type.definition.check_fields(&input.fields).map_err(|list| errors.extend(list));
+    let urgent = input.urgent && request_type.targets.urgent_allowed;
+    let urgent_reason = if urgent {
+        multi_line(Field::UrgentReason, &input.urgent_reason, REASON_MAX, true).map_err(|e| errors.push(e)).ok()
+    } else {
+        None
+    };
+
+    // Files: the user's own finished uploads, within the limits, filling the required slots
+    // with kinds each slot accepts.
+    let ids: Vec<AttachmentId> = input.files.iter().map(|(id, _)| *id).collect();
+    let staged = files::staged(db, user.id, &ids).await?;
+    if staged.len() != ids.len() {
+        errors.push(FieldError { field: Field::Files, problem: Problem::UnknownFile });
+    }
+    check_limits(limits, ids.len() as i64, staged.iter().map(|f| f.size_bytes).sum(), &mut errors);
+    let slots = &request_type.definition.slots;
+    for (id, slot) in &input.files {
+        let Some(slot) = slot else { continue };
+        let spec = slots.iter().find(|s| &s.key == slot);
+        let kind = staged.iter().find(|f| f.id == *id).map(|f| f.kind);
+        match (spec, kind) {
+            (None, _) => errors.push(FieldError { field: Field::Files, problem: Problem::UnknownChoice }),
+            (Some(spec), Some(kind)) if !spec.kinds.contains(&kind) => {
+                let index = slots.iter().position(|s| s.key == spec.key).unwrap_or(0);
+                errors.push(FieldError { field: Field::Slot(index as u16), problem: Problem::FileKindNotAllowed });
+            }
+            _ => {}
+        }
+    }
+    for (index, spec) in slots.iter().enumerate() {
+        let filled = input.files.iter().any(|(_, s)| s.as_deref() == Some(spec.key.as_str()));
+        if spec.required && !filled {
+            errors.push(FieldError { field: Field::Slot(index as u16), problem: Problem::Required });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let (Ok(text), Ok(values)) = (text, values) else { return Err(AppError::Internal) };
+
+    let now = Utc::now();
+    let deadlines = sla::deadlines(&PlainHours, &request_type.targets, urgent, now);
+    let field_values = serde_json::to_string(&values).map_err(|_| AppError::Internal)?;
+    let record = NewRecord {
+        org,
+        requester: user.id,
+        type_version: request_type.version_id,
+        team: request_type.team_id,
+        title: &text.title,
+        description: &text.description,
+        field_values: &field_values,
+        urgent,
+        urgent_reason: urgent_reason.as_deref(),
+        first_response_due: deadlines.first_response_due,
+        resolution_due: deadlines.resolution_due,
+        idempotency_key: key,
+        files: &input.files,
+        now,
+    };
+    match store::insert(db, &record).await {
+        Ok(Inserted::New(id, reference)) => {
+            tracing::info!(request = %id, %reference, user = %user.id, files = ids.len(), "request submitted");
+            Ok(id)
+        }
+        Ok(Inserted::Repeat(id)) => Ok(id),
+        Ok(Inserted::UnknownFile) => Err(AppError::invalid(Field::Files, Problem::UnknownFile)),
+        // Two identical submissions raced; the other one stored it.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            let again = store::insert(db, &record).await?;
+            match again {
+                Inserted::Repeat(id) | Inserted::New(id, _) => Ok(id),
+                Inserted::UnknownFile => Err(AppError::invalid(Field::Files, Problem::UnknownFile)),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn check_limits(limits: &UploadLimits, count: i64, bytes: i64, errors: &mut Vec<FieldError>) {
+    if count > limits.max_files_per_request as i64 {
+        errors.push(FieldError { field: Field::Files, problem: Problem::TooManyFiles { max: limits.max_files_per_request } });
+    }
+    if bytes > limits.max_request_bytes as i64 {
+        errors.push(FieldError {
+            field: Field::Files,
+            problem: Problem::RequestFilesTooLarge { max_mib: (limits.max_request_bytes / MIB) as u32 },
+        });
+    }
+}
+
+/// What the viewer may do with a request in `state`, from the one rule table.
+pub fn abilities(user: &CurrentUser, state: &RequestState) -> Abilities {
+    let target = state.target();
+    let ok = |action| authz::may(user, action, target).is_ok();
+    Abilities {
+        client_side: ok(Action::ActAsRequester),
+        center_side: user.has_role(Role::Agent),
+        is_owner: ok(Action::WorkRequest),
+        can_claim: ok(Action::ClaimRequest) && state.owner_id.is_none(),
+        can_note: ok(Action::AddInternalNote),
+        can_transfer: ok(Action::TransferRequest) && !state.status.is_final(),
+        sees_internal: ok(Action::ViewInternal),
+    }
+}
+
+/// The request page: internal notes and files only for those the rules let see them.
+pub async fn detail(
+    db: &Db,
+    user: &CurrentUser,
+    id: RequestId,
+    state: &RequestState,
+    limits: UploadLimits,
+) -> Result<RequestDetail, AppError> {
+    let abilities = abilities(user, state);
+    let request = store::record(db, id).await?.ok_or(AppError::NotFound)?;
+    let request_type = catalogue::type_version(db, request.type_version_id).await?.ok_or(AppError::Internal)?;
+    let events = store::events(db, id, abilities.sees_internal).await?;
+    let attachments = files::for_request(db, id, abilities.sees_internal).await?;
+    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits })
+}
+
+fn message(field: Field, raw: &str, max: usize) -> Result<String, AppError> {
+    multi_line(field, raw, max, true).map_err(|e| AppError::Invalid(vec![e]))
+}
+
+fn illegal(from: RequestStatus, action: RequestAction) -> AppError {
+    AppError::Conflict(Conflict::IllegalTransition { from, action })
+}
+
+/// The status after `action` by `side`, or the typed refusal.
+fn transition(state: &RequestState, action: RequestAction, side: Side) -> Result<RequestStatus, AppError> {
+    state.status.after(action, side).ok_or(illegal(state.status, action))
+}
+
+/// Applies one command. `version` is the version the user saw: if the request changed since,
+/// the command is refused as stale rather than applied to a state the user never saw.
+pub async fn act(
+    db: &Db,
+    limits: &UploadLimits,
+    user: &CurrentUser,
+    id: RequestId,
+    version: i64,
+    state: &RequestState,
+    command: Command,
+) -> Result<i64, AppError> {
+    // Claiming is first come, first served, whatever the claimer last saw.
+    if matches!(command, Command::Claim) {
+        if let (Some(_), Some(owner)) = (state.owner_id, &state.owner_name) {
+            return Err(AppError::Conflict(Conflict::AlreadyTaken { owner: owner.clone() }));
+        }
+    } else if version != state.version {
+        return Err(AppError::Conflict(Conflict::Stale));
+    }
+    let now = Utc::now();
+    let change = plan(db, limits, user, id, state, command, now).await?;
+    match store::apply(db, id, state.version, &change).await? {
+        Applied::Done { version } => {
+            tracing::info!(request = %id, user = %user.id, kind = %change.event.kind, "request changed");
+            Ok(version)
+        }
+        Applied::UnknownFile => Err(AppError::invalid(Field::Files, Problem::UnknownFile)),
+        Applied::Stale => {
+            // Someone else wrote first. For a claim, say who took it.
+            let now_state = store::state(db, id).await?.ok_or(AppError::NotFound)?;
+            match (change.event.action, now_state.owner_name) {
+                (Some(RequestAction::Claim), Some(owner)) => {
+                    Err(AppError::Conflict(Conflict::AlreadyTaken { owner }))
+                }
+                _ => Err(AppError::Conflict(Conflict::Stale)),
+            }
+        }
+    }
+}
+
+/// Computes the new state and its timeline entry from the current state.
+async fn plan(
+    db: &Db,
+    limits: &UploadLimits,
+    user: &CurrentUser,
+    id: RequestId,
+    state: &RequestState,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Change, AppError> {
+    let mut change = Change {
+        actor: user.id,
+        status: state.status,
+        owner_id: state.owner_id,
+        first_owner_id: state.first_owner_id,
+        team_id: state.team_id,
+        first_responded_at: state.first_responded_at,
+        awaiting_since: state.awaiting_since,
+        resolution_due: state.resolution_due,
+        resolved_at: state.resolved_at,
+        resolution: state.resolution.clone(),
+        reject_reason: state.reject_reason.clone(),
+        event: NewEvent {
+            kind: EventKind::StatusChanged,
+            action: None,
+            from_status: None,
+            to_status: None,
+            note: None,
+            internal: false,
+            owner_id: None,
+            team_id: None,
+            reason_code: None,
+        },
+        files: command.files().to_vec(),
+        now,
+    };
+    if !change.files.is_empty() {
+        let staged = files::staged(db, user.id, &change.files).await?;
+        if staged.len() != change.files.len() {
+            return Err(AppError::invalid(Field::Files, Problem::UnknownFile));
+        }
+        let (used_bytes, used_count) = files::usage(db, id).await?;
+        let mut errors = Vec::new();
+        check_limits(
+            limits,
+            used_count + staged.len() as i64,
+            used_bytes + staged.iter().map(|f| f.size_bytes).sum::<i64>(),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+    }
+    let abilities = abilities(user, state);
+    let set_status = |change: &mut Change, action: RequestAction, side: Side| -> Result<(), AppError> {
+        let to = transition(state, action, side)?;
+        change.status = to;
+        change.event.action = Some(action);
+        change.event.from_status = Some(state.status);
+        change.event.to_status = Some(to);
+        // Handing a request on is not a response to the client.
+        if side == Side::Center && action != RequestAction::Transfer && change.first_responded_at.is_none() {
+            change.first_responded_at = Some(now);
+        }
+        Ok(())
+    };
+    match command {
+        Command::Claim => {
+            set_status(&mut change, RequestAction::Claim, Side::Center)?;
+            change.owner_id = Some(user.id);
+            change.first_owner_id = state.first_owner_id.or(Some(user.id));
+            change.event.kind = EventKind::OwnerChanged;
+            change.event.owner_id = Some(user.id);
+        }
+        Command::Reply { message: text, .. } => {
+            let text = message(Field::Message, &text, MESSAGE_MAX)?;
+            if !abilities.can_reply(state.status) {
+                return Err(AppError::Forbidden);
+            }
+            change.event.kind = EventKind::Message;
+            change.event.note = Some(text);
+            if abilities.client_side && state.status == RequestStatus::AwaitingClient {
+                // The client's answer hands the request back and restarts the clock.
+                set_status(&mut change, RequestAction::ProvideInformation, Side::Client)?;
+                change.event.kind = EventKind::Message;
+                if let Some(paused) = state.awaiting_since {
+                    change.resolution_due = sla::after_pause(state.resolution_due, paused, now);
+                }
+                change.awaiting_since = None;
+            } else if !abilities.client_side && change.first_responded_at.is_none() {
+                change.first_responded_at = Some(now);
+            }
+        }
+        Command::Note { message: text, .. } => {
+            change.event.kind = EventKind::InternalNote;
+            change.event.note = Some(message(Field::Message, &text, MESSAGE_MAX)?);
+            change.event.internal = true;
+        }
+        Command::AskForInformation { message: text } => {
+            let text = message(Field::Message, &text, MESSAGE_MAX)?;
+            set_status(&mut change, RequestAction::AskForInformation, Side::Center)?;
+            change.event.note = Some(text);
+            change.awaiting_since = Some(now);
+        }
+        Command::Resolve { resolution } => {
+            let text = message(Field::Resolution, &resolution, MESSAGE_MAX)?;
+            set_status(&mut change, RequestAction::Resolve, Side::Center)?;
+            change.event.note = Some(text.clone());
+            change.resolution = Some(text);
+            change.resolved_at = Some(now);
+        }
+        Command::Reject { reason, detail } => {
+            let text = message(Field::Reason, &detail, REASON_MAX)?;
+            set_status(&mut change, RequestAction::Reject, Side::Center)?;
+            change.event.note = Some(text.clone());
+            change.event.reason_code = Some(reason.as_str().to_string());
+            change.reject_reason = Some(reason.as_str().to_string());
+            change.resolution = Some(text);
+            change.resolved_at = Some(now);
+        }
+        Command::Withdraw { reason } => {
+            let text = multi_line(Field::Reason, &reason, REASON_MAX, false).map_err(|e| AppError::Invalid(vec![e]))?;
+            set_status(&mut change, RequestAction::Withdraw, Side::Client)?;
+            change.event.note = (!text.is_empty()).then_some(text);
+        }
+        Command::Reopen { reason } => {
+            let text = message(Field::Reason, &reason, REASON_MAX)?;
+            set_status(&mut change, RequestAction::Reopen, Side::Client)?;
+            let resolved = state.resolved_at.unwrap_or(now);
+            if now - resolved > Duration::days(REOPEN_WITHIN_DAYS) {
+                return Err(AppError::invalid(Field::Reason, Problem::TooLate));
+            }
+            change.event.note = Some(text);
+            change.resolved_at = None;
+            change.resolution = None;
+            change.reject_reason = None;
+        }
+        Command::Transfer { team, agent, reason } => {
+            let text = message(Field::Reason, &reason, REASON_MAX)?;
+            set_status(&mut change, RequestAction::Transfer, Side::Center)?;
+            if !catalogue::teams(db).await?.iter().any(|t| t.id == team) {
+                return Err(AppError::invalid(Field::Team, Problem::UnknownChoice));
+            }
+            if let Some(agent) = agent {
+                if !store::is_agent_in_team(db, agent, team).await? {
+                    return Err(AppError::invalid(Field::Assignee, Problem::UnknownChoice));
+                }
+            }
+            change.event.kind = EventKind::OwnerChanged;
+            change.event.note = Some(text);
+            change.event.owner_id = agent;
+            change.event.team_id = Some(team);
+            change.team_id = team;
+            change.owner_id = agent;
+        }
+    }
+    Ok(change)
+}
+
+/// The one check every command passes before [`act`]: the rule for the command, and for a
+/// reply, the side the user replies on.
+pub fn authorize(user: &CurrentUser, state: &RequestState, command: &Command) -> Result<(), AppError> {
+    let target = state.target();
+    authz::may(user, Action::ViewRequest, target)?;
+    match command {
+        Command::Reply { .. } => authz::may(user, Action::ActAsRequester, target)
+            .or_else(|_| authz::may(user, Action::WorkRequest, target)),
+        other => authz::may(user, other.authz_action(), target),
+    }
+}
+
+/// A queue page and the counts of all tabs, for the agent's teams.
+pub async fn queue(
+    db: &Db,
+    user: &CurrentUser,
+    queue: super::Queue,
+    after: Option<&str>,
+) -> Result<(super::QueueCounts, super::RequestPage), AppError> {
+    let teams = catalogue::teams_of(db, user.id).await?;
+    let now = Utc::now();
+    let counts = store::queue_counts(db, user.id, &teams, now).await?;
+    let page = store::queue(db, queue, user.id, &teams, now, after).await?;
+    Ok((counts, page))
+}
+
+pub async fn canned_replies(db: &Db, user: &CurrentUser) -> Result<Vec<super::CannedReply>, AppError> {
+    let teams = catalogue::teams_of(db, user.id).await?;
+    Ok(store::canned_replies(db, &teams).await?)
+}
+
+pub async fn add_canned_reply(
+    db: &Db,
+    user: &CurrentUser,
+    team: crate::catalogue::TeamId,
+    title: &str,
+    body: &str,
+) -> Result<i64, AppError> {
+    if !catalogue::teams_of(db, user.id).await?.contains(&team) {
+        return Err(AppError::invalid(Field::Team, Problem::UnknownChoice));
+    }
+    let mut errors = Vec::new();
+    let title = single_line(Field::Title, title, super::TITLE_MAX).map_err(|e| errors.push(e)).ok();
+    let body = multi_line(Field::Message, body, MESSAGE_MAX, true).map_err(|e| errors.push(e)).ok();
+    match (title, body) {
+        (Some(title), Some(body)) if errors.is_empty() => {
+            Ok(store::add_canned_reply(db, team, &title, &body, user.id, Utc::now()).await?)
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+pub async fn delete_canned_reply(db: &Db, user: &CurrentUser, id: i64) -> Result<(), AppError> {
+    let teams = catalogue::teams_of(db, user.id).await?;
+    if store::delete_canned_reply(db, id, &teams).await? { Ok(()) } else { Err(AppError::NotFound) }
 }

@@ -31,6 +31,8 @@ text_enum!(
         Reopen => "reopen",
         /// After the rating, or after the grace period.
         Close => "close",
+        /// The owner or an admin hands the request to another team or agent; the status stays.
+        Transfer => "transfer",
     }
 );
 
@@ -51,6 +53,11 @@ use RequestStatus as S;
 /// `(from, action, to, who)`: the whole lifecycle.
 pub const TRANSITIONS: &[(RequestStatus, RequestAction, RequestStatus, Side)] = &[
     (S::Submitted, A::Claim, S::InReview, Side::Center),
+    // A request transferred to a team without a person waits there to be claimed again.
+    (S::InReview, A::Claim, S::InReview, Side::Center),
+    (S::Submitted, A::Transfer, S::Submitted, Side::Center),
+    (S::InReview, A::Transfer, S::InReview, Side::Center),
+    (S::AwaitingClient, A::Transfer, S::AwaitingClient, Side::Center),
     (S::InReview, A::AskForInformation, S::AwaitingClient, Side::Center),
     (S::AwaitingClient, A::ProvideInformation, S::InReview, Side::Client),
     (S::InReview, A::Resolve, S::Resolved, Side::Center),
@@ -118,7 +125,7 @@ mod tests {
 
     #[test]
     fn a_submitted_request_offers_claim_to_agents_and_withdraw_to_clients() {
-        assert_eq!(S::Submitted.actions_for(Side::Center), vec![A::Claim]);
+        assert_eq!(S::Submitted.actions_for(Side::Center), vec![A::Claim, A::Transfer]);
         assert_eq!(S::Submitted.actions_for(Side::Client), vec![A::Withdraw]);
     }
 }

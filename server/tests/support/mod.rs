@@ -219,6 +219,69 @@ impl TestApp {
         id
     }
 
+    /// Calls a server function whose input is JSON.
+    pub async fn call_json(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        body: serde_json::Value,
+    ) -> (StatusCode, String) {
+        let response = client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    pub async fn call_json_err(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        body: serde_json::Value,
+    ) -> (StatusCode, AppError) {
+        let (status, text) = self.call_json(client, endpoint, body).await;
+        let error: AppError = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("expected an AppError from {endpoint}, got {status} {text}: {e}"));
+        (status, error)
+    }
+
+    /// The current version of the request type with `code`.
+    pub async fn request_type(&self, code: &str) -> app::catalogue::RequestType {
+        app::catalogue::store::current_types(&self.db, true)
+            .await
+            .expect("types")
+            .into_iter()
+            .find(|t| t.code == code)
+            .expect("seeded type")
+    }
+
+    /// Uploads one file as the browser does; answers the status and body.
+    pub async fn upload(&self, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> (StatusCode, String) {
+        let encoded: String = name
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect();
+        let response = client
+            .post(format!("{}/files", self.base))
+            .header("X-File-Name", encoded)
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    pub async fn uploaded(&self, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> app::attachments::AttachmentId {
+        let (status, body) = self.upload(client, name, bytes).await;
+        assert_eq!(status, StatusCode::CREATED, "upload of {name}: {body}");
+        serde_json::from_str::<app::attachments::UploadedFile>(&body).expect("uploaded file").id
+    }
+
     pub async fn request_count(&self) -> i64 {
         app::requests::store::count(&self.db).await.expect("count")
     }

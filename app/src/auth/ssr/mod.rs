@@ -29,6 +29,14 @@ const SESSION_TOUCHED_KEY: &str = "touched_at";
 pub async fn current_user() -> Result<CurrentUser, AppError> {
     let state = app_state()?;
     let session = service::request_session().await?;
+    user_of_session(&state, &session).await
+}
+
+/// The signed-in user of `session`, for handlers outside server functions (file transfer).
+pub async fn user_of_session(
+    state: &crate::state::AppState,
+    session: &tower_sessions::Session,
+) -> Result<CurrentUser, AppError> {
     let Some(auth) = session.get::<SessionAuth>(SESSION_AUTH_KEY).await? else {
         return Err(AppError::Unauthenticated);
     };
@@ -38,7 +46,7 @@ pub async fn current_user() -> Result<CurrentUser, AppError> {
     }
     match store::load_current_user(&state.db, auth.user_id, auth.epoch).await? {
         Some(user) => {
-            keep_alive(&session, state.settings.session_idle).await?;
+            keep_alive(session, state.settings.session_idle).await?;
             Ok(user)
         }
         None => {

@@ -1,0 +1,287 @@
+//! The upload and download endpoints. Files do not fit server functions: they stream.
+//!
+//! `POST /files` takes the raw bytes of one file, its name in the `X-File-Name` header
+//! (percent-encoded UTF-8), and answers [`UploadedFile`] as JSON. The browser sends one file
+//! per call so that each has its own progress bar.
+//! `GET /files/{id}` answers the bytes; `?inline=1` previews images and PDFs.
+
+use super::{extension, sanitize_file_name, sniff, store, AttachmentId, FileKind, UploadedFile};
+use crate::{
+    auth::{ssr::user_of_session, CurrentUser},
+    authz::{self, Action, Target},
+    error::{AppError, Field, Problem},
+    i18n::Locale,
+    requests::store as requests,
+    state::AppState,
+};
+use axum::{
+    body::Body,
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use futures_util::StreamExt;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
+use sha2::{Digest, Sha256};
+use tower_sessions::Session;
+
+pub const FILE_NAME_HEADER: &str = "x-file-name";
+/// Enough of the start of a file to recognise it.
+const HEAD_BYTES: usize = 8 * 1024;
+/// Enough of the end of a ZIP to read the names in its directory.
+const TAIL_BYTES: usize = 256 * 1024;
+
+/// An error answered with its status and the message in the user's language.
+struct Refused(AppError, Locale);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::json!({ "error": self.0, "message": self.0.message(self.1) });
+        (status, Json(body)).into_response()
+    }
+}
+
+fn locale_of(user: Option<&CurrentUser>, headers: &HeaderMap) -> Locale {
+    match user {
+        Some(u) => u.language.locale(),
+        None => crate::i18n_support::locale_from_accept_language(
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        ),
+    }
+}
+
+fn file_problem(problem: Problem) -> AppError {
+    AppError::invalid(Field::Files, problem)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let user = match user_of_session(&state, &session).await {
+        Ok(user) => user,
+        Err(e) => return Refused(e, locale_of(None, &headers)).into_response(),
+    };
+    let locale = user.language.locale();
+    match receive(&state, &user, &headers, body).await {
+        Ok(file) => (StatusCode::CREATED, Json(file)).into_response(),
+        Err(e) => Refused(e, locale).into_response(),
+    }
+}
+
+async fn receive(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<UploadedFile, AppError> {
+    authz::may(user, Action::UploadFile, Target::Portal)?;
+    let limits = state.settings.uploads;
+    let raw_name = headers
+        .get(FILE_NAME_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| percent_decode_str(v).decode_utf8_lossy().into_owned())
+        .unwrap_or_default();
+    let file_name = sanitize_file_name(&raw_name).ok_or(file_problem(Problem::UnsafeFileName))?;
+    let claimed: Vec<FileKind> = extension(&file_name)
+        .map(|ext| FileKind::ALL.iter().copied().filter(|k| k.extensions().contains(&ext.as_str())).collect())
+        .unwrap_or_default();
+    if claimed.is_empty() {
+        return Err(file_problem(Problem::FileKindNotAllowed));
+    }
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = file_problem(Problem::FileTooLarge { max_mib: (limits.max_file_bytes / super::MIB) as u32 });
+    if declared_length.is_some_and(|n| n > limits.max_file_bytes) {
+        return Err(too_large);
+    }
+
+    let id = store::begin_upload(&state.db, user.id, &file_name, chrono::Utc::now()).await?;
+    let outcome = stream_into(state, id, body, limits.max_file_bytes).await;
+    let checked = match outcome {
+        Ok(Received { size: 0, .. }) => Err(file_problem(Problem::EmptyFile)),
+        Ok(Received { oversized: true, .. }) => Err(too_large),
+        Ok(received) => match sniff(&received.head, &received.tail) {
+            None => Err(file_problem(Problem::FileKindNotAllowed)),
+            Some(kind) if !claimed.contains(&kind) => Err(file_problem(Problem::ContentMismatch)),
+            Some(kind) => Ok((kind, received)),
+        },
+        Err(e) => Err(e),
+    };
+    match checked {
+        Ok((kind, received)) => {
+            store::finish(&state.db, id, kind, received.size as i64, &received.sha256).await?;
+            tracing::info!(file = %id, user = %user.id, size = received.size, %kind, "file uploaded");
+            Ok(UploadedFile { id, file_name, kind, size_bytes: received.size as i64 })
+        }
+        Err(e) => {
+            if let Err(error) = store::discard(&state.db, id).await {
+                tracing::warn!(%error, file = %id, "discarding a refused upload failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+struct Received {
+    size: u64,
+    oversized: bool,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    sha256: String,
+}
+
+/// Writes the body in chunks as it arrives, hashing it and keeping its first and last bytes.
+async fn stream_into(state: &AppState, id: AttachmentId, body: Body, max: u64) -> Result<Received, AppError> {
+    let mut stream = body.into_data_stream();
+    let mut hasher = Sha256::new();
+    let mut pending: Vec<u8> = Vec::with_capacity(store::CHUNK_BYTES);
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let mut tail: Vec<u8> = Vec::new();
+    let mut size: u64 = 0;
+    let mut seq = 0;
+    while let Some(frame) = stream.next().await {
+        let bytes = frame.map_err(|e| AppError::Malformed(format!("upload interrupted: {e}")))?;
+        size += bytes.len() as u64;
+        if size > max {
+            return Ok(Received { size, oversized: true, head, tail, sha256: String::new() });
+        }
+        hasher.update(&bytes);
+        if head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - head.len()).min(bytes.len());
+            head.extend_from_slice(&bytes[..take]);
+        }
+        tail.extend_from_slice(&bytes);
+        if tail.len() > TAIL_BYTES {
+            tail.drain(..tail.len() - TAIL_BYTES);
+        }
+        pending.extend_from_slice(&bytes);
+        while pending.len() >= store::CHUNK_BYTES {
+            let rest = pending.split_off(store::CHUNK_BYTES);
+            store::append_chunk(&state.db, id, seq, &pending).await?;
+            seq += 1;
+            pending = rest;
+        }
+    }
+    if !pending.is_empty() {
+        store::append_chunk(&state.db, id, seq, &pending).await?;
+    }
+    Ok(Received { size, oversized: false, head, tail, sha256: format!("{:x}", hasher.finalize()) })
+}
+
+/// `DELETE /files/{id}`: the uploader removes a file before submitting it.
+pub async fn remove(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let user = match user_of_session(&state, &session).await {
+        Ok(user) => user,
+        Err(e) => return Refused(e, locale_of(None, &headers)).into_response(),
+    };
+    match store::discard_staged(&state.db, AttachmentId(id), user.id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => Refused(AppError::NotFound, user.language.locale()).into_response(),
+        Err(e) => Refused(e.into(), user.language.locale()).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct DownloadQuery {
+    #[serde(default)]
+    inline: Option<String>,
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(query): Query<DownloadQuery>,
+) -> Response {
+    let user = match user_of_session(&state, &session).await {
+        Ok(user) => user,
+        Err(e) => return Refused(e, locale_of(None, &headers)).into_response(),
+    };
+    let inline = query.inline.is_some_and(|v| v == "1" || v == "true");
+    match serve(&state, &user, AttachmentId(id), inline).await {
+        Ok(response) => response,
+        Err(e) => Refused(e, user.language.locale()).into_response(),
+    }
+}
+
+async fn serve(state: &AppState, user: &CurrentUser, id: AttachmentId, inline: bool) -> Result<Response, AppError> {
+    let facts = store::file_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    match facts.request_id {
+        // Before submission only its uploader sees a file.
+        None => authz::may(user, Action::ViewOwnUpload, Target::User(facts.uploaded_by))?,
+        Some(request) => {
+            let access = requests::access_facts(&state.db, request).await?.ok_or(AppError::NotFound)?;
+            authz::may(user, Action::ViewRequest, access.target())?;
+            if facts.internal {
+                authz::may(user, Action::ViewInternal, access.target())?;
+            }
+        }
+    }
+    let kind = match (facts.complete, facts.kind) {
+        (true, Some(kind)) => kind,
+        _ => return Err(AppError::NotFound),
+    };
+    let db = state.db.clone();
+    let chunks = futures_util::stream::unfold(Some(0i64), move |seq| {
+        let db = db.clone();
+        async move {
+            let seq = seq?;
+            match store::chunk(&db, id, seq).await {
+                Ok(Some(bytes)) => Some((Ok::<_, std::io::Error>(bytes), Some(seq + 1))),
+                Ok(None) => None,
+                Err(e) => Some((Err(std::io::Error::other(e)), None)),
+            }
+        }
+    });
+    let disposition = content_disposition(&facts.file_name, inline && kind.previewable());
+    let mut response = Response::new(Body::from_stream(chunks));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type()));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(facts.size_bytes.max(0) as u64));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    // The request page shows previews in a frame of its own.
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// `attachment` (or `inline`) with an ASCII fallback name and the UTF-8 name (RFC 6266).
+pub fn content_disposition(name: &str, inline: bool) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    let encoded = utf8_percent_encode(name, NON_ALPHANUMERIC);
+    let kind = if inline { "inline" } else { "attachment" };
+    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_names_survive_in_content_disposition() {
+        assert_eq!(
+            content_disposition("发票.pdf", false),
+            "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E5%8F%91%E7%A5%A8%2Epdf"
+        );
+        assert!(content_disposition("a\"b.png", true).starts_with("inline; filename=\"a_b.png\""));
+    }
+}

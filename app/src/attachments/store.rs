@@ -1,0 +1,162 @@
+//! SQL for attachments. The bytes are kept in chunks so that neither an upload nor a download
+//! holds a whole file in memory.
+
+use super::{Attachment, AttachmentId, FileKind};
+use crate::{
+    auth::UserId,
+    db::{BeginWrite, Db},
+    requests::RequestId,
+    with_db,
+};
+use chrono::{DateTime, Utc};
+
+/// Bytes per stored chunk.
+pub const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Starts an upload; the row stays incomplete until [`finish`].
+pub async fn begin_upload(
+    db: &Db,
+    uploader: UserId,
+    file_name: &str,
+    now: DateTime<Utc>,
+) -> Result<AttachmentId, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, AttachmentId>(
+        "INSERT INTO attachments (file_name, uploaded_by, created_at) VALUES ($1, $2, $3) RETURNING id"
+    ).bind(file_name).bind(uploader).bind(now).fetch_one(pool).await)
+}
+
+pub async fn append_chunk(db: &Db, id: AttachmentId, seq: i64, bytes: &[u8]) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => sqlx::query(
+        "INSERT INTO attachment_chunks (attachment_id, seq, bytes) VALUES ($1, $2, $3)"
+    ).bind(id).bind(seq).bind(bytes).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn finish(
+    db: &Db,
+    id: AttachmentId,
+    kind: FileKind,
+    size: i64,
+    sha256: &str,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => sqlx::query(
+        "UPDATE attachments SET kind = $1, size_bytes = $2, sha256 = $3, complete = TRUE WHERE id = $4"
+    ).bind(kind).bind(size).bind(sha256).bind(id).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Removes an upload that failed or was refused, with its bytes.
+pub async fn discard(db: &Db, id: AttachmentId) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("DELETE FROM attachment_chunks WHERE attachment_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM attachments WHERE id = $1 AND request_id IS NULL").bind(id).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+/// Removes an uploader's own staged file (the "remove" button before submitting).
+pub async fn discard_staged(db: &Db, id: AttachmentId, uploader: UserId) -> Result<bool, sqlx::Error> {
+    let owned = with_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM attachments WHERE id = $1 AND uploaded_by = $2 AND request_id IS NULL"
+    ).bind(id).bind(uploader).fetch_one(pool).await)?;
+    if owned == 0 {
+        return Ok(false);
+    }
+    discard(db, id).await?;
+    Ok(true)
+}
+
+/// A staged file as a submission or reply checks it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Staged {
+    pub id: AttachmentId,
+    pub kind: FileKind,
+    pub size_bytes: i64,
+}
+
+/// Those of `ids` that `uploader` uploaded completely and that belong to no request yet.
+pub async fn staged(db: &Db, uploader: UserId, ids: &[AttachmentId]) -> Result<Vec<Staged>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT id, kind, size_bytes FROM attachments WHERE uploaded_by = $1 AND request_id IS NULL \
+         AND complete = TRUE AND id IN ({})",
+        placeholders.join(", ")
+    );
+    with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, Staged>(&sql).bind(uploader);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })
+}
+
+/// Total size and count of what a request already holds.
+pub async fn usage(db: &Db, request: RequestId) -> Result<(i64, i64), sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT), COUNT(*) FROM attachments WHERE request_id = $1"
+    ).bind(request).fetch_one(pool).await)
+}
+
+const SELECT_ATTACHMENT: &str = "SELECT a.id, a.file_name, a.kind, a.size_bytes, a.sha256, a.slot, \
+     a.event_id, a.uploaded_by, u.display_name AS uploader_name, a.created_at \
+     FROM attachments a JOIN users u ON u.id = a.uploaded_by";
+
+/// A request's files; internal ones only when `with_internal`.
+pub async fn for_request(
+    db: &Db,
+    request: RequestId,
+    with_internal: bool,
+) -> Result<Vec<Attachment>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT_ATTACHMENT} WHERE a.request_id = $1 {} ORDER BY a.id",
+        if with_internal { "" } else { "AND a.internal = FALSE" }
+    );
+    with_db!(db, pool => sqlx::query_as::<_, Attachment>(&sql).bind(request).fetch_all(pool).await)
+}
+
+/// What a download needs to decide and to answer.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FileFacts {
+    pub request_id: Option<RequestId>,
+    pub uploaded_by: UserId,
+    pub internal: bool,
+    pub file_name: String,
+    pub kind: Option<FileKind>,
+    pub size_bytes: i64,
+    pub complete: bool,
+}
+
+pub async fn file_facts(db: &Db, id: AttachmentId) -> Result<Option<FileFacts>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, FileFacts>(
+        "SELECT request_id, uploaded_by, internal, file_name, kind, size_bytes, complete \
+         FROM attachments WHERE id = $1"
+    ).bind(id).fetch_optional(pool).await)
+}
+
+/// One chunk of a file, in order from 0; `None` past the end.
+pub async fn chunk(db: &Db, id: AttachmentId, seq: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, Vec<u8>>(
+        "SELECT bytes FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2"
+    ).bind(id).bind(seq).fetch_optional(pool).await)
+}
+
+/// Deletes uploads that never became part of a request, and incomplete ones, older than
+/// `before`: a submission that failed leaves nothing behind for longer than that.
+pub async fn purge_abandoned(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM attachment_chunks WHERE attachment_id IN \
+             (SELECT id FROM attachments WHERE request_id IS NULL AND created_at < $1)",
+        ).bind(before).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM attachments WHERE request_id IS NULL AND created_at < $1")
+            .bind(before).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    })
+}

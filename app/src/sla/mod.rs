@@ -1,0 +1,132 @@
+//! Service-level targets: when a request is due, and how much time is left.
+//!
+//! Deadlines are counted in plain hours for now. A working-time calendar (weekends,
+//! holidays, 调休) replaces [`PlainHours`] behind the [`Clock`] trait without touching callers.
+
+use crate::catalogue::Targets;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Adds service time to an instant.
+pub trait Clock {
+    fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc>;
+}
+
+/// Every hour counts.
+pub struct PlainHours;
+
+impl Clock for PlainHours {
+    fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
+        from + Duration::hours(hours)
+    }
+}
+
+/// The two deadlines of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    pub first_response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+}
+
+/// The deadlines of a request submitted at `at` under `targets`.
+pub fn deadlines(clock: &impl Clock, targets: &Targets, urgent: bool, at: DateTime<Utc>) -> Deadlines {
+    let (first, resolution) = if urgent && targets.urgent_allowed {
+        (targets.urgent_first_response_hours, targets.urgent_resolution_hours)
+    } else {
+        (targets.first_response_hours, targets.resolution_hours)
+    };
+    Deadlines {
+        first_response_due: clock.add_hours(at, first),
+        resolution_due: clock.add_hours(at, resolution),
+    }
+}
+
+/// The clock stops while the center waits on the client: the deadline moves by the pause.
+pub fn after_pause(due: DateTime<Utc>, paused_at: DateTime<Utc>, resumed_at: DateTime<Utc>) -> DateTime<Utc> {
+    due + (resumed_at - paused_at).max(Duration::zero())
+}
+
+/// How a deadline stands at `now`, for lists and pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Standing {
+    /// Met or no longer running.
+    Stopped,
+    OnTime { minutes_left: i64 },
+    /// Less than this many minutes left.
+    DueSoon { minutes_left: i64 },
+    Overdue { minutes_over: i64 },
+}
+
+/// "Due soon" starts this long before the deadline; the agents' queue uses the same window.
+pub const DUE_SOON: Duration = Duration::hours(4);
+
+pub fn standing(due: DateTime<Utc>, running: bool, now: DateTime<Utc>) -> Standing {
+    if !running {
+        return Standing::Stopped;
+    }
+    let left = due - now;
+    if left < Duration::zero() {
+        Standing::Overdue { minutes_over: (-left).num_minutes() }
+    } else if left < DUE_SOON {
+        Standing::DueSoon { minutes_left: left.num_minutes() }
+    } else {
+        Standing::OnTime { minutes_left: left.num_minutes() }
+    }
+}
+
+/// `2 d 3 h`, `5 h 10 min`, `12 min`: short enough for a table cell.
+pub fn format_minutes(minutes: i64, zh: bool) -> String {
+    let (d, h, m) = (minutes / (60 * 24), (minutes / 60) % 24, minutes % 60);
+    let (ds, hs, ms) = if zh { ("天", "小时", "分钟") } else { (" d", " h", " min") };
+    match (d, h) {
+        (0, 0) => format!("{m}{ms}"),
+        (0, _) => format!("{h}{hs} {m}{ms}"),
+        _ => format!("{d}{ds} {h}{hs}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn targets() -> Targets {
+        Targets {
+            first_response_hours: 8,
+            resolution_hours: 48,
+            urgent_allowed: true,
+            urgent_first_response_hours: 1,
+            urgent_resolution_hours: 4,
+        }
+    }
+
+    #[test]
+    fn urgent_requests_get_the_short_targets_only_where_allowed() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let normal = deadlines(&PlainHours, &targets(), false, at);
+        assert_eq!(normal.resolution_due, at + Duration::hours(48));
+        let urgent = deadlines(&PlainHours, &targets(), true, at);
+        assert_eq!(urgent.first_response_due, at + Duration::hours(1));
+        let mut no_urgency = targets();
+        no_urgency.urgent_allowed = false;
+        assert_eq!(deadlines(&PlainHours, &no_urgency, true, at), normal);
+    }
+
+    #[test]
+    fn waiting_on_the_client_moves_the_deadline() {
+        let due = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        let paused = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        assert_eq!(after_pause(due, paused, paused + Duration::hours(5)), due + Duration::hours(5));
+    }
+
+    #[test]
+    fn standing_marks_soon_and_overdue() {
+        let due = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        assert_eq!(standing(due, true, due - Duration::hours(5)), Standing::OnTime { minutes_left: 300 });
+        assert_eq!(standing(due, true, due - Duration::minutes(30)), Standing::DueSoon { minutes_left: 30 });
+        assert_eq!(standing(due, true, due + Duration::minutes(90)), Standing::Overdue { minutes_over: 90 });
+        assert_eq!(standing(due, false, due + Duration::hours(1)), Standing::Stopped);
+        assert_eq!(format_minutes(60 * 27 + 5, false), "1 d 3 h");
+        assert_eq!(format_minutes(65, true), "1小时 5分钟");
+    }
+}
