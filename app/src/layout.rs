@@ -54,6 +54,9 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                     <li>
                         <A href="/queue">{t!(i18n, nav.queue)}</A>
                     </li>
+                    <li>
+                        <A href="/canned-replies">{t!(i18n, nav.canned)}</A>
+                    </li>
                 </Show>
                 <li>
                     <A href="/requests">
@@ -76,6 +79,9 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                 <Show when=move || admin>
                     <li>
                         <A href="/admin/users">{t!(i18n, nav.users)}</A>
+                    </li>
+                    <li>
+                        <A href="/admin/request-types">{t!(i18n, nav.catalogue)}</A>
                     </li>
                 </Show>
                 <li>

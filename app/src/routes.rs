@@ -2,6 +2,7 @@
 
 use crate::{
     admin::ui::AdminUsersPage,
+    catalogue::ui::CatalogueAdminPage,
     auth::{
         api::{whoami, SignIn, SignOut, UpdatePreferences},
         ui::{AccountPage, LoginPage},
@@ -11,6 +12,7 @@ use crate::{
     i18n::*,
     layout::{Footer, Header, NotFoundPage},
     requests::{
+        canned_ui::CannedRepliesPage,
         new_ui::NewRequestPage,
         queue_ui::QueuePage,
         ui::{RequestListPage, RequestPage},
@@ -73,10 +75,12 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                             <Route path=path!("/requests") view=RequestListPage ssr=SsrMode::Async />
                             <Route path=path!("/queue") view=QueuePage ssr=SsrMode::Async />
+                            <Route path=path!("/canned-replies") view=CannedRepliesPage ssr=SsrMode::Async />
                             <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async />
                             <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::Async />
                             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                             <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                            <Route path=path!("/admin/request-types") view=CatalogueAdminPage ssr=SsrMode::Async />
                         </Routes>
                     </main>
                     <Footer />

@@ -261,6 +261,18 @@ on_both_backends! {
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(matches!(error, AppError::Malformed(_)));
 
+        // More files than a request may hold.
+        let mut crowded = base.clone();
+        let mut many = vec![base["files"][0].clone(), base["files"][1].clone()];
+        for n in 0..app::attachments::UploadLimits::default().max_files_per_request {
+            many.push(json!([app.uploaded(&client, &format!("附件{n}.pdf"), pdf("x")).await, null]));
+        }
+        crowded["files"] = json!(many);
+        let (status, error) = submit(crowded).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error.field_problems(Field::Files), vec![Problem::TooManyFiles { max: 20 }]);
+        assert_eq!(error.message(Locale::en), "At most 20 files may be attached.");
+
         assert_eq!(app.request_count().await, before, "no refused call wrote anything");
         // The refused submissions left the files staged, not attached: the valid one goes through.
         let (status, body) = app.call_json(&client, "requests/submit", json!({ "input": base })).await;
@@ -424,6 +436,37 @@ on_both_backends! {
             let claims = get(&app, &agents[0], id).await.events.iter().filter(|e| e.kind.as_str() == "owner_changed").count();
             assert_eq!(claims, 1, "one claim on the timeline");
         }
+    }
+
+    async fn editing_a_type_adds_a_version_and_leaves_submitted_requests_alone(app) {
+        let client = app.signed_in("client.east@example.com").await;
+        let id = submit_query(&app, &client, "版本测试").await;
+        let general = app.request_type("general_query").await;
+        let mut draft = json!({
+            "code": "general_query", "name": { "zh": "一般咨询（新）", "en": "General query (new)" }, "kind": "query",
+            "team_id": general.team_id, "targets": general.targets, "active": true,
+            "definition": { "fields": [{ "key": "topic", "label": { "zh": "主题", "en": "Topic" }, "kind": "text", "required": true, "help": { "zh": "", "en": "" } }], "slots": [] },
+        });
+        let (status, _) = app.call_json(&client, "catalogue/save-type", json!({ "existing": [general.type_id, general.version], "draft": draft.clone() })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "only admins edit the catalogue");
+        let admin = app.signed_in("admin@example.com").await;
+        let (status, body) = app.call_json(&admin, "catalogue/save-type", json!({ "existing": [general.type_id, general.version], "draft": draft.clone() })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, error) = app.call_json_err(&admin, "catalogue/save-type", json!({ "existing": [general.type_id, general.version], "draft": draft.clone() })).await;
+        assert_eq!((status, error), (StatusCode::CONFLICT, AppError::Conflict(Conflict::Stale)), "a second edit of the old version is stale");
+        let updated = app.request_type("general_query").await;
+        assert_eq!((updated.version, updated.name.zh.as_str()), (general.version + 1, "一般咨询（新）"));
+        let old = get(&app, &client, id).await;
+        assert_eq!(old.request_type.version, general.version, "the request keeps the version it was submitted with");
+        assert!(old.request_type.definition.fields.is_empty());
+        draft["targets"]["first_response_hours"] = json!(0);
+        let (status, error) = app.call_json_err(&admin, "catalogue/save-type", json!({ "existing": [updated.type_id, updated.version], "draft": draft })).await;
+        assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, AppError::invalid(Field::Targets, Problem::InvalidTargets)));
+        // New submissions use the new form.
+        let (status, error) = app.call_json_err(&client, "requests/submit", json!({ "input": {
+            "type_id": updated.type_id, "org": null, "title": "新表单", "description": "", "fields": [], "urgent": false,
+            "urgent_reason": "", "files": [], "idempotency_key": key() }})).await;
+        assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, AppError::invalid(Field::Custom(0), Problem::Required)));
     }
 
     async fn the_list_pages_by_keyset(app) {

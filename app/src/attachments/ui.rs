@@ -58,7 +58,7 @@ pub fn FilePicker(
     files: RwSignal<Vec<PendingFile>>,
     #[prop(into)] id: String,
     #[prop(into)] label: Signal<String>,
-    #[prop(optional)] slot: Option<String>,
+    #[prop(optional)] slot_key: Option<String>,
     #[prop(into)] accept: String,
     #[prop(optional, into)] help: Option<Signal<String>>,
     #[prop(optional, into)] invalid: Option<Signal<bool>>,
@@ -66,6 +66,7 @@ pub fn FilePicker(
     let i18n = use_i18n();
     let dragging = RwSignal::new(false);
     let help_id = format!("{id}-help");
+    let slot = slot_key;
     let slot_for_input = slot.clone();
     let slot_for_drop = slot.clone();
     let on_change = move |ev: leptos::ev::Event| {

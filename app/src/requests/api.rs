@@ -95,6 +95,14 @@ pub async fn canned_replies() -> Result<Vec<CannedReply>, AppError> {
     service::canned_replies(&app_state()?.db, &user).await
 }
 
+/// The agent's teams and their canned replies, for editing them.
+#[server(endpoint = "requests/canned-setup")]
+pub async fn canned_reply_setup() -> Result<(Vec<Team>, Vec<CannedReply>), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::UseCannedReplies, Target::Portal)?;
+    service::canned_reply_setup(&app_state()?.db, &user).await
+}
+
 #[server(endpoint = "requests/canned-add")]
 pub async fn add_canned_reply(team: TeamId, title: String, body: String) -> Result<i64, AppError> {
     let user = current_user().await?;

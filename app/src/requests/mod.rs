@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod canned_ui;
 pub mod new_ui;
 pub mod queue_ui;
 pub mod status;

@@ -318,7 +318,7 @@ fn NewRequestForm(user: CurrentUser, types: Vec<RequestType>, limits: UploadLimi
                                     files
                                     id=format!("slot-{}", slot.key)
                                     label=label
-                                    slot=slot.key.clone()
+                                    slot_key=slot.key.clone()
                                     accept=FileKind::accept_attribute(&slot.kinds)
                                     help=help
                                     invalid=Signal::derive(move || field_error(Field::Slot(i as u16)).get().is_some())

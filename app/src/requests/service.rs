@@ -453,3 +453,12 @@ pub async fn delete_canned_reply(db: &Db, user: &CurrentUser, id: i64) -> Result
     let teams = catalogue::teams_of(db, user.id).await?;
     if store::delete_canned_reply(db, id, &teams).await? { Ok(()) } else { Err(AppError::NotFound) }
 }
+
+pub async fn canned_reply_setup(
+    db: &Db,
+    user: &CurrentUser,
+) -> Result<(Vec<crate::catalogue::Team>, Vec<super::CannedReply>), AppError> {
+    let mine = catalogue::teams_of(db, user.id).await?;
+    let teams = catalogue::teams(db).await?.into_iter().filter(|t| mine.contains(&t.id)).collect();
+    Ok((teams, store::canned_replies(db, &mine).await?))
+}
