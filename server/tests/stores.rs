@@ -165,6 +165,31 @@ store_test! {
         assert_eq!(requests::insert(&db, &again).await.expect("insert"), requests::Inserted::Repeat(r1));
     }
 
+    async fn abandoned_uploads_are_purged_and_attached_ones_kept(db, backend, schema) {
+        use app::attachments::{store as files, AttachmentId, FileKind};
+        let alice = new_user(&db, "alice@example.com").await;
+        let long_ago = Utc::now() - Duration::days(2);
+        let upload = |at| {
+            let db = db.clone();
+            async move {
+                let id = files::begin_upload(&db, alice, "发票.pdf", at).await.expect("begin");
+                files::append_chunk(&db, id, 0, b"%PDF-1.4 first").await.expect("chunk");
+                files::append_chunk(&db, id, 1, b" second").await.expect("chunk");
+                files::finish(&db, id, FileKind::Pdf, 21, "abc").await.expect("finish");
+                id
+            }
+        };
+        let stale = upload(long_ago).await;
+        let fresh = upload(Utc::now()).await;
+        assert_eq!(files::chunk(&db, stale, 1).await.expect("q"), Some(b" second".to_vec()));
+        let purged = files::purge_abandoned(&db, Utc::now() - Duration::hours(24)).await.expect("purge");
+        assert_eq!(purged, 1);
+        assert!(files::file_facts(&db, stale).await.expect("q").is_none());
+        assert_eq!(files::chunk(&db, stale, 0).await.expect("q"), None, "its bytes went with it");
+        let staged = files::staged(&db, alice, &[stale, fresh, AttachmentId(9_999_999)]).await.expect("q");
+        assert_eq!(staged.iter().map(|f| f.id).collect::<Vec<_>>(), vec![fresh]);
+    }
+
     async fn a_stale_change_writes_nothing(db, backend, schema) {
         let a = orgs::ensure(&db, "A", "甲公司", OrgKind::Subsidiary, None).await.expect("q");
         let alice = new_user(&db, "alice@example.com").await;
