@@ -44,7 +44,7 @@ test("a reimbursement goes from submission to resolution between a client and an
   await expect(client).toHaveURL(/\/requests\/\d+$/);
   const url = client.url();
   await expect(client.getByRole("heading", { level: 1, name: title })).toBeVisible();
-  await expect(client.locator(".attachments .attachment-link")).toHaveCount(2);
+  await expect(client.locator('section[aria-labelledby="files-heading"] .attachment-link')).toHaveCount(2);
 
   const agent = await as(browser, "agent1@example.com");
   await agent.goto(url);

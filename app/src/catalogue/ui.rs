@@ -333,17 +333,29 @@ fn TypeEditor(
     }
 }
 
+/// A labelled text input bound to one property of an editor row.
+fn row_text_input<T: Send + Sync + 'static>(
+    id: String,
+    label: fn(Locale) -> &'static str,
+    row: RwSignal<T>,
+    get: fn(&T) -> String,
+    set: fn(&mut T, String),
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || label(i18n.get_locale())}</label>
+            <input id=id prop:value=move || row.with(get) on:input=move |ev| row.update(|r| set(r, event_target_value(&ev))) />
+        </div>
+    }
+}
+
 #[component]
 fn FieldRow(key: u64, row: RwSignal<(FieldSpec, String)>, fields: Rows<(FieldSpec, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let id = move |part: &str| format!("f{key}-{part}");
     let text = move |part: &'static str, label: fn(Locale) -> &'static str, get: fn(&(FieldSpec, String)) -> String, set: fn(&mut (FieldSpec, String), String)| {
-        view! {
-            <div class="field">
-                <label for=id(part)>{move || label(i18n.get_locale())}</label>
-                <input id=id(part) prop:value=move || row.with(get) on:input=move |ev| row.update(|r| set(r, event_target_value(&ev))) />
-            </div>
-        }
+        row_text_input(id(part), label, row, get, set)
     };
     view! {
         <div class="editor-row" role="group" aria-label=move || t_string!(i18n, catalogue.form_fields).to_string()>
@@ -385,12 +397,7 @@ fn SlotRow(key: u64, row: RwSignal<SlotSpec>, slots: Rows<SlotSpec>) -> impl Int
     let i18n = use_i18n();
     let id = move |part: &str| format!("s{key}-{part}");
     let text = move |part: &'static str, label: fn(Locale) -> &'static str, get: fn(&SlotSpec) -> String, set: fn(&mut SlotSpec, String)| {
-        view! {
-            <div class="field">
-                <label for=id(part)>{move || label(i18n.get_locale())}</label>
-                <input id=id(part) prop:value=move || row.with(get) on:input=move |ev| row.update(|r| set(r, event_target_value(&ev))) />
-            </div>
-        }
+        row_text_input(id(part), label, row, get, set)
     };
     view! {
         <div class="editor-row" role="group" aria-label=move || t_string!(i18n, catalogue.slots).to_string()>

@@ -81,12 +81,16 @@ fn RequestList(user: CurrentUser) -> impl IntoView {
     let page = Resource::new(move || filter.get(), list_requests);
     let types = Resource::new(|| (), |_| crate::catalogue::api::list_request_types());
     let submits = user.submitting_memberships().next().is_some();
-    let title = if user.has_role(Role::Agent) || user.is_staff() {
-        t_string!(i18n, requests.all_title)
-    } else if user.has_role(Role::OrgContact) {
-        t_string!(i18n, requests.org_title)
-    } else {
-        t_string!(i18n, requests.mine_title)
+    let staff = user.has_role(Role::Agent) || user.is_staff();
+    let contact = user.has_role(Role::OrgContact);
+    let title = move || {
+        if staff {
+            t_string!(i18n, requests.all_title)
+        } else if contact {
+            t_string!(i18n, requests.org_title)
+        } else {
+            t_string!(i18n, requests.mine_title)
+        }
     };
     let zone = user.time_zone.clone();
     let f = move || filter.get();
