@@ -12,3 +12,6 @@ setup:  ## only install the tools
 
 build:
 	@scripts/setup.sh && PATH="$$HOME/.cargo/bin:$$PWD/end2end/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+
+bench:  ## seed a large data set once, then time the busiest pages on SQLite and PostgreSQL
+	@scripts/bench.sh

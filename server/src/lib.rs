@@ -1,6 +1,7 @@
 //! The portal's server: it wires the app's pages and server functions into axum, with the
 //! database, sessions, static files and background jobs.
 
+pub mod bulk;
 pub mod config;
 pub mod sessions;
 
