@@ -98,7 +98,9 @@ async fn receive(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let too_large = file_problem(Problem::FileTooLarge { max_mib: (limits.max_file_bytes / super::MIB) as u32 });
-    if declared_length.is_some_and(|n| n > limits.max_file_bytes) {
+    // A declared length far over the limit is refused by the body limit layer before it is sent;
+    // one just over it is read and refused below, so the client sees the message.
+    if declared_length.is_some_and(|n| n > limits.max_file_bytes + 64 * 1024) {
         return Err(too_large);
     }
 
@@ -150,6 +152,13 @@ async fn stream_into(state: &AppState, id: AttachmentId, body: Body, max: u64) -
         let bytes = frame.map_err(|e| AppError::Malformed(format!("upload interrupted: {e}")))?;
         size += bytes.len() as u64;
         if size > max {
+            // Read the rest (the body limit layer bounds it) so the client finishes sending
+            // and reads the refusal, instead of seeing its connection reset mid-upload.
+            while let Some(frame) = stream.next().await {
+                if frame.is_err() {
+                    break;
+                }
+            }
             return Ok(Received { size, oversized: true, head, tail, sha256: String::new() });
         }
         hasher.update(&bytes);
@@ -245,7 +254,9 @@ async fn serve(state: &AppState, user: &CurrentUser, id: AttachmentId, inline: b
                 Err(e) => Some((Err(std::io::Error::other(e)), None)),
             }
         }
-    });
+    })
+    // The body may be polled once more after its end; an unfused unfold would panic there.
+    .fuse();
     let disposition = content_disposition(&facts.file_name, inline && kind.previewable());
     let mut response = Response::new(Body::from_stream(chunks));
     let h = response.headers_mut();
