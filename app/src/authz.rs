@@ -36,8 +36,8 @@ pub enum Action {
     ActAsRequester,
     /// Upload a file to attach to a request.
     UploadFile,
-    /// See a file one uploaded that is not yet part of a request.
-    ViewOwnUpload,
+    /// See or remove a file one uploaded that is not yet part of a request.
+    HandleOwnUpload,
     /// Read the catalogue of request types.
     ViewCatalogue,
     /// Create and edit request types.
@@ -97,7 +97,7 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::AddInternalNote,   [Nothing,         Nothing,         Everything, ManagedOrganisations, Everything], Refusal::Forbidden),
     (Action::ActAsRequester,    [Own,             OwnOrganisation, Nothing,    Nothing,              Nothing],    Refusal::Forbidden),
     (Action::UploadFile,        [Everything,      Everything,      Everything, Nothing,              Nothing],    Refusal::Forbidden),
-    (Action::ViewOwnUpload,     [Own,             Own,             Own,        Own,                  Own],        Refusal::NotFound),
+    (Action::HandleOwnUpload,   [Own,             Own,             Own,        Own,                  Own],        Refusal::NotFound),
     (Action::ViewCatalogue,     [Everything,      Everything,      Everything, Everything,           Everything], Refusal::Forbidden),
     (Action::ManageCatalogue,   [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::ViewQueues,        [Nothing,         Nothing,         Everything, Nothing,              Everything], Refusal::Forbidden),

@@ -75,7 +75,6 @@ pub enum Field {
     NameEn,
     Targets,
     Definition,
-    Version,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,8 +115,6 @@ pub enum Conflict {
     AlreadyTaken { owner: String },
     /// The request's state does not allow this action now.
     IllegalTransition { from: RequestStatus, action: RequestAction },
-    /// Only the request's owner may do this.
-    NotOwner { owner: String },
     /// The object changed since the user loaded it.
     Stale,
     /// An admin may not lock themselves out.
@@ -187,9 +184,6 @@ impl AppError {
             AppError::Conflict(Conflict::AlreadyTaken { owner }) => {
                 td_string!(locale, errors.already_taken, owner = owner)
             }
-            AppError::Conflict(Conflict::NotOwner { owner }) => {
-                td_string!(locale, errors.not_owner, owner = owner)
-            }
             AppError::Conflict(Conflict::IllegalTransition { from, action }) => td_string!(
                 locale,
                 errors.illegal_transition,
@@ -239,7 +233,6 @@ impl Field {
             Field::NameEn => td_string!(locale, fields.name_en),
             Field::Targets => td_string!(locale, fields.targets),
             Field::Definition => td_string!(locale, fields.definition),
-            Field::Version => td_string!(locale, fields.version),
         }
     }
 }

@@ -325,6 +325,14 @@ on_both_backends! {
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let response = app.client().post(format!("{}/files", app.base)).header("X-File-Name", "a.pdf").body(pdf("x")).send().await.expect("post");
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+        // Only the uploader removes a staged file, and then it is gone.
+        let response = other.delete(format!("{}/files/{}", app.base, uploaded.id)).send().await.expect("delete");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let response = client.delete(format!("{}/files/{}", app.base, uploaded.id)).send().await.expect("delete");
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let response = client.get(format!("{}/files/{}", app.base, uploaded.id)).send().await.expect("get");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
 
     async fn the_whole_lifecycle_with_an_internal_note(app) {

@@ -154,7 +154,7 @@ store_test! {
         let mut ids: Vec<_> = requests::list(&db, &everything, &new_years_eve, day).await.expect("q").rows.iter().map(|r| r.id).collect();
         ids.sort();
         assert_eq!(ids, vec![r1, r3]);
-        let facts = requests::access_facts(&db, r3).await.expect("q").expect("found");
+        let facts = requests::state(&db, r3).await.expect("q").expect("found");
         assert_eq!((facts.org_id, facts.requester_id), (b, bob));
         // The same idempotency key stores nothing new.
         let again = requests::NewRecord {

@@ -195,11 +195,20 @@ pub async fn remove(
         Ok(user) => user,
         Err(e) => return Refused(e, locale_of(None, &headers)).into_response(),
     };
-    match store::discard_staged(&state.db, AttachmentId(id), user.id).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => Refused(AppError::NotFound, user.language.locale()).into_response(),
-        Err(e) => Refused(e.into(), user.language.locale()).into_response(),
+    match discard(&state, &user, AttachmentId(id)).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => Refused(e, user.language.locale()).into_response(),
     }
+}
+
+async fn discard(state: &AppState, user: &CurrentUser, id: AttachmentId) -> Result<(), AppError> {
+    let facts = store::file_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    // A file that is part of a request stays with it.
+    if facts.request_id.is_some() {
+        return Err(AppError::NotFound);
+    }
+    authz::may(user, Action::HandleOwnUpload, Target::User(facts.uploaded_by))?;
+    Ok(store::discard(&state.db, id).await?)
 }
 
 #[derive(serde::Deserialize)]
@@ -230,9 +239,9 @@ async fn serve(state: &AppState, user: &CurrentUser, id: AttachmentId, inline: b
     let facts = store::file_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
     match facts.request_id {
         // Before submission only its uploader sees a file.
-        None => authz::may(user, Action::ViewOwnUpload, Target::User(facts.uploaded_by))?,
+        None => authz::may(user, Action::HandleOwnUpload, Target::User(facts.uploaded_by))?,
         Some(request) => {
-            let access = requests::access_facts(&state.db, request).await?.ok_or(AppError::NotFound)?;
+            let access = requests::state(&state.db, request).await?.ok_or(AppError::NotFound)?;
             authz::may(user, Action::ViewRequest, access.target())?;
             if facts.internal {
                 authz::may(user, Action::ViewInternal, access.target())?;

@@ -55,18 +55,6 @@ pub async fn discard(db: &Db, id: AttachmentId) -> Result<(), sqlx::Error> {
     })
 }
 
-/// Removes an uploader's own staged file (the "remove" button before submitting).
-pub async fn discard_staged(db: &Db, id: AttachmentId, uploader: UserId) -> Result<bool, sqlx::Error> {
-    let owned = with_db!(db, pool => sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM attachments WHERE id = $1 AND uploaded_by = $2 AND request_id IS NULL"
-    ).bind(id).bind(uploader).fetch_one(pool).await)?;
-    if owned == 0 {
-        return Ok(false);
-    }
-    discard(db, id).await?;
-    Ok(true)
-}
-
 /// A staged file as a submission or reply checks it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Staged {

@@ -9,7 +9,8 @@ use leptos::prelude::*;
 pub enum UploadState {
     Uploading,
     Done(UploadedFile),
-    Failed(String),
+    /// The server's message in the user's language, or none when the server was not reached.
+    Failed(Option<String>),
 }
 
 /// A file chosen in this form, and how its upload goes.
@@ -174,7 +175,12 @@ fn FileRow(file: PendingFile, files: RwSignal<Vec<PendingFile>>) -> impl IntoVie
                 }
                 .into_any(),
                 UploadState::Done(_) => view! { <span class="file-row__ok">{t!(i18n, files.uploaded)}</span> }.into_any(),
-                UploadState::Failed(message) => view! { <span class="file-row__error" role="alert">{message}</span> }.into_any(),
+                UploadState::Failed(message) => view! {
+                    <span class="file-row__error" role="alert">
+                        {message.unwrap_or_else(|| t_string!(i18n, errors.unreachable).to_string())}
+                    </span>
+                }
+                .into_any(),
             }}
             <button type="button" class="button button--quiet button--small" on:click=remove aria-label=remove_label>
                 {t!(i18n, files.remove)}
@@ -217,16 +223,16 @@ mod browser {
         }
     }
 
-    fn failed(pending: &PendingFile, message: String) {
+    fn failed(pending: &PendingFile, message: Option<String>) {
         pending.state.set(UploadState::Failed(message));
     }
 
     fn upload(file: web_sys::File, pending: PendingFile) {
         let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
-            return failed(&pending, "XMLHttpRequest".into());
+            return failed(&pending, None);
         };
         if xhr.open("POST", "/files").is_err() {
-            return failed(&pending, "open".into());
+            return failed(&pending, None);
         }
         let name: String = js_sys::encode_uri_component(&file.name()).into();
         let _ = xhr.set_request_header("X-File-Name", &name);
@@ -252,20 +258,19 @@ mod browser {
                         done_pending.progress.set(1.0);
                         done_pending.state.set(UploadState::Done(file));
                     }
-                    Err(e) => failed(&done_pending, e.to_string()),
+                    Err(_) => failed(&done_pending, None),
                 }
             } else {
                 let message = serde_json::from_str::<serde_json::Value>(&body)
                     .ok()
-                    .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
-                    .unwrap_or_else(|| format!("HTTP {status}"));
+                    .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string));
                 failed(&done_pending, message);
             }
         });
         xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));
         on_done.forget();
         if xhr.send_with_opt_blob(Some(&file)).is_err() {
-            failed(&pending, "send".into());
+            failed(&pending, None);
         }
     }
 

@@ -200,9 +200,9 @@ impl RequestRecord {
 /// What the viewer may do besides the status transitions, decided by the server's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Abilities {
-    /// Which side of the lifecycle table the viewer acts on, if any.
+    /// The viewer acts on the client side of the lifecycle table.
     pub client_side: bool,
-    pub center_side: bool,
+    /// The viewer owns the request as its agent; center-side work is theirs.
     pub is_owner: bool,
     pub can_claim: bool,
     pub can_note: bool,
@@ -214,7 +214,7 @@ impl Abilities {
     /// The status transitions to offer: the lifecycle table, narrowed to what the viewer may do.
     pub fn transitions(&self, status: RequestStatus) -> Vec<RequestAction> {
         let mut actions = Vec::new();
-        if self.center_side {
+        if self.can_claim || self.is_owner {
             actions.extend(status.actions_for(Side::Center).into_iter().filter(|a| match a {
                 RequestAction::Claim => self.can_claim,
                 // Transferring has its own form.
@@ -238,7 +238,7 @@ impl Abilities {
     pub fn can_reply(&self, status: RequestStatus) -> bool {
         !status.is_final()
             && !matches!(status, RequestStatus::Rejected)
-            && ((self.client_side && status != RequestStatus::Resolved) || (self.center_side && self.is_owner))
+            && ((self.client_side && status != RequestStatus::Resolved) || self.is_owner)
     }
 }
 
@@ -329,22 +329,6 @@ pub enum Command {
 }
 
 impl Command {
-    /// The authorization rule this command falls under.
-    pub fn authz_action(&self) -> crate::authz::Action {
-        use crate::authz::Action;
-        match self {
-            Command::Claim => Action::ClaimRequest,
-            Command::Note { .. } => Action::AddInternalNote,
-            Command::Transfer { .. } => Action::TransferRequest,
-            Command::Withdraw { .. } | Command::Reopen { .. } => Action::ActAsRequester,
-            Command::AskForInformation { .. } | Command::Resolve { .. } | Command::Reject { .. } => {
-                Action::WorkRequest
-            }
-            // Which side replies is decided by who the user is; see the service.
-            Command::Reply { .. } => Action::ViewRequest,
-        }
-    }
-
     pub fn files(&self) -> &[AttachmentId] {
         match self {
             Command::Reply { files, .. } | Command::Note { files, .. } => files,

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     attachments::{store as files, AttachmentId, UploadLimits, MIB},
-    auth::{CurrentUser, Role},
+    auth::CurrentUser,
     authz::{self, Action},
     catalogue::store as catalogue,
     db::Db,
@@ -160,7 +160,6 @@ pub fn abilities(user: &CurrentUser, state: &RequestState) -> Abilities {
     let ok = |action| authz::may(user, action, target).is_ok();
     Abilities {
         client_side: ok(Action::ActAsRequester),
-        center_side: user.has_role(Role::Agent),
         is_owner: ok(Action::WorkRequest),
         can_claim: ok(Action::ClaimRequest) && state.owner_id.is_none(),
         can_note: ok(Action::AddInternalNote),
@@ -403,9 +402,18 @@ pub fn authorize(user: &CurrentUser, state: &RequestState, command: &Command) ->
     let target = state.target();
     authz::may(user, Action::ViewRequest, target)?;
     match command {
+        // A reply comes from either side: the client's, or the owning agent's.
         Command::Reply { .. } => authz::may(user, Action::ActAsRequester, target)
             .or_else(|_| authz::may(user, Action::WorkRequest, target)),
-        other => authz::may(user, other.authz_action(), target),
+        Command::Claim => authz::may(user, Action::ClaimRequest, target),
+        Command::Note { .. } => authz::may(user, Action::AddInternalNote, target),
+        Command::Transfer { .. } => authz::may(user, Action::TransferRequest, target),
+        Command::Withdraw { .. } | Command::Reopen { .. } => {
+            authz::may(user, Action::ActAsRequester, target)
+        }
+        Command::AskForInformation { .. } | Command::Resolve { .. } | Command::Reject { .. } => {
+            authz::may(user, Action::WorkRequest, target)
+        }
     }
 }
 

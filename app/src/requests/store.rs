@@ -37,17 +37,10 @@ pub struct RequestState {
     pub reject_reason: Option<String>,
 }
 
-/// The facts the authorization rules need; kept as a name for callers that only check access.
-pub type AccessFacts = RequestState;
-
 impl RequestState {
     pub fn target(&self) -> Target {
         Target::Request { org: self.org_id, requester: self.requester_id, owner: self.owner_id }
     }
-}
-
-pub async fn access_facts(db: &Db, id: RequestId) -> Result<Option<RequestState>, sqlx::Error> {
-    state(db, id).await
 }
 
 pub async fn state(db: &Db, id: RequestId) -> Result<Option<RequestState>, sqlx::Error> {

@@ -52,7 +52,7 @@ fn filter_from_query(q: &leptos_router::params::ParamsMap) -> ListFilter {
 
 fn filter_query(f: &ListFilter, after: &str) -> String {
     let mut parts = Vec::new();
-    let mut push = |k: &str, v: String| parts.push(format!("{k}={}", js_escape(&v)));
+    let mut push = |k: &str, v: String| parts.push(format!("{k}={}", percent_encode(&v)));
     if let Some(s) = f.status { push("status", s.as_str().into()) }
     if let Some(t) = f.type_id { push("type", t.0.to_string()) }
     if let Some(d) = f.from { push("from", d.to_string()) }
@@ -64,7 +64,7 @@ fn filter_query(f: &ListFilter, after: &str) -> String {
 }
 
 /// Percent-encodes a query value.
-fn js_escape(v: &str) -> String {
+fn percent_encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
@@ -200,8 +200,11 @@ pub fn DueCell(due: chrono::DateTime<Utc>, running: bool, #[prop(into)] zone: St
         }>
             <Timestamp at=due zone />
             {move || text.map(|(late, minutes)| {
-                let zh = i18n.get_locale() == Locale::zh_CN;
-                let amount = sla::format_minutes(minutes, zh);
+                let amount = match sla::split_minutes(minutes) {
+                    (0, 0, m) => t_string!(i18n, sla.minutes, m = m).to_string(),
+                    (0, h, m) => t_string!(i18n, sla.hours_minutes, h = h, m = m).to_string(),
+                    (d, h, _) => t_string!(i18n, sla.days_hours, d = d, h = h).to_string(),
+                };
                 let words = if late {
                     t_string!(i18n, sla.overdue_by, time = amount.clone()).to_string()
                 } else {

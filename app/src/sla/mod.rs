@@ -74,15 +74,9 @@ pub fn standing(due: DateTime<Utc>, running: bool, now: DateTime<Utc>) -> Standi
     }
 }
 
-/// `2 d 3 h`, `5 h 10 min`, `12 min`: short enough for a table cell.
-pub fn format_minutes(minutes: i64, zh: bool) -> String {
-    let (d, h, m) = (minutes / (60 * 24), (minutes / 60) % 24, minutes % 60);
-    let (ds, hs, ms) = if zh { ("天", "小时", "分钟") } else { (" d", " h", " min") };
-    match (d, h) {
-        (0, 0) => format!("{m}{ms}"),
-        (0, _) => format!("{h}{hs} {m}{ms}"),
-        _ => format!("{d}{ds} {h}{hs}"),
-    }
+/// Minutes as whole days, hours and minutes, for "time left" texts.
+pub fn split_minutes(minutes: i64) -> (i64, i64, i64) {
+    (minutes / (60 * 24), (minutes / 60) % 24, minutes % 60)
 }
 
 #[cfg(test)]
@@ -126,7 +120,7 @@ mod tests {
         assert_eq!(standing(due, true, due - Duration::minutes(30)), Standing::DueSoon { minutes_left: 30 });
         assert_eq!(standing(due, true, due + Duration::minutes(90)), Standing::Overdue { minutes_over: 90 });
         assert_eq!(standing(due, false, due + Duration::hours(1)), Standing::Stopped);
-        assert_eq!(format_minutes(60 * 27 + 5, false), "1 d 3 h");
-        assert_eq!(format_minutes(65, true), "1小时 5分钟");
+        assert_eq!(split_minutes(60 * 27 + 5), (1, 3, 5));
+        assert_eq!(split_minutes(65), (0, 1, 5));
     }
 }
