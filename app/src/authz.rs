@@ -46,6 +46,8 @@ pub enum Action {
     ViewQueues,
     /// Use and edit a team's canned replies.
     UseCannedReplies,
+    /// Read one's notifications, mark them read, receive them live, set how they arrive.
+    HandleOwnNotifications,
 }
 
 /// What an action is aimed at, with the facts the rules need.
@@ -102,6 +104,7 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::ManageCatalogue,   [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::ViewQueues,        [Nothing,         Nothing,         Everything, Nothing,              Everything], Refusal::Forbidden),
     (Action::UseCannedReplies,  [Nothing,         Nothing,         Everything, Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::HandleOwnNotifications, [Own,         Own,             Own,        Own,                  Own],        Refusal::NotFound),
 ];
 
 fn column(role: Role) -> usize {
@@ -280,6 +283,15 @@ mod tests {
         }
         let admin = user(18, &[(CENTER, Role::Admin)], &[]);
         assert_eq!(may(&admin, Action::ManageUsers, Target::Portal), Ok(()));
+    }
+
+    #[test]
+    fn notifications_are_their_recipients_alone() {
+        let client = user(10, &[(A, Role::Client)], &[]);
+        assert_eq!(may(&client, Action::HandleOwnNotifications, Target::User(UserId(10))), Ok(()));
+        assert_eq!(may(&client, Action::HandleOwnNotifications, Target::User(UserId(11))), Err(AppError::NotFound));
+        let admin = user(18, &[(CENTER, Role::Admin)], &[]);
+        assert_eq!(may(&admin, Action::HandleOwnNotifications, Target::User(UserId(10))), Err(AppError::NotFound));
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub enum Field {
     NameEn,
     Targets,
     Definition,
+    Notifications,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,6 +234,7 @@ impl Field {
             Field::NameEn => td_string!(locale, fields.name_en),
             Field::Targets => td_string!(locale, fields.targets),
             Field::Definition => td_string!(locale, fields.definition),
+            Field::Notifications => td_string!(locale, fields.notifications),
         }
     }
 }

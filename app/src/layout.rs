@@ -90,6 +90,7 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
             </ul>
         </nav>
         <div class="user-menu">
+            <crate::notifications::ui::Bell />
             <span class="user-menu__name">{name}</span>
             <leptos::form::ActionForm action=auth.sign_out attr:class="inline-form">
                 <button type="submit" class="button button--quiet">

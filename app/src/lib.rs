@@ -15,6 +15,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n_support;
 pub mod layout;
+pub mod notifications;
 pub mod orgs;
 pub mod requests;
 pub mod routes;

@@ -11,6 +11,7 @@ use crate::{
     error::AppError,
     i18n::*,
     layout::{Footer, Header, NotFoundPage},
+    notifications::ui::{LiveProvider, NotificationCentrePage, Toasts},
     requests::{
         canned_ui::CannedRepliesPage,
         new_ui::NewRequestPage,
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider>
             <AuthProvider>
+                <LiveProvider>
                 <PortalTitle />
                 <Router>
                     <a class="skip-link" href="#main">{t!(use_i18n(), nav.skip_to_content)}</a>
@@ -79,12 +81,15 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async />
                             <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::Async />
                             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                            <Route path=path!("/notifications") view=NotificationCentrePage ssr=SsrMode::Async />
                             <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                             <Route path=path!("/admin/request-types") view=CatalogueAdminPage ssr=SsrMode::Async />
                         </Routes>
                     </main>
+                    <Toasts />
                     <Footer />
                 </Router>
+                </LiveProvider>
             </AuthProvider>
         </I18nContextProvider>
     }

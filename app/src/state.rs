@@ -9,6 +9,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// This process's open event streams, woken when their people have news.
+    pub live: crate::notifications::live::Live,
 }
 
 #[derive(Clone, Debug)]
@@ -21,6 +23,8 @@ pub struct Settings {
     pub session_absolute: Duration,
     pub throttle: ThrottlePolicy,
     pub uploads: crate::attachments::UploadLimits,
+    /// Whether an SMTP server is configured; without one no email is queued.
+    pub email_enabled: bool,
 }
 
 /// How repeated sign-in failures are slowed down and then refused.
@@ -61,6 +65,7 @@ impl Settings {
             session_absolute: Duration::hours(12),
             throttle: ThrottlePolicy::default(),
             uploads: crate::attachments::UploadLimits::default(),
+            email_enabled: false,
         }
     }
 

@@ -14,6 +14,8 @@ pub struct Config {
     pub site_root: PathBuf,
     pub seed_demo: bool,
     pub bootstrap_admin: Option<(String, String)>,
+    /// SMTP for email notifications; `None` turns email off.
+    pub mail: Option<crate::mailer::MailConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,7 @@ impl Config {
             (Some(email), Some(password)) => Some((email, password)),
             _ => None,
         };
+        let mail = mail_from_env()?;
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/fssc.db".into()),
             database_schema: var("DATABASE_SCHEMA").unwrap_or_else(|| "public".into()),
@@ -62,6 +65,33 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             seed_demo: matches!(var("FSSC_DEMO_SEED").as_deref(), Some("1" | "true" | "yes")),
             bootstrap_admin,
+            mail,
         })
     }
+}
+
+/// `SMTP_HOST` turns email on; the other `SMTP_*` variables say how to reach the server.
+fn mail_from_env() -> Result<Option<crate::mailer::MailConfig>, ConfigError> {
+    use crate::mailer::{MailConfig, TlsMode};
+    let Some(host) = var("SMTP_HOST") else { return Ok(None) };
+    let tls: TlsMode = parsed("SMTP_TLS", TlsMode::StartTls)?;
+    let default_port = match tls {
+        TlsMode::None => 25,
+        TlsMode::StartTls => 587,
+        TlsMode::Tls => 465,
+    };
+    let port = parsed("SMTP_PORT", default_port)?;
+    let from_text = var("SMTP_FROM").ok_or(ConfigError { name: "SMTP_FROM", value: String::new() })?;
+    let from = from_text.parse().map_err(|_| ConfigError { name: "SMTP_FROM", value: from_text.clone() })?;
+    let mut config = MailConfig::new(host, port, from);
+    config.tls = tls;
+    config.credentials = match (var("SMTP_USERNAME"), var("SMTP_PASSWORD")) {
+        (Some(user), Some(password)) => Some((user, password)),
+        _ => None,
+    };
+    config.poll = std::time::Duration::from_millis(parsed("SMTP_POLL_MS", 2000u64)?);
+    config.first_backoff = std::time::Duration::from_secs(parsed("SMTP_RETRY_FIRST_SECS", 30u64)?);
+    config.max_backoff = std::time::Duration::from_secs(parsed("SMTP_RETRY_MAX_SECS", 3600u64)?);
+    config.lease = std::time::Duration::from_secs(parsed("SMTP_LEASE_SECS", 120u64)?);
+    Ok(Some(config))
 }

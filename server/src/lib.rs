@@ -3,6 +3,8 @@
 
 pub mod bulk;
 pub mod config;
+pub mod live;
+pub mod mailer;
 pub mod sessions;
 
 use app::{
@@ -41,6 +43,8 @@ const BODY_LIMIT: usize = 1024 * 1024;
 pub struct ServerState {
     pub leptos_options: LeptosOptions,
     pub app: AppState,
+    /// Long-lived event streams check their session against the store itself.
+    pub sessions: PortalSessionStore,
 }
 
 impl FromRef<ServerState> for AppState {
@@ -61,6 +65,37 @@ pub struct Portal {
     pub sessions: PortalSessionStore,
     pub leptos_options: LeptosOptions,
     pub demo_logins: Option<&'static [DemoLogin]>,
+    mail: Option<mailer::MailConfig>,
+    schema: String,
+}
+
+/// The background jobs of one instance.
+pub struct Jobs {
+    stop: tokio::sync::watch::Sender<bool>,
+    sender: Option<tokio::task::JoinHandle<()>>,
+    others: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Jobs {
+    /// Stops the jobs: the email sender finishes the message in hand, the others end at once.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for handle in self.others {
+            handle.abort();
+        }
+        if let Some(mut sender) = self.sender {
+            if tokio::time::timeout(Duration::from_secs(10), &mut sender).await.is_err() {
+                sender.abort();
+            }
+        }
+    }
+
+    /// Kills the email sender where it stands, as a crash would.
+    pub fn kill_sender(&mut self) {
+        if let Some(sender) = self.sender.take() {
+            sender.abort();
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,15 +130,48 @@ impl Portal {
         } else {
             None
         };
-        let state = AppState { db, settings: Arc::new(config.settings.clone()) };
-        Ok(Portal { state, sessions, leptos_options: leptos_options(config), demo_logins })
+        let mut settings = config.settings.clone();
+        settings.email_enabled = config.mail.is_some();
+        let state = AppState { db, settings: Arc::new(settings), live: Default::default() };
+        Ok(Portal {
+            state,
+            sessions,
+            leptos_options: leptos_options(config),
+            demo_logins,
+            mail: config.mail.clone(),
+            schema: config.database_schema.clone(),
+        })
     }
 
     pub fn router(&self) -> Router {
         router(self.state.clone(), self.sessions.clone(), self.leptos_options.clone())
     }
 
-    /// Deletes expired sessions and stale sign-in counts, once a minute, for ever.
+    /// Starts this instance's background jobs: housekeeping and daily digests, the email
+    /// sender when SMTP is configured, and on PostgreSQL the listener for other instances'
+    /// live events.
+    pub fn spawn_jobs(&self) -> Result<Jobs, mailer::MailSetupError> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut others = vec![self.spawn_housekeeping()];
+        if let app::db::Db::Postgres(pool) = &self.state.db {
+            others.push(live::spawn_listener(pool.clone(), self.schema.clone(), self.state.live.clone()));
+        }
+        let sender = match &self.mail {
+            Some(config) => {
+                let sender = mailer::Mailer::new(self.state.db.clone(), config.clone())?;
+                tracing::info!(host = %config.host, port = config.port, tls = ?config.tls, from = %config.from, "email on: sending through SMTP");
+                Some(tokio::spawn(sender.run(stopped)))
+            }
+            None => {
+                tracing::info!("email off: SMTP_HOST is not set, so no email is queued or sent");
+                None
+            }
+        };
+        Ok(Jobs { stop, sender, others })
+    }
+
+    /// Deletes expired sessions and stale sign-in counts and queues the daily digests, once a
+    /// minute, for ever.
     pub fn spawn_housekeeping(&self) -> tokio::task::JoinHandle<()> {
         let sessions = self.sessions.clone();
         let state = self.state.clone();
@@ -126,6 +194,11 @@ impl Portal {
                     app::auth::ssr::throttle::purge_expired(&state.db, now, &state.settings.throttle).await
                 {
                     tracing::warn!(%error, "purging sign-in counts failed");
+                }
+                match app::notifications::service::send_due_digests(&state, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(digests = n, "queued daily digests"),
+                    Err(error) => tracing::warn!(%error, "queueing daily digests failed"),
                 }
             }
         })
@@ -152,7 +225,7 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
     let routes = generate_route_list(App);
     let settings = state.settings.clone();
     let idle = tower_sessions::cookie::time::Duration::seconds(settings.session_idle.num_seconds());
-    let session_layer = SessionManagerLayer::new(sessions)
+    let session_layer = SessionManagerLayer::new(sessions.clone())
         .with_name("fssc_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -172,7 +245,8 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ));
 
-    let server_state = ServerState { leptos_options: leptos_options.clone(), app: state.clone() };
+    let server_state =
+        ServerState { leptos_options: leptos_options.clone(), app: state.clone(), sessions: sessions.clone() };
     let page_state = state.clone();
     let uploads = state.settings.uploads;
     let files = Router::new()
@@ -185,6 +259,7 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
         .layer(RequestBodyLimitLayer::new(uploads.max_file_bytes as usize + 64 * 1024));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/events", get(live::events))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(
             &server_state,
@@ -239,12 +314,18 @@ async fn healthz(State(state): State<ServerState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Serves until `shutdown` completes, then lets in-flight requests finish.
+/// Serves until `shutdown` completes, then ends the event streams and lets in-flight requests
+/// finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    live: app::notifications::live::Live,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

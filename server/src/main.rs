@@ -31,11 +31,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         println!();
     }
-    let housekeeping = portal.spawn_housekeeping();
+    let jobs = portal.spawn_jobs()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     println!("FSSC portal listening on {}", config.settings.public_url);
-    serve(listener, portal.router(), shutdown_signal()).await?;
-    housekeeping.abort();
+    serve(listener, portal.router(), portal.state.live.clone(), shutdown_signal()).await?;
+    jobs.stop().await;
     portal.state.db.close().await;
     tracing::info!("stopped");
     Ok(())

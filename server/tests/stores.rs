@@ -11,6 +11,7 @@ use app::{
     catalogue::store as catalogue,
     requests::{store as requests, RequestStatus},
     state::ThrottlePolicy,
+    notifications::{store as notes, NotificationKind},
     validation::Email,
 };
 use chrono::{Duration, TimeZone, Utc};
@@ -211,9 +212,42 @@ store_test! {
                 to_status: Some(RequestStatus::Withdrawn), note: None, internal: false, owner_id: None, team_id: None, reason_code: None,
             },
         };
-        assert_eq!(requests::apply(&db, id, state.version, &change).await.expect("apply"), requests::Applied::Done { version: 2 });
-        assert_eq!(requests::apply(&db, id, state.version, &change).await.expect("apply"), requests::Applied::Stale);
+        let bob = new_user(&db, "bob@example.com").await;
+        let notice = notes::NewNotification {
+            user: bob, kind: NotificationKind::StatusChanged, request_id: Some(id), reference_no: None, title: "t".into(),
+            link: format!("/requests/{id}"), status: Some(RequestStatus::Withdrawn), actor_name: None, excerpt: None,
+            in_app: true, digest_pending: false,
+        };
+        let email = notes::NewEmail {
+            user: Some(bob), to: "bob@example.com".into(), language: Language::ZhCn, subject: "s".into(), text: "t".into(), html: "h".into(),
+        };
+        let batch = notes::Batch { notifications: vec![notice], emails: vec![email] };
+        assert_eq!(requests::apply(&db, id, state.version, &change, &batch).await.expect("apply"), requests::Applied::Done { version: 2 });
+        assert_eq!(requests::apply(&db, id, state.version, &change, &batch).await.expect("apply"), requests::Applied::Stale);
         assert_eq!(requests::events(&db, id, true).await.expect("q").len(), 2, "the stale change added no event");
+        assert_eq!(notes::page(&db, bob, None).await.expect("q").rows.len(), 1, "nor a notification");
+        assert_eq!(notes::outbox_backlog(&db).await.expect("q").0, 1, "nor an email");
+    }
+
+    async fn the_outbox_hands_each_message_to_one_sender_and_retries_later(db, backend, schema) {
+        let bob = new_user(&db, "bob@example.com").await;
+        let now = Utc::now();
+        let emails = (0..3).map(|n| notes::NewEmail {
+            user: Some(bob), to: "bob@example.com".into(), language: Language::En, subject: format!("s{n}"), text: "t".into(), html: "h".into(),
+        }).collect();
+        notes::record(&db, &notes::Batch { notifications: vec![], emails }, now).await.expect("record");
+        let lease = now + Duration::minutes(2);
+        let first = notes::claim_due(&db, now, lease, 2).await.expect("claim");
+        assert_eq!(first.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(), vec!["s0", "s1"]);
+        assert!(first.iter().all(|m| m.attempts == 1));
+        let second = notes::claim_due(&db, now, lease, 10).await.expect("claim");
+        assert_eq!(second.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(), vec!["s2"], "held messages are not handed out twice");
+        notes::mark_sent(&db, first[0].id, now).await.expect("sent");
+        notes::mark_retry(&db, first[1].id, now + Duration::seconds(30), "451 later").await.expect("retry");
+        assert!(notes::claim_due(&db, now + Duration::seconds(10), lease, 10).await.expect("claim").is_empty(), "not before its retry time, nor while leased");
+        let later = notes::claim_due(&db, lease + Duration::seconds(1), lease + Duration::minutes(2), 10).await.expect("claim");
+        assert_eq!(later.iter().map(|m| (m.subject.as_str(), m.attempts)).collect::<Vec<_>>(), vec![("s1", 2), ("s2", 2)], "the retry is due and the dead sender's lease ran out; the sent one never comes back");
+        assert_eq!(notes::outbox_backlog(&db).await.expect("q").0, 2);
     }
 
     async fn throttle_counts_locks_and_forgets(db, backend, schema) {

@@ -51,14 +51,14 @@ pub async fn create_user(
 pub async fn set_user_active(id: UserId, active: bool) -> Result<(), AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ManageUsers, Target::User(id))?;
-    service::set_active(&app_state()?.db, &user, id, active).await
+    service::set_active(&app_state()?, &user, id, active).await
 }
 
 #[server(endpoint = "admin/reset_password")]
 pub async fn reset_password(id: UserId, new_password: String) -> Result<(), AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ManageUsers, Target::User(id))?;
-    service::reset_password(&app_state()?.db, id, &new_password).await
+    service::reset_password(&app_state()?, id, &new_password).await
 }
 
 /// Sets the user's role in `org`; the role `none` removes the membership.

@@ -2,6 +2,7 @@
 
 use super::DISPLAY_NAME_MAX;
 use crate::{
+    state::AppState,
     auth::{
         ssr::{password, store as users},
         CurrentUser, Language, Role, UserId,
@@ -82,19 +83,22 @@ pub async fn create_account(db: &Db, form: NewAccount) -> Result<UserId, AppErro
     Ok(id)
 }
 
-pub async fn set_active(db: &Db, admin: &CurrentUser, id: UserId, active: bool) -> Result<(), AppError> {
+pub async fn set_active(state: &AppState, admin: &CurrentUser, id: UserId, active: bool) -> Result<(), AppError> {
     if id == admin.id && !active {
         return Err(AppError::Conflict(Conflict::OwnAccount));
     }
-    if users::set_active(db, id, active).await? {
+    if users::set_active(&state.db, id, active).await? {
         tracing::info!(user = %id, active, "account activation changed");
+        // A deactivated person's open pages stop receiving events at once.
+        state.live.recheck(&state.db, id).await;
         Ok(())
     } else {
         Err(AppError::NotFound)
     }
 }
 
-pub async fn reset_password(db: &Db, id: UserId, new_password: &str) -> Result<(), AppError> {
+pub async fn reset_password(state: &AppState, id: UserId, new_password: &str) -> Result<(), AppError> {
+    let db = &state.db;
     let new_password = validation::new_password(Field::NewPassword, new_password)
         .map_err(|e| AppError::Invalid(vec![e]))?;
     if users::password_hash(db, id).await?.is_none() {
@@ -102,6 +106,7 @@ pub async fn reset_password(db: &Db, id: UserId, new_password: &str) -> Result<(
     }
     let hash = password::hash(&new_password).await?;
     users::set_password(db, id, &hash).await?;
+    state.live.recheck(db, id).await;
     tracing::info!(user = %id, "password reset by an admin");
     Ok(())
 }

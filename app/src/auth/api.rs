@@ -36,7 +36,13 @@ pub async fn sign_in(email: String, password: String) -> Result<Language, AppErr
 #[server(endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let session = service::request_session().await?;
+    let signed_in = session.get::<crate::auth::ssr::SessionAuth>(crate::auth::ssr::SESSION_AUTH_KEY).await?;
     session.flush().await?;
+    // The tabs of this session close their event streams now, not at their next heartbeat.
+    if let Some(auth) = signed_in {
+        let state = app_state()?;
+        state.live.recheck(&state.db, auth.user_id).await;
+    }
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -66,7 +66,7 @@ pub async fn act_on_request(id: RequestId, version: i64, command: Command) -> Re
     let state = app_state()?;
     let facts = store::state(&state.db, id).await?.ok_or(AppError::NotFound)?;
     service::authorize(&user, &facts, &command)?;
-    service::act(&state.db, &state.settings.uploads, &user, id, version, &facts, command).await
+    service::act(&state, &user, id, version, &facts, command).await
 }
 
 /// One of the agent's queues, with the counts of every tab.

@@ -28,6 +28,7 @@ pub fn QueuePage() -> impl IntoView {
     });
     let after = Memo::new(move |_| query.with(|q| q.get("after")));
     let data = Resource::new(move || (queue.get(), after.get()), |(q, a)| work_queue(q, a));
+    crate::notifications::ui::use_live().on_request_change(move |_| data.refetch());
     view! {
         <section class="page">
             <SignedIn let:user>

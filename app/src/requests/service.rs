@@ -13,8 +13,10 @@ use crate::{
     catalogue::store as catalogue,
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
+    notifications::service as notifications,
     orgs::OrgId,
     sla::{self, PlainHours},
+    state::AppState,
     validation::{multi_line, single_line},
 };
 use chrono::{DateTime, Duration, Utc};
@@ -200,14 +202,15 @@ fn transition(state: &RequestState, action: RequestAction, side: Side) -> Result
 /// Applies one command. `version` is the version the user saw: if the request changed since,
 /// the command is refused as stale rather than applied to a state the user never saw.
 pub async fn act(
-    db: &Db,
-    limits: &UploadLimits,
+    app: &AppState,
     user: &CurrentUser,
     id: RequestId,
     version: i64,
     state: &RequestState,
     command: Command,
 ) -> Result<i64, AppError> {
+    let db = &app.db;
+    let limits = &app.settings.uploads;
     // Claiming is first come, first served, whatever the claimer last saw.
     if matches!(command, Command::Claim) {
         if let (Some(_), Some(owner)) = (state.owner_id, &state.owner_name) {
@@ -218,9 +221,12 @@ pub async fn act(
     }
     let now = Utc::now();
     let change = plan(db, limits, user, id, state, command, now).await?;
-    match store::apply(db, id, state.version, &change).await? {
+    let client_side = abilities(user, state).client_side;
+    let notices = notifications::for_request_change(app, user, id, state, &change, client_side).await?;
+    match store::apply(db, id, state.version, &change, &notices).await? {
         Applied::Done { version } => {
-            tracing::info!(request = %id, user = %user.id, kind = %change.event.kind, "request changed");
+            tracing::info!(request = %id, user = %user.id, kind = %change.event.kind, notified = notices.notifications.len(), "request changed");
+            app.live.committed(db, &notices.live_recipients());
             Ok(version)
         }
         Applied::UnknownFile => Err(AppError::invalid(Field::Files, Problem::UnknownFile)),

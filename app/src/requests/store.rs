@@ -29,6 +29,8 @@ pub struct RequestState {
     pub type_version_id: TypeVersionId,
     pub status: RequestStatus,
     pub version: i64,
+    pub reference_no: ReferenceNo,
+    pub title: String,
     pub first_responded_at: Option<DateTime<Utc>>,
     pub awaiting_since: Option<DateTime<Utc>>,
     pub resolution_due: DateTime<Utc>,
@@ -46,7 +48,7 @@ impl RequestState {
 pub async fn state(db: &Db, id: RequestId) -> Result<Option<RequestState>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_as::<_, RequestState>(
         "SELECT r.org_id, r.requester_id, r.owner_id, o.display_name AS owner_name, r.first_owner_id, \
-         r.team_id, r.type_version_id, r.status, r.version, r.first_responded_at, r.awaiting_since, \
+         r.team_id, r.type_version_id, r.status, r.version, r.reference_no, r.title, r.first_responded_at, r.awaiting_since, \
          r.resolution_due, r.resolved_at, r.resolution, r.reject_reason \
          FROM requests r LEFT JOIN users o ON o.id = r.owner_id WHERE r.id = $1"
     ).bind(id).fetch_optional(pool).await)
@@ -179,9 +181,17 @@ pub enum Applied {
     UnknownFile,
 }
 
-/// Writes a change computed from the request at `from_version`: the new state, the event and
-/// the files in one transaction. Nothing is written if the request moved on meanwhile.
-pub async fn apply(db: &Db, id: RequestId, from_version: i64, change: &Change) -> Result<Applied, sqlx::Error> {
+/// Writes a change computed from the request at `from_version`: the new state, the event, the
+/// files and the notifications it causes, in one transaction. Nothing is written if the request
+/// moved on meanwhile.
+pub async fn apply(
+    db: &Db,
+    id: RequestId,
+    from_version: i64,
+    change: &Change,
+    notices: &crate::notifications::store::Batch,
+) -> Result<Applied, sqlx::Error> {
+    let postgres = matches!(db, Db::Postgres(_));
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let updated = sqlx::query(
@@ -221,6 +231,7 @@ pub async fn apply(db: &Db, id: RequestId, from_version: i64, change: &Change) -
                 return Ok(Applied::UnknownFile);
             }
         }
+        crate::write_notifications!(tx, notices, change.now, postgres);
         tx.commit().await?;
         Ok(Applied::Done { version: from_version + 1 })
     })

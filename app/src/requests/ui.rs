@@ -79,6 +79,8 @@ fn RequestList(user: CurrentUser) -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(filter_from_query));
     let page = Resource::new(move || filter.get(), list_requests);
+    // Rows show their new status as soon as the person hears of a change.
+    crate::notifications::ui::use_live().on_request_change(move |_| page.refetch());
     let types = Resource::new(|| (), |_| crate::catalogue::api::list_request_types());
     let submits = user.submitting_memberships().next().is_some();
     let staff = user.has_role(Role::Agent) || user.is_staff();
@@ -284,6 +286,13 @@ pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<RequestId>().ok()));
     let reload = RwSignal::new(0u32);
+    // The page follows changes live; what the person is typing survives the refresh.
+    let draft = Draft::default();
+    crate::notifications::ui::use_live().on_request_change(move |changed| {
+        if Some(changed) == id.get_untracked() {
+            reload.update(|n| *n += 1);
+        }
+    });
     let detail = Resource::new(
         move || (id.get(), reload.get()),
         |(id, _)| async move {
@@ -303,7 +312,7 @@ pub fn RequestPage() -> impl IntoView {
                             let user = user.clone();
                             Suspend::new(async move {
                                 match detail.await {
-                                    Ok(detail) => view! { <RequestView detail user reload /> }.into_any(),
+                                    Ok(detail) => view! { <RequestView detail user reload draft /> }.into_any(),
                                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                                 }
                             })
@@ -316,7 +325,7 @@ pub fn RequestPage() -> impl IntoView {
 }
 
 #[component]
-fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>) -> impl IntoView {
+fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, draft: Draft) -> impl IntoView {
     let i18n = use_i18n();
     let zone = user.time_zone.clone();
     let r = detail.request.clone();
@@ -372,7 +381,7 @@ fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>) 
                     <h2 id="files-heading">{t!(i18n, files.title)}</h2>
                     <FileList files=general_files definition=definition.clone() />
                 </section>
-                <ActionPanel detail=detail.clone() user=user.clone() reload />
+                <ActionPanel detail=detail.clone() user=user.clone() reload draft />
                 <section class="card" aria-labelledby="timeline-heading">
                     <h2 id="timeline-heading">{t!(i18n, requests.timeline)}</h2>
                     <ol class="timeline">
@@ -533,6 +542,20 @@ pub fn reject_reason_label(locale: Locale, reason: RejectReason) -> &'static str
     }
 }
 
+/// The action form being filled in, kept outside the view so a live refresh keeps it.
+#[derive(Clone, Copy)]
+struct Draft {
+    mode: RwSignal<Option<Mode>>,
+    text: RwSignal<String>,
+    files: RwSignal<Vec<PendingFile>>,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft { mode: RwSignal::new(None), text: RwSignal::new(String::new()), files: RwSignal::new(Vec::new()) }
+    }
+}
+
 /// Which form of the action panel is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -547,7 +570,7 @@ enum Mode {
 }
 
 #[component]
-fn ActionPanel(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>) -> impl IntoView {
+fn ActionPanel(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, draft: Draft) -> impl IntoView {
     let i18n = use_i18n();
     let r = &detail.request;
     let id = r.id;
@@ -566,18 +589,19 @@ fn ActionPanel(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>) 
     if transitions.is_empty() && !can_reply && !can_note && !can_transfer {
         return ().into_any();
     }
-    let mode = RwSignal::new(None::<Mode>);
-    let text = RwSignal::new(String::new());
+    let Draft { mode, text, files } = draft;
     let reason = RwSignal::new(RejectReason::MissingDocuments);
     let team = RwSignal::new(None::<TeamId>);
     let agent = RwSignal::new(None::<crate::auth::UserId>);
-    let files = RwSignal::new(Vec::<PendingFile>::new());
     let act = Action::new(move |command: &Command| {
         let command = command.clone();
         async move { act_on_request(id, version, command).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = act.value().get() {
+            mode.set(None);
+            text.set(String::new());
+            files.set(Vec::new());
             reload.update(|n| *n += 1);
         }
     });

@@ -4,6 +4,9 @@
 //! (`TEST_POSTGRES_URL`, created and dropped by the test command) and get a schema each.
 #![allow(dead_code)]
 
+pub mod smtp;
+pub mod sse;
+
 use app::{
     auth::{ssr::password, ssr::store as users, Language, Role, UserId},
     db::Db,
@@ -30,6 +33,7 @@ pub struct TestApp {
     pub db: Db,
     pub backend: Backend,
     pub portal: Portal,
+    pub jobs: Option<server::Jobs>,
     dir: Option<PathBuf>,
     server: Option<tokio::task::JoinHandle<()>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -118,18 +122,21 @@ impl TestApp {
             site_root: "target/site".into(),
             seed_demo: true,
             bootstrap_admin: None,
+            mail: None,
         };
         adjust(&mut config);
         let portal = Portal::start_with_db(&config, db.clone()).await.expect("portal start");
+        let jobs = portal.spawn_jobs().expect("background jobs");
         let router = portal.router();
+        let live = portal.state.live.clone();
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let stop = async move {
                 let _ = stop.await;
             };
-            server::serve(listener, router, stop).await.expect("serve");
+            server::serve(listener, router, live, stop).await.expect("serve");
         });
-        Some(TestApp { base, db, backend, portal, dir, server: Some(server), shutdown: Some(shutdown) })
+        Some(TestApp { base, db, backend, portal, jobs: Some(jobs), dir, server: Some(server), shutdown: Some(shutdown) })
     }
 
     pub fn client(&self) -> reqwest::Client {
@@ -301,6 +308,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(server) = &self.server {
             server.abort();
+        }
+        if let Some(mut jobs) = self.jobs.take() {
+            jobs.kill_sender();
         }
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);

@@ -67,3 +67,12 @@ async fn keep_alive(session: &tower_sessions::Session, idle: chrono::Duration) -
     }
     Ok(())
 }
+
+/// Whether a session signed in as `auth` still stands: within its absolute lifetime, for an
+/// active account whose epoch has not moved. Long-lived event streams ask this again and again.
+pub async fn still_valid(state: &crate::state::AppState, auth: &SessionAuth) -> Result<bool, AppError> {
+    if Utc::now() - auth.signed_in_at > state.settings.session_absolute {
+        return Ok(false);
+    }
+    Ok(store::load_current_user(&state.db, auth.user_id, auth.epoch).await?.is_some())
+}

@@ -109,6 +109,7 @@ pub async fn change_password(
     }
     let hash = password::hash(&new_password).await?;
     let epoch = store::set_password(&state.db, user.id, &hash).await?;
+    state.live.recheck(&state.db, user.id).await;
     // Other sessions end with the epoch change; this one continues under the new epoch.
     session.cycle_id().await?;
     session
