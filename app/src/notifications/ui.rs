@@ -4,16 +4,14 @@
 use super::{
     api::{
         list_notifications, mark_all_notifications_read, mark_notification_read, notification_preferences,
-        bell_summary, save_notification_preferences,
+        save_notification_preferences,
     },
     kind_label, Notification, NotificationId, Preferences,
 };
 use crate::{
-    error::AppError,
     i18n::*,
     layout::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
     requests::RequestId,
-    routes::use_auth,
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -70,38 +68,15 @@ impl LiveContext {
     }
 }
 
-/// Holds the signed-in tab's one event stream and provides [`LiveContext`].
+/// Provides [`LiveContext`]; the [`Bell`] of a signed-in page holds the stream that feeds it.
 #[component]
 pub fn LiveProvider(children: Children) -> impl IntoView {
-    let auth = use_auth();
-    let ctx = LiveContext {
+    provide_context(LiveContext {
         unread: RwSignal::new(None),
         latest: RwSignal::new(None),
         toasts: RwSignal::new(Vec::new()),
         connected: RwSignal::new(false),
-    };
-    provide_context(ctx);
-    let summary = Resource::new(
-        move || (auth.sign_in.version().get(), auth.sign_out.version().get()),
-        |_| bell_summary(),
-    );
-    provide_context(summary);
-    #[cfg(feature = "hydrate")]
-    {
-        let i18n = use_i18n();
-        let stream = StoredValue::new_local(None::<browser::Stream>);
-        Effect::new(move |_| match summary.get() {
-            Some(Ok(Some(s))) => {
-                ctx.unread.set(Some(s.unread));
-                stream.set_value(browser::Stream::open(s.latest, ctx, i18n));
-            }
-            Some(_) => {
-                ctx.unread.set(None);
-                stream.set_value(None);
-            }
-            None => {}
-        });
-    }
+    });
     children()
 }
 
@@ -202,35 +177,45 @@ mod browser {
     }
 }
 
-/// The bell in the header: a link to the notification centre with the unread count.
+/// The bell in the header: a link to the notification centre with the unread count. It is
+/// shown while someone is signed in, so it also holds the tab's one event stream: the stream
+/// opens with it and closes when it goes (sign-out). The count arrives with the stream; the
+/// server-rendered page shows the bell alone, which keeps the header free of a second resource.
 #[component]
 pub fn Bell() -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live();
-    let summary = expect_context::<Resource<Result<Option<super::NotificationSummary>, AppError>>>();
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let initial = summary.await.ok().flatten().map(|s| s.unread).unwrap_or(0);
-                let count = move || live.unread.get().unwrap_or(initial);
-                view! {
-                    <A href="/notifications" attr:class="bell" attr:data-testid="bell"
-                        attr:aria-label=move || {
-                            let n = count();
-                            if n > 0 { t_string!(i18n, notify.bell_unread, count = n).to_string() } else { t_string!(i18n, notify.bell).to_string() }
-                        }>
-                        <svg class="bell__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-                            <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" fill="currentColor"/>
-                        </svg>
-                        <Show when=move || { count() > 0 }>
-                            <span class="bell__count" data-testid="bell-count" aria-hidden="true">
-                                {move || { let n = count(); if n > 99 { "99+".to_string() } else { n.to_string() } }}
-                            </span>
-                        </Show>
-                    </A>
+    #[cfg(feature = "hydrate")]
+    {
+        let stream = StoredValue::new_local(None::<browser::Stream>);
+        Effect::new(move |_| {
+            leptos::task::spawn_local(async move {
+                if let Ok(Some(summary)) = super::api::bell_summary().await {
+                    live.unread.set(Some(summary.unread));
+                    stream.set_value(browser::Stream::open(summary.latest, live, i18n));
                 }
-            })}
-        </Transition>
+            });
+        });
+        on_cleanup(move || {
+            live.unread.set(None);
+            live.connected.set(false);
+        });
+    }
+    let count = move || live.unread.get().unwrap_or(0);
+    view! {
+        <a href="/notifications" class="bell" data-testid="bell"
+            data-live=move || if live.connected.get() { "on" } else { "off" }
+            aria-label=move || {
+                let n = count();
+                if n > 0 { t_string!(i18n, notify.bell_unread, count = n).to_string() } else { t_string!(i18n, notify.bell).to_string() }
+            }>
+            <svg class="bell__icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" fill="currentColor"/>
+            </svg>
+            <span class="bell__count" data-testid="bell-count" aria-hidden="true" class:hidden=move || count() == 0>
+                {move || { let n = count(); if n > 99 { "99+".to_string() } else { n.to_string() } }}
+            </span>
+        </a>
     }
 }
 
