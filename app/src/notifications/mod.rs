@@ -6,7 +6,7 @@
 //! from the last id it saw, so a dropped connection or a restarted server loses nothing.
 
 use crate::{
-    auth::{Language, Role},
+    auth::Role,
     i18n::Locale,
     i18n_support::status_label,
     id_type,
@@ -66,7 +66,9 @@ impl NotificationKind {
             .iter()
             .copied()
             .filter(|kind| match kind {
-                NotificationKind::StatusChanged | NotificationKind::NeedsInformation => client,
+                // Agents hear when the client side withdraws or reopens their request.
+                NotificationKind::StatusChanged => client || agent,
+                NotificationKind::NeedsInformation => client,
                 NotificationKind::Reply => client || agent,
                 NotificationKind::Assigned | NotificationKind::RatingReceived => agent,
                 NotificationKind::SlaWarning | NotificationKind::SlaBreach => agent || manager,
@@ -198,11 +200,6 @@ pub struct LiveBatch {
     pub unread: i64,
 }
 
-/// The email language of a person, from their saved interface language.
-pub fn email_locale(language: Language) -> Locale {
-    language.locale()
-}
-
 /// The first `max` characters of `text` on one line, with an ellipsis when cut.
 pub fn excerpt(text: &str, max: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -237,7 +234,8 @@ mod tests {
         let agent = NotificationKind::for_roles(&[Role::Agent]);
         assert!(agent.contains(&NotificationKind::Assigned));
         assert!(agent.contains(&NotificationKind::SlaBreach));
-        assert!(!agent.contains(&NotificationKind::StatusChanged));
+        assert!(agent.contains(&NotificationKind::StatusChanged));
+        assert!(!agent.contains(&NotificationKind::NeedsInformation));
         let manager = NotificationKind::for_roles(&[Role::CustomerManager]);
         assert_eq!(manager, vec![NotificationKind::SlaWarning, NotificationKind::SlaBreach, NotificationKind::PolicyPublished]);
     }

@@ -115,7 +115,7 @@ pub fn request_targets(
     }
     let mut targets = Vec::new();
     if event.kind == EventKind::OwnerChanged {
-        if let Some(owner) = change.owner_id.filter(|o| Some(*o) != before.owner_id || event.action == Some(crate::requests::RequestAction::Transfer)) {
+        if let Some(owner) = change.owner_id.filter(|o| Some(*o) != before.owner_id) {
             targets.push((owner, NotificationKind::Assigned));
         }
     }

@@ -218,14 +218,6 @@ pub async fn mark_all_read(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<
     Ok(done)
 }
 
-/// Marks read the notifications of `user` about `request`, when they open it.
-pub async fn mark_request_read(db: &Db, user: UserId, request: RequestId, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let done = with_db!(db, pool => sqlx::query(
-        "UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND request_id = $2 AND read_at IS NULL"
-    ).bind(user).bind(request).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(done)
-}
-
 /// The kinds whose delivery the user changed, and their settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredPreferences {
