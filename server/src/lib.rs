@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod config;
 pub mod live;
 pub mod mailer;
+pub mod rng;
 pub mod sessions;
 
 use app::{

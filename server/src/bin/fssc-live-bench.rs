@@ -37,6 +37,7 @@ use app::{
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
+use server::rng::Rng;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     fmt::Write as _,
@@ -1335,35 +1336,6 @@ impl Schemas {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking stream task must not hide what the others received.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// SplitMix64, as in fssc-seed: a fixed seed makes runs comparable.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n`; `n` must not be 0.
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
 }
 
 #[cfg(test)]

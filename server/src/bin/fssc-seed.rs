@@ -15,7 +15,10 @@
 
 use app::{db::Db, time::CENTER_TIME_ZONE};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use server::bulk::{self, Attachment, Batch, Catalogue, Event, Membership, Organisation, People, Request, User};
+use server::{
+    bulk::{self, Attachment, Batch, Catalogue, Event, Membership, Organisation, People, Request, User},
+    rng::Rng,
+};
 use std::{collections::BTreeMap, process::ExitCode, time::Instant};
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/bench.db";
@@ -176,44 +179,6 @@ fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
     at - Duration::nanoseconds(i64::from(at.timestamp_subsec_nanos()))
 }
 
-/// SplitMix64: tiny, fast and good enough to shape test data; the same seed gives the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n`; `n` must not be 0.
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn between(&mut self, low: f64, high: f64) -> f64 {
-        low + (high - low) * self.unit()
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// Draws indices with probabilities proportional to fixed weights.
 struct Weighted {
