@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. See README.md.
-.PHONY: run test build setup bench bench-live
+.PHONY: run test build setup bench bench-live bench-pages
 
 run:    ## build in release and serve on SQLite with demo accounts at http://127.0.0.1:3000
 	@scripts/run.sh
@@ -18,3 +18,6 @@ bench:  ## seed a large data set once, then time the busiest pages on SQLite and
 
 bench-live:  ## 100 / 500 / 2,000 clients with open event streams: push latency and server memory
 	@scripts/bench-live.sh
+
+bench-pages:  ## the busiest pages under 64 connections, against bare axum serving the same bytes
+	@scripts/bench-pages.sh

@@ -36,3 +36,7 @@ cargo test --release -p app -p server --features app/ssr
 
 say "browser tests in Chromium"
 (cd end2end && npx playwright test)
+
+# The size budget of the first visit: measured from the built files, printed with every run.
+say "first load of /login and /requests (Brotli)"
+scripts/first-load.sh

@@ -13,8 +13,8 @@ pub mod authz;
 pub mod catalogue;
 pub mod error;
 pub mod forms;
+pub mod frame;
 pub mod i18n_support;
-pub mod layout;
 pub mod notifications;
 pub mod orgs;
 pub mod requests;
@@ -23,6 +23,7 @@ pub mod sla;
 pub mod text_enum;
 pub mod time;
 pub mod validation;
+pub mod widgets;
 
 #[cfg(feature = "ssr")]
 pub mod db;

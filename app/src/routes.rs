@@ -4,19 +4,19 @@ use crate::{
     admin::ui::AdminUsersPage,
     catalogue::ui::CatalogueAdminPage,
     auth::{
-        api::{whoami, SignIn, SignOut, UpdatePreferences},
+        session::{provide_session, use_session},
         ui::{AccountPage, LoginPage},
-        CurrentUser,
+        Role,
     },
-    error::AppError,
     i18n::*,
-    layout::{Footer, Header, NotFoundPage},
-    notifications::ui::{LiveProvider, NotificationCentrePage, Toasts},
-    requests::{
-        canned_ui::CannedRepliesPage,
-        new_ui::NewRequestPage,
-        queue_ui::QueuePage,
-        ui::{RequestListPage, RequestPage},
+    frame::{Footer, Header, NotFoundPage},
+    notifications::{
+        live_ui::{LiveProvider, Toasts},
+        ui::NotificationCentrePage,
+    },
+    requests::ui::{
+        canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage,
+        queue::QueuePage,
     },
 };
 use leptos::prelude::*;
@@ -47,25 +47,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Who is signed in, and the actions that change it. Provided once at the root.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
-    pub sign_in: ServerAction<SignIn>,
-    pub sign_out: ServerAction<SignOut>,
-    pub preferences: ServerAction<UpdatePreferences>,
-}
-
-pub fn use_auth() -> Auth {
-    expect_context::<Auth>()
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_session();
     view! {
         <I18nContextProvider>
-            <AuthProvider>
                 <LiveProvider>
                 <PortalTitle />
                 <Router>
@@ -90,53 +77,29 @@ pub fn App() -> impl IntoView {
                     <Footer />
                 </Router>
                 </LiveProvider>
-            </AuthProvider>
         </I18nContextProvider>
     }
 }
 
-#[component]
-fn AuthProvider(children: Children) -> impl IntoView {
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_out = ServerAction::<SignOut>::new();
-    let preferences = ServerAction::<UpdatePreferences>::new();
-    let user = Resource::new(
-        move || (sign_in.version().get(), sign_out.version().get(), preferences.version().get()),
-        |_| whoami(),
-    );
-    provide_context(Auth { user, sign_in, sign_out, preferences });
-
-    // Signing in switches the interface to the user's saved language.
-    let i18n = use_i18n();
-    Effect::new(move |_| {
-        if let Some(Ok(language)) = sign_in.value().get() {
-            i18n.set_locale(language.locale());
-        }
-    });
-    children()
-}
-
+/// The document title, in the page's language. The server reads a title after the page's
+/// reactive scope has ended, so there it is a plain text; the browser follows the language.
 #[component]
 fn PortalTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app.title).to_string() /> }
+    #[cfg(feature = "ssr")]
+    let text = leptos::text_prop::TextProp::from(t_string!(i18n, app.title).to_string());
+    #[cfg(not(feature = "ssr"))]
+    let text = leptos::text_prop::TextProp::from(move || t_string!(i18n, app.title).to_string());
+    view! { <Title text /> }
 }
 
-/// `/` sends visitors to sign in and users to their requests.
+/// `/` sends visitors to sign in and users to their start page.
 #[component]
 fn HomePage() -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match auth.user.await {
-                    Ok(Some(user)) if user.has_role(crate::auth::Role::Agent) => {
-                        view! { <Redirect path="/queue" /> }.into_any()
-                    }
-                    Ok(Some(_)) => view! { <Redirect path="/requests" /> }.into_any(),
-                    _ => view! { <Redirect path="/login" /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let path = match use_session().current() {
+        Ok(Some(user)) if user.has_role(Role::Agent) => "/queue",
+        Ok(Some(_)) => "/requests",
+        _ => "/login",
+    };
+    view! { <Redirect path /> }
 }

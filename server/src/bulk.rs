@@ -447,6 +447,14 @@ pub async fn subjects(db: &Db, events_wanted: i64) -> Result<Option<Subjects>, s
     })
 }
 
+/// The email a seeded user signs in with.
+pub async fn email_of(db: &Db, user_id: i64) -> Result<String, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, String>("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! The portal's server: it wires the app's pages and server functions into axum, with the
 //! database, sessions, static files and background jobs.
 
+pub mod bench;
 pub mod bulk;
 pub mod config;
 pub mod live;
@@ -29,6 +30,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sessions::PortalSessionStore;
 use std::{sync::Arc, time::Duration};
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     services::ServeDir,
@@ -248,7 +250,6 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
 
     let server_state =
         ServerState { leptos_options: leptos_options.clone(), app: state.clone(), sessions: sessions.clone() };
-    let page_state = state.clone();
     let uploads = state.settings.uploads;
     let files = Router::new()
         .route("/files", post(app::attachments::http::upload))
@@ -262,23 +263,9 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
         .route("/healthz", get(healthz))
         .route("/events", get(live::events))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
-        .leptos_routes_with_context(
-            &server_state,
-            routes,
-            move || provide_context(page_state.clone()),
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_handler(routes, get(render_page))
         .nest("/pkg", pkg)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            shell,
-        ))
+        .fallback(not_found_or_file)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(files)
         .layer(session_layer)
@@ -296,7 +283,77 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
             HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http())
+        // A panic must still answer: a 500 the client can show, logged with its cause.
+        .layer(CatchPanicLayer::custom(answer_panic))
         .with_state(server_state)
+}
+
+/// Renders a page for the user the session names. The user is resolved once, before
+/// rendering, so the page never waits for it and the server functions it calls share it.
+async fn render_page(
+    State(state): State<ServerState>,
+    session: tower_sessions::Session,
+    request: Request<Body>,
+) -> Response {
+    let user = app::auth::ssr::page_user(&state.app, &session).await;
+    render_with_user(state, user, request).await
+}
+
+async fn render_with_user(
+    state: ServerState,
+    user: app::auth::session::ResolvedUser,
+    request: Request<Body>,
+) -> Response {
+    let ServerState { leptos_options, app, .. } = state;
+    let context = {
+        let options = leptos_options.clone();
+        move || {
+            provide_context(options.clone());
+            provide_context(app.clone());
+            provide_context(user.clone());
+        }
+    };
+    let render = leptos_axum::render_app_async_with_context(context, move || shell(leptos_options.clone()));
+    render(request).await.into_response()
+}
+
+/// Files of the site root (favicon), or the portal's not-found page in the frame of the
+/// signed-in user.
+async fn not_found_or_file(
+    State(state): State<ServerState>,
+    session: tower_sessions::Session,
+    request: Request<Body>,
+) -> Response {
+    let wants_page = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let user = if wants_page {
+        app::auth::ssr::page_user(&state.app, &session).await
+    } else {
+        app::auth::session::ResolvedUser(Ok(None))
+    };
+    let app = state.app.clone();
+    let handler = leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+        move || {
+            provide_context(app.clone());
+            provide_context(user.clone());
+        },
+        shell,
+    );
+    handler(request.uri().clone(), State(state), request).await
+}
+
+fn answer_panic(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    let body = serde_json::to_string(&app::AppError::Internal).unwrap_or_default();
+    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 async fn server_fn_handler(State(state): State<ServerState>, request: Request<Body>) -> impl IntoResponse {

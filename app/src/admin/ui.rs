@@ -13,7 +13,7 @@ use crate::{
     forms::{InputField, MembershipList},
     i18n::*,
     i18n_support::role_label,
-    layout::{ActionError, ErrorNotice, SignedIn},
+    widgets::{ActionError, ErrorNotice, SignedIn},
     orgs::{OrgKind, Organisation},
     validation::PASSWORD_MIN,
 };

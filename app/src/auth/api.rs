@@ -14,11 +14,9 @@ use crate::{
 /// The signed-in user, or `None` for a visitor.
 #[server(endpoint = "auth/whoami")]
 pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
-    match current_user().await {
-        Ok(user) => Ok(Some(user)),
-        Err(AppError::Unauthenticated) => Ok(None),
-        Err(other) => Err(other),
-    }
+    let state = app_state()?;
+    let session = service::request_session().await?;
+    crate::auth::ssr::page_user(&state, &session).await.0
 }
 
 /// Signs in and returns the user's preferred language. Works as a plain form post too.
@@ -29,7 +27,10 @@ pub async fn sign_in(email: String, password: String) -> Result<Language, AppErr
     let client_ip = service::client_ip().await;
     let user = service::sign_in(&state, &session, &client_ip, &email, &password).await?;
     service::remember_language(user.language);
-    leptos_axum::redirect("/requests");
+    // A plain form post is sent on; the browser's own code loads the start page itself.
+    if service::is_plain_form_post() {
+        leptos_axum::redirect(crate::auth::session::SessionContext::START_PAGE);
+    }
     Ok(user.language)
 }
 

@@ -4,6 +4,7 @@ use crate::{i18n::Locale, id_type, orgs::OrgId, text_enum};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod session;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

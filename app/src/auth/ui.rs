@@ -1,14 +1,17 @@
 //! The sign-in page and the user's own account page.
 
-use super::{api::ChangePassword, Language};
+use super::{
+    api::{ChangePassword, SignIn, UpdatePreferences},
+    session::{use_session, SessionContext},
+    Language,
+};
 use crate::{
     error::AppError,
     forms::{InputField, MembershipList},
     i18n::*,
-    layout::{use_action_error, ActionError, SignedIn},
-    routes::use_auth,
     time::OFFERED_TIME_ZONES,
     validation::PASSWORD_MIN,
+    widgets::{use_action_error, ActionError, SignedIn},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::components::Redirect;
@@ -16,19 +19,26 @@ use leptos_router::components::Redirect;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
-    let error = use_action_error(auth.sign_in);
+    let sign_in = ServerAction::<SignIn>::new();
+    let error = use_action_error(sign_in);
+    let signed_in = use_session().is_signed_in();
+    // A new session starts with a whole new page: navigation, language and event stream are
+    // the signed-in user's from the first byte. Without JavaScript the server redirects.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign_in.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().assign(SessionContext::START_PAGE);
+            }
+        }
+    });
     view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                matches!(auth.user.await, Ok(Some(_))).then(|| view! { <Redirect path="/requests" /> })
-            })}
-        </Transition>
+        {signed_in.then(|| view! { <Redirect path=SessionContext::START_PAGE /> })}
         <section class="page page--narrow">
             <div class="card auth-card">
                 <h1>{t!(i18n, login.title)}</h1>
                 <p class="lead">{t!(i18n, login.intro)}</p>
-                <ActionForm action=auth.sign_in attr:class="form" attr:novalidate="">
+                <ActionForm action=sign_in attr:class="form" attr:novalidate="">
                     <InputField id="login-email" name="email" kind="email" autocomplete="username">
                         {t!(i18n, fields.email)}
                     </InputField>
@@ -44,7 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                     <button
                         type="submit"
                         class="button button--primary button--block"
-                        disabled=move || auth.sign_in.pending().get()
+                        disabled=move || sign_in.pending().get()
                     >
                         {t!(i18n, login.submit)}
                     </button>
@@ -86,14 +96,32 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn Preferences(language: Language, time_zone: String) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
-    let action = auth.preferences;
+    let session = use_session();
+    let action = ServerAction::<UpdatePreferences>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let saved = move || matches!(action.value().get(), Some(Ok(())));
+    // What was saved becomes the page's: its language now, its time zone on the next page.
+    // The action forgets its input when it completes, so the last one sent is kept here.
+    let sent = StoredValue::new(None::<UpdatePreferences>);
+    Effect::new(move |_| {
+        if let Some(input) = action.input().get() {
+            sent.set_value(Some(input));
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
-            if let Some(Ok(Some(user))) = auth.user.get() {
-                i18n.set_locale(user.language.locale());
+            if let Some(UpdatePreferences { language, time_zone }) = sent.get_value() {
+                session.update_user(|user| {
+                    if let Some(language) = language {
+                        user.language = language;
+                    }
+                    if let Some(zone) = time_zone {
+                        user.time_zone = zone;
+                    }
+                });
+                if let Some(language) = language {
+                    i18n.set_locale(language.locale());
+                }
             }
         }
     });

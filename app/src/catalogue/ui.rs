@@ -10,8 +10,7 @@ use crate::{
     attachments::FileKind,
     error::Field,
     i18n::*,
-    layout::{ErrorNotice, SignedIn},
-    requests::new_ui::FieldMessage,
+    widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;
 

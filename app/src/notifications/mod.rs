@@ -18,6 +18,7 @@ use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod live_ui;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@ use crate::{
     attachments::{Attachment, AttachmentId, UploadLimits},
     auth::UserId,
     catalogue::{FieldInput, FieldValues, RequestType, TeamId, TypeId, TypeVersionId},
-    error::{AppError, Field},
+    error::{AppError, Field, FieldError, Problem},
     id_type,
     orgs::OrgId,
     text_enum,
@@ -14,9 +14,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
-pub mod canned_ui;
-pub mod new_ui;
-pub mod queue_ui;
 pub mod status;
 pub mod ui;
 
@@ -383,6 +380,52 @@ impl NewRequest {
         match (title, description) {
             (Some(title), Some(description)) => Ok(NewRequest { title, description }),
             _ => Err(AppError::Internal),
+        }
+    }
+}
+
+/// A submission that passed every check that needs only its request type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedSubmission {
+    pub text: NewRequest,
+    pub values: FieldValues,
+    /// Urgent, and the type allows it.
+    pub urgent: bool,
+    pub urgent_reason: Option<String>,
+}
+
+impl NewRequestInput {
+    /// Checks the submission against its type: text, the type's fields, the urgency reason and
+    /// the attachment slots. The form lists what is still missing from the same answer that
+    /// the server refuses with, so the two cannot disagree. What needs the database (whose
+    /// files these are, their kinds, the limits) the server checks after this.
+    pub fn check(&self, request_type: &RequestType) -> Result<CheckedSubmission, Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        let text = NewRequest::parse(&self.title, &self.description).map_err(|e| {
+            if let AppError::Invalid(list) = e {
+                errors.extend(list)
+            }
+        });
+        let values = request_type.definition.check_fields(&self.fields).map_err(|list| errors.extend(list));
+        let urgent = self.urgent && request_type.targets.urgent_allowed;
+        let urgent_reason = if urgent {
+            multi_line(Field::UrgentReason, &self.urgent_reason, REASON_MAX, true).map_err(|e| errors.push(e)).ok()
+        } else {
+            None
+        };
+        let slots = &request_type.definition.slots;
+        if self.files.iter().any(|(_, slot)| slot.as_ref().is_some_and(|key| !slots.iter().any(|s| &s.key == key))) {
+            errors.push(FieldError { field: Field::Files, problem: Problem::UnknownChoice });
+        }
+        for (index, spec) in slots.iter().enumerate() {
+            let filled = self.files.iter().any(|(_, s)| s.as_deref() == Some(spec.key.as_str()));
+            if spec.required && !filled {
+                errors.push(FieldError { field: Field::Slot(index as u16), problem: Problem::Required });
+            }
+        }
+        match (text, values) {
+            (Ok(text), Ok(values)) if errors.is_empty() => Ok(CheckedSubmission { text, values, urgent, urgent_reason }),
+            _ => Err(errors),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{
     store::{self, Applied, Change, Inserted, NewEvent, NewRecord, RequestState},
-    Abilities, Command, EventKind, NewRequest, NewRequestInput, RequestAction, RequestDetail,
+    Abilities, CheckedSubmission, Command, EventKind, NewRequestInput, RequestAction, RequestDetail,
     RequestId, RequestStatus, Side, MESSAGE_MAX, REASON_MAX, REOPEN_WITHIN_DAYS,
 };
 use crate::{
@@ -60,21 +60,11 @@ pub async fn submit(
         .filter(|t| t.active)
         .ok_or(AppError::invalid(Field::RequestType, Problem::UnknownChoice))?;
 
-    let mut errors: Vec<FieldError> = Vec::new();
-    let text = NewRequest::parse(&input.title, &input.description).map_err(|e| match e {
-        AppError::Invalid(list) => errors.extend(list),
-        _ => {}
-    });
-    let values = request_type.definition.check_fields(&input.fields).map_err(|list| errors.extend(list));
-    let urgent = input.urgent && request_type.targets.urgent_allowed;
-    let urgent_reason = if urgent {
-        multi_line(Field::UrgentReason, &input.urgent_reason, REASON_MAX, true).map_err(|e| errors.push(e)).ok()
-    } else {
-        None
-    };
+    let checked = input.check(&request_type);
+    let mut errors: Vec<FieldError> = checked.as_ref().err().cloned().unwrap_or_default();
 
-    // Files: the user's own finished uploads, within the limits, filling the required slots
-    // with kinds each slot accepts.
+    // Files: the user's own finished uploads, within the limits, each of a kind its slot
+    // accepts.
     let ids: Vec<AttachmentId> = input.files.iter().map(|(id, _)| *id).collect();
     let staged = files::staged(db, user.id, &ids).await?;
     if staged.len() != ids.len() {
@@ -83,28 +73,16 @@ pub async fn submit(
     check_limits(limits, ids.len() as i64, staged.iter().map(|f| f.size_bytes).sum(), &mut errors);
     let slots = &request_type.definition.slots;
     for (id, slot) in &input.files {
-        let Some(slot) = slot else { continue };
-        let spec = slots.iter().find(|s| &s.key == slot);
+        let Some(index) = slot.as_ref().and_then(|key| slots.iter().position(|s| &s.key == key)) else { continue };
         let kind = staged.iter().find(|f| f.id == *id).map(|f| f.kind);
-        match (spec, kind) {
-            (None, _) => errors.push(FieldError { field: Field::Files, problem: Problem::UnknownChoice }),
-            (Some(spec), Some(kind)) if !spec.kinds.contains(&kind) => {
-                let index = slots.iter().position(|s| s.key == spec.key).unwrap_or(0);
-                errors.push(FieldError { field: Field::Slot(index as u16), problem: Problem::FileKindNotAllowed });
-            }
-            _ => {}
-        }
-    }
-    for (index, spec) in slots.iter().enumerate() {
-        let filled = input.files.iter().any(|(_, s)| s.as_deref() == Some(spec.key.as_str()));
-        if spec.required && !filled {
-            errors.push(FieldError { field: Field::Slot(index as u16), problem: Problem::Required });
+        if kind.is_some_and(|kind| !slots[index].kinds.contains(&kind)) {
+            errors.push(FieldError { field: Field::Slot(index as u16), problem: Problem::FileKindNotAllowed });
         }
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let (Ok(text), Ok(values)) = (text, values) else { return Err(AppError::Internal) };
+    let CheckedSubmission { text, values, urgent, urgent_reason } = checked.map_err(|_| AppError::Internal)?;
 
     let now = Utc::now();
     let deadlines = sla::deadlines(&PlainHours, &request_type.targets, urgent, now);

@@ -25,11 +25,28 @@ pub const SESSION_AUTH_KEY: &str = "auth";
 const SESSION_TOUCHED_KEY: &str = "touched_at";
 
 /// Authenticates the request: the session must name an active user whose epoch still
-/// matches and whose sign-in is within the absolute lifetime.
+/// matches and whose sign-in is within the absolute lifetime. While a page renders, the
+/// server functions it calls share the user the page handler resolved from the same session.
 pub async fn current_user() -> Result<CurrentUser, AppError> {
+    if let Some(resolved) = leptos::prelude::use_context::<super::session::ResolvedUser>() {
+        return resolved.0?.ok_or(AppError::Unauthenticated);
+    }
     let state = app_state()?;
     let session = service::request_session().await?;
     user_of_session(&state, &session).await
+}
+
+/// The user a page is rendered for: `None` for a visitor, an error only when the database
+/// could not tell.
+pub async fn page_user(
+    state: &crate::state::AppState,
+    session: &tower_sessions::Session,
+) -> super::session::ResolvedUser {
+    super::session::ResolvedUser(match user_of_session(state, session).await {
+        Ok(user) => Ok(Some(user)),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(other) => Err(other),
+    })
 }
 
 /// The signed-in user of `session`, for handlers outside server functions (file transfer).

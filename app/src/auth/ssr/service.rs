@@ -21,6 +21,18 @@ pub async fn request_session() -> Result<Session, AppError> {
     })
 }
 
+/// Whether the request is a browser's own form post (it takes HTML back), rather than a call
+/// from the page's code.
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
 pub async fn client_ip() -> String {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;

@@ -1,9 +1,9 @@
 //! An agent's page for the canned replies of their teams.
 
-use super::api::{canned_reply_setup, AddCannedReply, DeleteCannedReply};
+use crate::requests::api::{canned_reply_setup, AddCannedReply, DeleteCannedReply};
 use crate::{
     i18n::*,
-    layout::{use_action_error, ActionError, ErrorNotice, SignedIn},
+    widgets::{use_action_error, ActionError, ErrorNotice, SignedIn},
     requests::{MESSAGE_MAX, TITLE_MAX},
 };
 use leptos::{form::ActionForm, prelude::*};

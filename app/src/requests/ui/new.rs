@@ -1,7 +1,7 @@
 //! The submission form: a type, its form, its files. It says what is still missing before the
 //! user submits, and a double click stores one request.
 
-use super::{api::submit_request, NewRequestInput, RequestId, DESCRIPTION_MAX, TITLE_MAX};
+use crate::requests::{api::submit_request, NewRequestInput, RequestId, DESCRIPTION_MAX, TITLE_MAX};
 use crate::{
     attachments::{
         ui::{any_uploading, finished, FilePicker, PendingFile},
@@ -11,7 +11,7 @@ use crate::{
     catalogue::{Currency, FieldInput, FieldKind, FieldSpec, RequestType, TypeId},
     error::{AppError, Field, Problem},
     i18n::*,
-    layout::{ErrorNotice, SignedIn},
+    widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
     let i18n = use_i18n();
-    let setup = Resource::new(|| (), |_| super::api::submission_form());
+    let setup = Resource::new(|| (), |_| crate::requests::api::submission_form());
     view! {
         <section class="page page--medium">
             <h1>{t!(i18n, requests.new_title)}</h1>
@@ -89,36 +89,39 @@ fn NewRequestForm(user: CurrentUser, types: Vec<RequestType>, limits: UploadLimi
                 .collect()
         })
     };
-    // What is still missing, in the words of the form, before the user submits.
+    // The submission as it stands; the same value is sent.
+    let input = move || NewRequestInput {
+        type_id: type_id.get(),
+        org: org.get(),
+        title: title.get(),
+        description: description.get(),
+        fields: inputs(),
+        urgent: urgent.get(),
+        urgent_reason: urgent_reason.get(),
+        files: files.with(|f| finished(f)),
+        idempotency_key: key.get_value(),
+    };
+    // What is still missing, in the words of the form, before the user submits: the required
+    // inputs that the server's own check of this submission against its type would refuse.
     let missing = Memo::new(move |_| {
         let locale = i18n.get_locale();
-        let mut missing = Vec::new();
-        if title.with(|t| t.trim().is_empty()) {
-            missing.push(t_string!(i18n, fields.title).to_string());
-        }
         let Some(t) = chosen.get() else {
-            missing.insert(0, t_string!(i18n, fields.request_type).to_string());
+            let mut missing = vec![t_string!(i18n, fields.request_type).to_string()];
+            if title.with(|t| t.trim().is_empty()) {
+                missing.push(t_string!(i18n, fields.title).to_string());
+            }
             return missing;
         };
-        if let Err(errors) = t.definition.check_fields(&inputs()) {
-            for e in errors.iter().filter(|e| e.problem == Problem::Required) {
-                if let Field::Custom(i) = e.field {
-                    if let Some(spec) = t.definition.fields.get(i as usize) {
-                        missing.push(spec.label.get(locale).to_string());
-                    }
-                }
-            }
-        }
-        let have = files.with(|f| finished(f));
-        for slot in t.definition.slots.iter().filter(|s| s.required) {
-            if !have.iter().any(|(_, s)| s.as_deref() == Some(slot.key.as_str())) {
-                missing.push(slot.label.get(locale).to_string());
-            }
-        }
-        if urgent.get() && t.targets.urgent_allowed && urgent_reason.with(|r| r.trim().is_empty()) {
-            missing.push(t_string!(i18n, fields.urgent_reason).to_string());
-        }
-        missing
+        let errors = input().check(&t).err().unwrap_or_default();
+        errors
+            .iter()
+            .filter(|e| e.problem == Problem::Required)
+            .filter_map(|e| match e.field {
+                Field::Custom(i) => t.definition.fields.get(i as usize).map(|spec| spec.label.get(locale).to_string()),
+                Field::Slot(i) => t.definition.slots.get(i as usize).map(|slot| slot.label.get(locale).to_string()),
+                other => Some(other.label(locale).to_string()),
+            })
+            .collect::<Vec<_>>()
     });
 
     let navigate = use_navigate();
@@ -138,17 +141,7 @@ fn NewRequestForm(user: CurrentUser, types: Vec<RequestType>, limits: UploadLimi
         if submit.pending().get_untracked() || files.with_untracked(|f| any_uploading(f)) {
             return;
         }
-        let input = NewRequestInput {
-            type_id: type_id.get_untracked(),
-            org: org.get_untracked(),
-            title: title.get_untracked(),
-            description: description.get_untracked(),
-            fields: inputs(),
-            urgent: urgent.get_untracked(),
-            urgent_reason: urgent_reason.get_untracked(),
-            files: files.with_untracked(|f| finished(f)),
-            idempotency_key: key.get_value(),
-        };
+        let input = untrack(input);
         submit.dispatch(input);
     };
     let field_error = move |field: Field| {
@@ -363,11 +356,6 @@ fn NewRequestForm(user: CurrentUser, types: Vec<RequestType>, limits: UploadLimi
         </form>
     }
     .into_any()
-}
-
-#[component]
-pub fn FieldMessage(message: Signal<Option<String>>) -> impl IntoView {
-    move || message.get().map(|m| view! { <p class="field-error">{m}</p> })
 }
 
 #[component]

@@ -1,9 +1,9 @@
 //! The agents' queues, with their counts on the tabs.
 
-use super::{api::work_queue, ui::RequestTable, Queue};
+use crate::requests::{api::work_queue, ui::list::RequestTable, Queue};
 use crate::{
     i18n::*,
-    layout::{ErrorNotice, SignedIn},
+    widgets::{ErrorNotice, SignedIn},
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -28,7 +28,7 @@ pub fn QueuePage() -> impl IntoView {
     });
     let after = Memo::new(move |_| query.with(|q| q.get("after")));
     let data = Resource::new(move || (queue.get(), after.get()), |(q, a)| work_queue(q, a));
-    crate::notifications::ui::use_live().on_request_change(move |_| data.refetch());
+    crate::notifications::live_ui::use_live().on_request_change(move |_| data.refetch());
     view! {
         <section class="page">
             <SignedIn let:user>
