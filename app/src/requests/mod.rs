@@ -435,6 +435,96 @@ mod tests {
     use super::*;
     use crate::error::{FieldError, Problem};
 
+    /// A reimbursement-like type: one required amount, one required invoice slot, urgent allowed.
+    fn typed() -> RequestType {
+        use crate::{
+            attachments::FileKind,
+            catalogue::{Bilingual, FieldKind, FieldSpec, SlotSpec, Targets, TypeDefinition, TypeKind},
+        };
+        RequestType {
+            version_id: TypeVersionId(1),
+            type_id: TypeId(1),
+            code: "expense".into(),
+            version: 1,
+            name: Bilingual::new("费用报销", "Expense reimbursement"),
+            kind: TypeKind::Document,
+            team_id: TeamId(1),
+            team_name: Bilingual::default(),
+            targets: Targets {
+                first_response_hours: 8,
+                resolution_hours: 40,
+                urgent_allowed: true,
+                urgent_first_response_hours: 2,
+                urgent_resolution_hours: 8,
+            },
+            definition: TypeDefinition {
+                fields: vec![FieldSpec {
+                    key: "amount".into(),
+                    label: Bilingual::new("金额", "Amount"),
+                    kind: FieldKind::Amount,
+                    required: true,
+                    help: Bilingual::default(),
+                    choices: vec![],
+                }],
+                slots: vec![SlotSpec {
+                    key: "invoice".into(),
+                    label: Bilingual::new("发票", "Invoice"),
+                    required: true,
+                    kinds: vec![FileKind::Pdf],
+                }],
+            },
+            active: true,
+        }
+    }
+
+    fn submission() -> NewRequestInput {
+        NewRequestInput {
+            type_id: Some(TypeId(1)),
+            org: None,
+            title: "十月差旅费报销".into(),
+            description: String::new(),
+            fields: vec![FieldInput { key: "amount".into(), value: "1,280.50".into(), currency: Some("CNY".into()) }],
+            urgent: false,
+            urgent_reason: String::new(),
+            files: vec![(AttachmentId(7), Some("invoice".into()))],
+            idempotency_key: "k".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_submission_passes_its_type_check() {
+        let checked = submission().check(&typed()).expect("complete");
+        assert_eq!(checked.text.title, "十月差旅费报销");
+        assert!(checked.values.contains_key("amount"));
+        assert!(!checked.urgent);
+    }
+
+    #[test]
+    fn everything_missing_is_reported_at_once() {
+        let empty = NewRequestInput {
+            title: " ".into(),
+            fields: vec![],
+            files: vec![],
+            urgent: true,
+            ..submission()
+        };
+        let errors = empty.check(&typed()).expect_err("incomplete");
+        for field in [Field::Title, Field::Custom(0), Field::Slot(0), Field::UrgentReason] {
+            assert!(
+                errors.contains(&FieldError { field, problem: Problem::Required }),
+                "{field:?} should be required: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_for_a_slot_the_type_lacks_is_refused() {
+        let mut input = submission();
+        input.files.push((AttachmentId(8), Some("passport".into())));
+        let errors = input.check(&typed()).expect_err("unknown slot");
+        assert!(errors.contains(&FieldError { field: Field::Files, problem: Problem::UnknownChoice }));
+    }
+
     #[test]
     fn reference_numbers_are_zero_padded_and_parse_back() {
         let r = ReferenceNo::new(2026, 123);
