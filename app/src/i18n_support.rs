@@ -3,7 +3,7 @@
 use crate::{
     auth::Role,
     i18n::Locale,
-    requests::{RequestAction, RequestStatus},
+    requests::{RejectReason, RequestAction, RequestStatus},
 };
 use leptos_i18n::td_string;
 
@@ -67,4 +67,16 @@ pub fn locale_from_accept_language(header: Option<&str>) -> Locale {
         }
     }
     Locale::zh_CN
+}
+
+pub fn reject_reason_label(locale: Locale, reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::MissingDocuments => td_string!(locale, reject.missing_documents),
+        RejectReason::InvalidInvoice => td_string!(locale, reject.invalid_invoice),
+        RejectReason::OverBudget => td_string!(locale, reject.over_budget),
+        RejectReason::NotApproved => td_string!(locale, reject.not_approved),
+        RejectReason::Duplicate => td_string!(locale, reject.duplicate),
+        RejectReason::OutOfScope => td_string!(locale, reject.out_of_scope),
+        RejectReason::Other => td_string!(locale, reject.other),
+    }
 }

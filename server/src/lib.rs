@@ -301,7 +301,7 @@ async fn render_page(
 
 async fn render_with_user(
     state: ServerState,
-    user: app::auth::session::ResolvedUser,
+    user: app::auth::ssr::ResolvedUser,
     request: Request<Body>,
 ) -> Response {
     let ServerState { leptos_options, app, .. } = state;
@@ -332,7 +332,7 @@ async fn not_found_or_file(
     let user = if wants_page {
         app::auth::ssr::page_user(&state.app, &session).await
     } else {
-        app::auth::session::ResolvedUser(Ok(None))
+        app::auth::ssr::ResolvedUser(Ok(None))
     };
     let app = state.app.clone();
     let handler = leptos_axum::file_and_error_handler_with_context::<ServerState, _>(

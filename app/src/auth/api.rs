@@ -29,7 +29,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Language, AppErr
     service::remember_language(user.language);
     // A plain form post is sent on; the browser's own code loads the start page itself.
     if service::is_plain_form_post() {
-        leptos_axum::redirect(crate::auth::session::SessionContext::START_PAGE);
+        leptos_axum::redirect(crate::auth::START_PAGE);
     }
     Ok(user.language)
 }

@@ -10,6 +10,9 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+/// Where a user lands after signing in.
+pub const START_PAGE: &str = "/requests";
+
 id_type!(
     /// A person with an account.
     UserId

@@ -19,11 +19,6 @@ pub struct SessionContext {
     user: RwSignal<Result<Option<CurrentUser>, AppError>>,
 }
 
-/// What the server found in the session of the request it is rendering.
-#[cfg(feature = "ssr")]
-#[derive(Clone, Debug)]
-pub struct ResolvedUser(pub Result<Option<CurrentUser>, AppError>);
-
 impl SessionContext {
     /// The user as the page was rendered for them, untracked: pages build their content once.
     pub fn current(&self) -> Result<Option<CurrentUser>, AppError> {
@@ -43,9 +38,6 @@ impl SessionContext {
         });
     }
 
-    /// Where a user lands after signing in.
-    pub const START_PAGE: &'static str = "/requests";
-
     /// Where the sign-out form posts. Signing out loads a whole new page, so nothing of the
     /// session (navigation, event stream) outlives it.
     pub fn sign_out_url() -> &'static str {
@@ -59,7 +51,7 @@ pub fn provide_session() {
     let shared = SharedValue::new(|| {
         #[cfg(feature = "ssr")]
         {
-            use_context::<ResolvedUser>().map(|r| r.0).unwrap_or(Ok(None))
+            use_context::<super::ssr::ResolvedUser>().map(|r| r.0).unwrap_or(Ok(None))
         }
         #[cfg(not(feature = "ssr"))]
         {

@@ -2,7 +2,7 @@
 
 use super::{
     api::{ChangePassword, SignIn, UpdatePreferences},
-    session::{use_session, SessionContext},
+    session::use_session,
     Language,
 };
 use crate::{
@@ -28,12 +28,12 @@ pub fn LoginPage() -> impl IntoView {
         if let Some(Ok(_)) = sign_in.value().get() {
             #[cfg(feature = "hydrate")]
             if let Some(window) = web_sys::window() {
-                let _ = window.location().assign(SessionContext::START_PAGE);
+                let _ = window.location().assign(super::START_PAGE);
             }
         }
     });
     view! {
-        {signed_in.then(|| view! { <Redirect path=SessionContext::START_PAGE /> })}
+        {signed_in.then(|| view! { <Redirect path=super::START_PAGE /> })}
         <section class="page page--narrow">
             <div class="card auth-card">
                 <h1>{t!(i18n, login.title)}</h1>

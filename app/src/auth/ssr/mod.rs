@@ -21,6 +21,11 @@ pub struct SessionAuth {
 }
 
 pub const SESSION_AUTH_KEY: &str = "auth";
+
+/// What the server found in the session of the request it renders a page for; the page
+/// hands it to the browser (see `auth::session`).
+#[derive(Clone, Debug)]
+pub struct ResolvedUser(pub Result<Option<CurrentUser>, AppError>);
 /// When this session last extended its idle expiry.
 const SESSION_TOUCHED_KEY: &str = "touched_at";
 
@@ -28,7 +33,7 @@ const SESSION_TOUCHED_KEY: &str = "touched_at";
 /// matches and whose sign-in is within the absolute lifetime. While a page renders, the
 /// server functions it calls share the user the page handler resolved from the same session.
 pub async fn current_user() -> Result<CurrentUser, AppError> {
-    if let Some(resolved) = leptos::prelude::use_context::<super::session::ResolvedUser>() {
+    if let Some(resolved) = leptos::prelude::use_context::<ResolvedUser>() {
         return resolved.0?.ok_or(AppError::Unauthenticated);
     }
     let state = app_state()?;
@@ -41,8 +46,8 @@ pub async fn current_user() -> Result<CurrentUser, AppError> {
 pub async fn page_user(
     state: &crate::state::AppState,
     session: &tower_sessions::Session,
-) -> super::session::ResolvedUser {
-    super::session::ResolvedUser(match user_of_session(state, session).await {
+) -> ResolvedUser {
+    ResolvedUser(match user_of_session(state, session).await {
         Ok(user) => Ok(Some(user)),
         Err(AppError::Unauthenticated) => Ok(None),
         Err(other) => Err(other),

@@ -1,6 +1,5 @@
 //! What a person can do to a request from its page: the action buttons and the form each opens.
 
-use super::detail::reject_reason_label;
 use crate::{
     attachments::{
         ui::{any_uploading, finished, FilePicker, PendingFile},
@@ -10,7 +9,7 @@ use crate::{
     catalogue::TeamId,
     error::{AppError, Field},
     i18n::*,
-    i18n_support::action_label,
+    i18n_support::{action_label, reject_reason_label},
     requests::{
         api::{act_on_request, canned_replies, transfer_options},
         Command, RejectReason, RequestAction, RequestDetail, REOPEN_WITHIN_DAYS,

@@ -9,7 +9,7 @@ use crate::{
     auth::CurrentUser,
     error::AppError,
     i18n::*,
-    i18n_support::status_label,
+    i18n_support::{reject_reason_label, status_label},
     requests::{
         api::get_request, EventKind, RejectReason, RequestAction, RequestDetail, RequestEvent, RequestId,
         RequestStatus,
@@ -265,18 +265,6 @@ fn TimelineEntry(event: RequestEvent, files: Vec<Attachment>, zone: String) -> i
                 </ul>
             })}
         </li>
-    }
-}
-
-pub fn reject_reason_label(locale: Locale, reason: RejectReason) -> &'static str {
-    match reason {
-        RejectReason::MissingDocuments => td_string!(locale, reject.missing_documents),
-        RejectReason::InvalidInvoice => td_string!(locale, reject.invalid_invoice),
-        RejectReason::OverBudget => td_string!(locale, reject.over_budget),
-        RejectReason::NotApproved => td_string!(locale, reject.not_approved),
-        RejectReason::Duplicate => td_string!(locale, reject.duplicate),
-        RejectReason::OutOfScope => td_string!(locale, reject.out_of_scope),
-        RejectReason::Other => td_string!(locale, reject.other),
     }
 }
 
