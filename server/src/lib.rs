@@ -296,22 +296,10 @@ async fn render_page(
     request: Request<Body>,
 ) -> Response {
     let user = app::auth::ssr::page_user(&state.app, &session).await;
-    render_with_user(state, user, request).await
-}
-
-async fn render_with_user(
-    state: ServerState,
-    user: app::auth::ssr::ResolvedUser,
-    request: Request<Body>,
-) -> Response {
     let ServerState { leptos_options, app, .. } = state;
-    let context = {
-        let options = leptos_options.clone();
-        move || {
-            provide_context(options.clone());
-            provide_context(app.clone());
-            provide_context(user.clone());
-        }
+    let context = move || {
+        provide_context(app.clone());
+        provide_context(user.clone());
     };
     let render = leptos_axum::render_app_async_with_context(context, move || shell(leptos_options.clone()));
     render(request).await.into_response()

@@ -85,6 +85,7 @@ async fn main() -> ExitCode {
 struct Page {
     name: String,
     path: String,
+    cookie: String,
     request: Vec<u8>,
 }
 
@@ -94,7 +95,7 @@ impl Page {
             "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nCookie: {cookie}\r\nUser-Agent: fssc-page-bench\r\n\r\n"
         )
         .into_bytes();
-        Page { name, path, request }
+        Page { name, path, cookie: cookie.to_string(), request }
     }
 }
 
@@ -205,12 +206,8 @@ async fn run(options: &Options) -> Result<bool, BoxError> {
 
 /// The page as the portal answers it now.
 async fn fetch_body(addr: SocketAddr, page: &Page) -> Result<Vec<u8>, BoxError> {
-    let cookie = std::str::from_utf8(&page.request)?
-        .lines()
-        .find_map(|l| l.strip_prefix("Cookie: "))
-        .unwrap_or_default()
-        .to_string();
-    let response = server::bench::http(addr, "GET", &page.path, &[("Accept", "text/html"), ("Cookie", &cookie)], b"").await?;
+    let headers = [("Accept", "text/html"), ("Cookie", page.cookie.as_str())];
+    let response = server::bench::http(addr, "GET", &page.path, &headers, b"").await?;
     if response.status != 200 {
         return Err(format!("{} answered {}: {}", page.path, response.status, response.text()).into());
     }
