@@ -11,7 +11,7 @@ setup:  ## only install the tools
 	@scripts/setup.sh --browser
 
 build:
-	@scripts/setup.sh && PATH="$$HOME/.cargo/bin:$$PWD/end2end/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+	@scripts/setup.sh && scripts/build-site.sh
 
 bench:  ## seed a large data set once, then time the busiest pages on SQLite and PostgreSQL
 	@scripts/bench.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints what the first visit to /login and to /requests costs in Brotli, from the release
 # build in target/site, and writes the table to target/first-load.md. It serves the build on a
-# spare port with the demo data to read the pages' HTML.
+# spare port with the demo data and opens each page in a fresh Chromium to see which files the
+# first visit fetches; sizes are those of the built .br files.
 #   scripts/first-load.sh            print the table
 #   scripts/first-load.sh --enforce  also fail when a page is over 250 KB
 set -euo pipefail

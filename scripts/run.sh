@@ -5,7 +5,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 "$root/scripts/setup.sh"
 export PATH="$HOME/.cargo/bin:$root/end2end/node_modules/.bin:$PATH"
-cargo leptos build --release --precompress
+"$root/scripts/build-site.sh"
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/fssc.db}"
 export FSSC_DEMO_SEED="${FSSC_DEMO_SEED:-1}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}"

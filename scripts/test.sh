@@ -28,11 +28,11 @@ else
 fi
 
 say "release build (server binary and hashed, compressed site)"
-cargo leptos build --release --precompress
+"$root/scripts/build-site.sh"
 
 # One invocation, so unit and integration tests share the server's dependency build.
 say "unit tests, then store and server tests on SQLite and PostgreSQL"
-cargo test --release -p app -p server --features app/ssr
+cargo test --release -p app -p server -p hydration_context --features app/ssr
 
 say "browser tests in Chromium"
 (cd end2end && npx playwright test)

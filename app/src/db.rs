@@ -106,6 +106,9 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // A ping before every checkout doubles the round trips of each query; a
+                // connection that broke fails its query, and the pool then replaces it.
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -124,6 +127,9 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
+                // Each ping is a round trip to the connection's worker thread; an embedded
+                // database does not drop connections.
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             Ok(Db::Sqlite(pool))

@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,26 +51,30 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    // A page's code loads the first time it is shown; until it arrives the old page stays, a
+    // bar shows the wait and the main region is marked busy for screen readers.
+    let (routing, set_routing) = signal(false);
     view! {
         <I18nContextProvider>
                 <LiveProvider>
                 <PortalTitle />
-                <Router>
+                <Router set_is_routing=set_routing>
+                    <div class="route-progress" class:route-progress--active=routing aria-hidden="true"></div>
                     <a class="skip-link" href="#main">{t!(use_i18n(), nav.skip_to_content)}</a>
                     <Header />
-                    <main id="main" class="main" tabindex="-1">
+                    <main id="main" class="main" tabindex="-1" aria-busy=move || routing.get().then_some("true")>
                         <Routes fallback=NotFoundPage>
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                            <Route path=path!("/requests") view=RequestListPage ssr=SsrMode::Async />
-                            <Route path=path!("/queue") view=QueuePage ssr=SsrMode::Async />
-                            <Route path=path!("/canned-replies") view=CannedRepliesPage ssr=SsrMode::Async />
-                            <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async />
-                            <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::Async />
-                            <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                            <Route path=path!("/notifications") view=NotificationCentrePage ssr=SsrMode::Async />
-                            <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
-                            <Route path=path!("/admin/request-types") view=CatalogueAdminPage ssr=SsrMode::Async />
+                            <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/requests") view={Lazy::<RequestList>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/queue") view={Lazy::<Queue>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/canned-replies") view={Lazy::<CannedReplies>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/requests/new") view={Lazy::<NewRequest>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/requests/:id") view={Lazy::<Request>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/notifications") view={Lazy::<NotificationCentre>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/request-types") view={Lazy::<CatalogueAdmin>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </main>
                     <Toasts />
@@ -80,6 +84,38 @@ pub fn App() -> impl IntoView {
         </I18nContextProvider>
     }
 }
+
+/// A route whose page is compiled into a WASM chunk of its own. The browser loads the chunk
+/// when the page is first shown (the server names it in the page's preload links), so the
+/// first visit carries only the frame and the page it asked for.
+macro_rules! lazy_page {
+    ($route:ident => $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(Login => LoginPage);
+lazy_page!(RequestList => RequestListPage);
+lazy_page!(Queue => QueuePage);
+lazy_page!(CannedReplies => CannedRepliesPage);
+lazy_page!(NewRequest => NewRequestPage);
+lazy_page!(Request => RequestPage);
+lazy_page!(Account => AccountPage);
+lazy_page!(NotificationCentre => NotificationCentrePage);
+lazy_page!(AdminUsers => AdminUsersPage);
+lazy_page!(CatalogueAdmin => CatalogueAdminPage);
 
 /// The document title, in the page's language. The server reads a title after the page's
 /// reactive scope has ended, so there it is a plain text; the browser follows the language.

@@ -28,6 +28,8 @@ async function act(page: Page, action: string, label: string, text: string) {
 test("a reimbursement goes from submission to resolution between a client and an agent", async ({ browser }) => {
   const client = await as(browser, "client.east@example.com");
   await client.getByRole("link", { name: "新建申请" }).first().click();
+  // The form's code loads with the page: wait until it is shown.
+  await expect(client).toHaveURL(/\/requests\/new$/);
   await client.getByLabel("申请类型").selectOption({ label: "费用报销" });
   const title = `十月差旅费报销 ${Date.now()}`;
   await client.getByLabel("标题").fill(title);
@@ -83,6 +85,8 @@ test("a reimbursement goes from submission to resolution between a client and an
 test("a second agent's claim is refused with the owner's name", async ({ browser }) => {
   const client = await as(browser, "client.west@example.com");
   await client.getByRole("link", { name: "新建申请" }).first().click();
+  // The form's code loads with the page: wait until it is shown.
+  await expect(client).toHaveURL(/\/requests\/new$/);
   await client.getByLabel("申请类型").selectOption({ label: "一般咨询" });
   await client.getByLabel("标题").fill(`增值税发票问题 ${Date.now()}`);
   await client.getByRole("button", { name: "提交申请" }).click();

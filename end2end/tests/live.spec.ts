@@ -19,6 +19,8 @@ async function bellCount(page: Page): Promise<number> {
 test("an agent's change reaches the client's open page, bell and notification centre without a reload", async ({ browser }) => {
   const client = await as(browser, "client.east@example.com");
   await client.getByRole("link", { name: "新建申请" }).first().click();
+  // The form's code loads with the page: wait until it is shown.
+  await expect(client).toHaveURL(/\/requests\/new$/);
   await client.getByLabel("申请类型").selectOption({ label: "一般咨询" });
   const title = `付款进度查询 ${Date.now()}`;
   await client.getByLabel("标题").fill(title);

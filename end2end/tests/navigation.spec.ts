@@ -70,3 +70,19 @@ test("a request one may not see says so, with a heading and a way back", async (
   await page.getByRole("link", { name: "← 返回申请列表" }).click();
   await expect(page).toHaveURL(/\/requests$/);
 });
+
+test("each page names the WASM chunks it needs in its preload links, the same ones every time", async ({ page }) => {
+  await signIn(page, "client.east@example.com");
+  for (const path of ["/requests", "/requests/new", "/notifications", "/account"]) {
+    const seen = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const response = await page.request.get(path, { headers: { Accept: "text/html" } });
+      expect(response.status()).toBe(200);
+      const html = await response.text();
+      const chunks = [...html.matchAll(/<link[^>]*href="(\/pkg\/chunk_[^"]+\.wasm)"[^>]*>/g)].map((m) => m[1]).sort();
+      expect(chunks.length, `${path} preloads its chunks`).toBeGreaterThan(0);
+      seen.add(chunks.join(" "));
+    }
+    expect(seen.size, `${path} names the same chunks on every request`).toBe(1);
+  }
+});

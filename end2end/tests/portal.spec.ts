@@ -19,6 +19,8 @@ test("a client submits a request, finds it listed, reads it in English and signs
   // Client-side navigation keeps the same document: no reload after the first load.
   await page.evaluate(() => ((window as any).__sameDocument = true));
   await page.getByRole("link", { name: "新建申请" }).first().click();
+  // The form's code loads with the page: wait until it is shown.
+  await expect(page).toHaveURL(/\/requests\/new$/);
   await expect(page.getByRole("heading", { level: 1, name: "新建申请" })).toBeVisible();
 
   const title = `差旅费报销 ${Date.now()}`;
@@ -76,6 +78,8 @@ test.describe("accessibility", () => {
     await signIn(page, "contact.east@example.com");
     await expectNoSeriousViolations(page);
     await page.getByRole("link", { name: "新建申请" }).first().click();
+    // The form's code loads with the page: wait until it is shown.
+    await expect(page).toHaveURL(/\/requests\/new$/);
     await page.getByLabel("申请类型").selectOption({ label: "费用报销" });
     await expect(page.getByLabel(/报销金额/)).toBeVisible();
     await expectNoSeriousViolations(page);

@@ -1,9 +1,11 @@
 use server::{config::Config, serve, Portal};
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    keep_large_allocations_out_of_the_heap();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -68,16 +70,4 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
-}
-
-/// Password hashing allocates 19 MiB per sign-in. glibc raises its mmap threshold after the
-/// first such block is freed, so later ones come from per-thread heaps that keep them: a few
-/// hundred sign-ins left the process at 1.3 GB. A fixed threshold returns each block to the
-/// system when it is freed.
-fn keep_large_allocations_out_of_the_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only tunes the allocator, takes its own locks, and is called once at start-up.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-    }
 }

@@ -92,6 +92,65 @@ store_test! {
         assert!(directory.iter().any(|u| u.id == id && u.memberships.is_empty()));
     }
 
+    async fn a_signed_in_user_loads_with_every_membership_and_managed_subsidiary(db, backend, schema) {
+        let center = orgs::find_by_code(&db, "FSSC").await.expect("q").expect("seeded");
+        let north = orgs::ensure(&db, "SUB-NORTH", "华北分公司", OrgKind::Subsidiary, None).await.expect("q");
+        let east = orgs::ensure(&db, "SUB-EAST", "华东分公司", OrgKind::Subsidiary, None).await.expect("q");
+        let id = new_user(&db, "wang.fang@example.com").await;
+        let epoch = users::find_credentials(&db, &email("wang.fang@example.com")).await.expect("q").expect("found").session_epoch;
+
+        let bare = users::load_current_user(&db, id, epoch).await.expect("q").expect("loads");
+        assert_eq!((bare.display_name.as_str(), bare.memberships.len(), bare.managed_orgs.len()), ("测试用户", 0, 0));
+
+        users::set_membership(&db, id, north, Some(Role::OrgContact)).await.expect("q");
+        users::set_membership(&db, id, center.id, Some(Role::CustomerManager)).await.expect("q");
+        users::set_membership(&db, id, east, Some(Role::Client)).await.expect("q");
+        users::set_manager_assignment(&db, id, north, true).await.expect("q");
+        users::set_manager_assignment(&db, id, east, true).await.expect("q");
+        // Another manager's assignment is not this user's.
+        let other = new_user(&db, "other@example.com").await;
+        users::set_manager_assignment(&db, other, north, true).await.expect("q");
+
+        let user = users::load_current_user(&db, id, epoch).await.expect("q").expect("loads");
+        let seen: Vec<_> = user.memberships.iter().map(|m| (m.org_code.as_str(), m.role)).collect();
+        assert_eq!(seen, vec![("FSSC", Role::CustomerManager), ("SUB-EAST", Role::Client), ("SUB-NORTH", Role::OrgContact)], "the center first, then subsidiaries by code");
+        assert_eq!(user.memberships[2].org_name, "华北分公司");
+        let mut managed = vec![north, east];
+        managed.sort();
+        assert_eq!(user.managed_orgs, managed, "each managed subsidiary once, by id");
+        assert!(users::load_current_user(&db, id, epoch + 1).await.expect("q").is_none(), "another epoch loads nothing");
+    }
+
+    async fn filters_name_the_active_types_in_catalogue_order(db, backend, schema) {
+        let types = catalogue::current_types(&db, false).await.expect("q");
+        let names = catalogue::type_names(&db).await.expect("q");
+        assert!(!names.is_empty(), "the catalogue is seeded by migration");
+        assert_eq!(
+            names.iter().map(|n| (n.type_id, n.name.zh.as_str(), n.name.en.as_str())).collect::<Vec<_>>(),
+            types.iter().map(|t| (t.type_id, t.name.zh.as_str(), t.name.en.as_str())).collect::<Vec<_>>(),
+        );
+        // A renamed type is named by its current version; a deactivated one is not offered.
+        let admin = new_user(&db, "admin@example.com").await;
+        let renamed = &types[0];
+        let mut draft = app::catalogue::TypeDraft {
+            code: renamed.code.clone(),
+            name: app::catalogue::Bilingual { zh: "改名后的类型".into(), en: "Renamed type".into() },
+            kind: renamed.kind,
+            team_id: renamed.team_id,
+            targets: renamed.targets,
+            definition: renamed.definition.clone(),
+            active: true,
+        };
+        catalogue::save_type(&db, Some((renamed.type_id, renamed.version)), &draft, admin, Utc::now()).await.expect("q").expect("saved");
+        let names = catalogue::type_names(&db).await.expect("q");
+        assert_eq!((names[0].type_id, names[0].name.zh.as_str(), names[0].name.en.as_str()), (renamed.type_id, "改名后的类型", "Renamed type"));
+        draft.active = false;
+        catalogue::save_type(&db, Some((renamed.type_id, renamed.version + 1)), &draft, admin, Utc::now()).await.expect("q").expect("saved");
+        let names = catalogue::type_names(&db).await.expect("q");
+        assert_eq!(names.len(), types.len() - 1);
+        assert!(names.iter().all(|n| n.type_id != renamed.type_id));
+    }
+
     async fn organisations_are_created_once(db, backend, schema) {
         let key = orgs::tier_by_code(&db, "key").await.expect("q");
         assert!(key.is_some(), "tiers are seeded by migration");

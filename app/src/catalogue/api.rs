@@ -1,6 +1,6 @@
 //! Server functions for the catalogue.
 
-use super::{RequestType, Team, TypeDraft, TypeId};
+use super::{RequestType, Team, TypeDraft, TypeId, TypeName};
 use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 
@@ -12,12 +12,12 @@ use crate::{
     state::app_state,
 };
 
-/// The types a user can submit now.
-#[server(endpoint = "catalogue/types")]
-pub async fn list_request_types() -> Result<Vec<RequestType>, AppError> {
+/// The names of the types a user can submit now, for filters.
+#[server(endpoint = "catalogue/type-names")]
+pub async fn request_type_names() -> Result<Vec<TypeName>, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ViewCatalogue, Target::Portal)?;
-    Ok(store::current_types(&app_state()?.db, false).await?)
+    Ok(store::type_names(&app_state()?.db).await?)
 }
 
 /// Every type, with inactive ones, for the admin's catalogue page.

@@ -125,6 +125,13 @@ pub struct TypeDefinition {
     pub slots: Vec<SlotSpec>,
 }
 
+/// A type as a list filter names it: no form, no targets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeName {
+    pub type_id: TypeId,
+    pub name: Bilingual,
+}
+
 /// One version of a request type, as the submission form and the request page use it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestType {

@@ -2,7 +2,7 @@
 
 use super::{
     Bilingual, RequestType, Targets, Team, TeamId, TypeDefinition, TypeDraft, TypeId, TypeKind,
-    TypeVersionId,
+    TypeName, TypeVersionId,
 };
 use crate::{
     auth::UserId,
@@ -73,6 +73,17 @@ pub async fn current_types(db: &Db, include_inactive: bool) -> Result<Vec<Reques
     );
     let rows = with_db!(db, pool => sqlx::query_as::<_, TypeRow>(&sql).fetch_all(pool).await)?;
     rows.into_iter().map(TypeRow::into_type).collect()
+}
+
+/// The names of the types a user can submit now, in catalogue order.
+pub async fn type_names(db: &Db) -> Result<Vec<TypeName>, sqlx::Error> {
+    let rows = with_db!(db, pool => sqlx::query_as::<_, (TypeId, String, String)>(
+        "SELECT t.id, v.name_zh, v.name_en FROM request_types t \
+         JOIN request_type_versions v ON v.type_id = t.id AND v.version = t.current_version \
+         WHERE t.active = TRUE ORDER BY t.sort_order, t.id",
+    )
+    .fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(type_id, zh, en)| TypeName { type_id, name: Bilingual { zh, en } }).collect())
 }
 
 /// The current version of one type.

@@ -98,9 +98,9 @@ fn NotificationRow(n: Notification, zone: String, reload: RwSignal<u32>) -> impl
             <div class="notification__main">
                 <p class="notification__what">
                     {unread.then(|| view! { <span class="badge badge--unread">{t!(i18n, notify.unread)}</span> })}
-                    <A href=n.link.clone() on:click=move |_| { if unread { read.dispatch(()); } }>
+                    <a href=n.link.clone() on:click=move |_| { if unread { read.dispatch(()); } }>
                         {move || text.headline(i18n.get_locale())}
-                    </A>
+                    </a>
                 </p>
                 <p class="notification__meta">
                     <span class="badge">{move || kind_label(i18n.get_locale(), n.kind)}</span>

@@ -74,36 +74,61 @@ pub async fn password_hash(db: &Db, id: UserId) -> Result<Option<String>, sqlx::
 
 /// Loads the user behind a session, or `None` when the account is gone, deactivated or the
 /// session predates the account's current epoch.
+///
+/// Every signed-in request asks this, so it is one statement: the user with each membership
+/// (one row each, or one row of nulls), then one row per subsidiary the user manages.
 pub async fn load_current_user(
     db: &Db,
     id: UserId,
     epoch: i64,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let membership_sql = format!("{MEMBERSHIPS_SQL} WHERE m.user_id = $1 ORDER BY o.kind, o.code");
-    with_db!(db, pool => {
-        let user = sqlx::query_as::<_, UserRow>(
-            "SELECT id, email, display_name, language, time_zone, active FROM users \
-             WHERE id = $1 AND active = TRUE AND session_epoch = $2",
-        )
-        .bind(id).bind(epoch)
-        .fetch_optional(pool).await?;
-        let Some(user) = user else { return Ok(None) };
-        let memberships = sqlx::query_as::<_, MembershipRow>(&membership_sql)
-            .bind(id).fetch_all(pool).await?;
-        let managed = sqlx::query_scalar::<_, OrgId>(
-            "SELECT org_id FROM manager_assignments WHERE manager_id = $1 ORDER BY org_id",
-        )
-        .bind(id).fetch_all(pool).await?;
-        Ok(Some(CurrentUser {
-            id: user.id,
-            email: user.email,
-            display_name: user.display_name,
-            language: user.language,
-            time_zone: user.time_zone,
-            memberships: memberships.into_iter().map(MembershipRow::into_membership).collect(),
-            managed_orgs: managed,
-        }))
-    })
+    const SQL: &str = "SELECT 0 AS part, u.id, u.email, u.display_name, u.language, u.time_zone, \
+         m.org_id, o.code AS org_code, o.name AS org_name, m.role, o.kind AS org_kind \
+         FROM users u LEFT JOIN memberships m ON m.user_id = u.id \
+         LEFT JOIN organisations o ON o.id = m.org_id \
+         WHERE u.id = $1 AND u.active = TRUE AND u.session_epoch = $2 \
+         UNION ALL \
+         SELECT 1, u.id, u.email, u.display_name, u.language, u.time_zone, a.org_id, NULL, NULL, NULL, NULL \
+         FROM users u JOIN manager_assignments a ON a.manager_id = u.id \
+         WHERE u.id = $1 AND u.active = TRUE AND u.session_epoch = $2 \
+         ORDER BY part, org_kind, org_code, org_id";
+    let rows = with_db!(db, pool => sqlx::query_as::<_, CurrentUserRow>(SQL)
+        .bind(id).bind(epoch).fetch_all(pool).await)?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let mut user = CurrentUser {
+        id: first.id,
+        email: first.email.clone(),
+        display_name: first.display_name.clone(),
+        language: first.language,
+        time_zone: first.time_zone.clone(),
+        memberships: Vec::new(),
+        managed_orgs: Vec::new(),
+    };
+    for row in rows {
+        match (row.part, row.org_id, row.org_code, row.org_name, row.role) {
+            (0, Some(org_id), Some(org_code), Some(org_name), Some(role)) => {
+                user.memberships.push(Membership { org_id, org_code, org_name, role })
+            }
+            (1, Some(org_id), ..) => user.managed_orgs.push(org_id),
+            _ => {}
+        }
+    }
+    Ok(Some(user))
+}
+
+/// One row of [`load_current_user`].
+#[derive(Debug, sqlx::FromRow)]
+struct CurrentUserRow {
+    part: i32,
+    id: UserId,
+    email: String,
+    display_name: String,
+    language: Language,
+    time_zone: String,
+    org_id: Option<OrgId>,
+    org_code: Option<String>,
+    org_name: Option<String>,
+    role: Option<Role>,
 }
 
 impl MembershipRow {

@@ -70,7 +70,7 @@ fn RequestList(user: CurrentUser) -> impl IntoView {
     let page = Resource::new(move || filter.get(), list_requests);
     // Rows show their new status as soon as the person hears of a change.
     crate::notifications::live_ui::use_live().on_request_change(move |_| page.refetch());
-    let types = Resource::new(|| (), |_| crate::catalogue::api::list_request_types());
+    let types = Resource::new(|| (), |_| crate::catalogue::api::request_type_names());
     let submits = user.submitting_memberships().next().is_some();
     let staff = user.has_role(Role::Agent) || user.is_staff();
     let contact = user.has_role(Role::OrgContact);
@@ -207,6 +207,8 @@ pub fn DueCell(due: chrono::DateTime<Utc>, running: bool, #[prop(into)] zone: St
     }
 }
 
+/// Rows link with plain anchors: the router follows them in the page all the same, and a
+/// table of fifty rows needs no active-link tracking.
 #[component]
 pub fn RequestTable(rows: Vec<RequestSummary>, zone: String, next: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
@@ -237,11 +239,11 @@ pub fn RequestTable(rows: Vec<RequestSummary>, zone: String, next: Option<String
                             view! {
                                 <tr data-reference=reference>
                                     <td data-label=move || t_string!(i18n, requests.reference)>
-                                        <A href=href.clone() attr:class="reference">{reference_text}</A>
+                                        <a href=href.clone() class="reference">{reference_text}</a>
                                         {row.urgent.then(|| view! { <span class="badge badge--urgent">{t!(i18n, requests.urgent)}</span> })}
                                     </td>
                                     <td data-label=move || t_string!(i18n, fields.title)>
-                                        <A href=href>{row.title}</A>
+                                        <a href=href>{row.title}</a>
                                         <span class="muted type-name">
                                             {move || if i18n.get_locale() == Locale::en { type_name.1.clone() } else { type_name.0.clone() }}
                                         </span>
