@@ -203,9 +203,12 @@ fn init_context_inner<L: Locale>(
         locale_signal.set(l);
     });
 
-    // On the server this effect runs in a task of its own, which may first run after the
-    // page's reactive scope has ended: then there is nothing left to do (patched locally).
-    Effect::new_isomorphic(move |_| {
+    // Browser only (patched locally): mirrors a locale change into the cookie. Upstream runs it
+    // on the server too, in a task of its own that can run while another thread disposes the
+    // page's reactive scope; even `try_get` then panics between its "disposed?" check and its
+    // read. On the server the locale was just read from that cookie (or Accept-Language), and the
+    // response headers may already be gone, so there is nothing for it to do there.
+    Effect::new(move |_| {
         #[cfg(feature = "unified_contexts")]
         let new_lang = {
             let Some(new_lang_any) = locale_signal.try_get() else { return };
