@@ -22,6 +22,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("too many sign-in attempts; retry in {retry_after_secs}s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// The server is at capacity for this kind of work (password checks); try again shortly.
+    #[error("busy; retry in {retry_after_secs}s")]
+    Busy { retry_after_secs: u64 },
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -131,6 +134,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::TooManyAttempts { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
@@ -164,6 +168,7 @@ impl AppError {
                 let minutes = retry_after_secs.div_ceil(60).max(1);
                 td_string!(locale, errors.too_many_attempts, minutes = minutes)
             }
+            AppError::Busy { .. } => td_string!(locale, errors.busy).to_string(),
             AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
             AppError::Invalid(errors) => {
@@ -333,7 +338,7 @@ pub mod ssr {
             http::StatusCode::from_u16(error.status()),
         ) {
             response.set_status(status);
-            if let AppError::TooManyAttempts { retry_after_secs } = error {
+            if let AppError::TooManyAttempts { retry_after_secs } | AppError::Busy { retry_after_secs } = error {
                 if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
                     response.insert_header(http::header::RETRY_AFTER, value);
                 }

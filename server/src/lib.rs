@@ -198,6 +198,9 @@ impl Portal {
                 {
                     tracing::warn!(%error, "purging sign-in counts failed");
                 }
+                if let Err(error) = app::auth::ssr::devices::purge_stale(&state.db, now).await {
+                    tracing::warn!(%error, "forgetting stale sign-in devices failed");
+                }
                 match app::notifications::service::send_due_digests(&state, now).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(digests = n, "queued daily digests"),

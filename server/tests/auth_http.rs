@@ -86,6 +86,117 @@ on_both_backends! {
         app.signed_in("agent2@example.com").await;
     }
 
+    async fn parallel_guesses_stop_at_the_lock_even_with_the_right_password_among_them(app) {
+        let policy = app.portal.state.settings.throttle.clone();
+        let url = format!("{}/api/auth/sign_in", app.base);
+        let guess = |password: String| {
+            let client = app.client();
+            let url = url.clone();
+            tokio::spawn(async move {
+                let response = client.post(url)
+                    .form(&[("email", "agent1@example.com"), ("password", password.as_str())])
+                    .send().await.expect("answered");
+                (response.status(), response.headers().contains_key(header::RETRY_AFTER))
+            })
+        };
+        let wrong: Vec<_> = (0..99).map(|n| guess(format!("guess {n}"))).collect();
+        // The right password comes last, while the wrong ones are still being checked.
+        let account = app::auth::ssr::throttle::Key::account("agent1@example.com");
+        tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while app::auth::ssr::throttle::failures(&app.db, &account).await.expect("q") < i64::from(policy.lock_account_after) {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }).await.expect("the guesses reach the server");
+        let (right_status, right_retry_after) = guess(DEMO_PASSWORD.to_string()).await.expect("task");
+        assert_eq!(right_status, StatusCode::TOO_MANY_REQUESTS, "the right password must not get in once the lock's slots are taken");
+        assert!(right_retry_after);
+        let mut checked = 0;
+        for answer in wrong {
+            let (status, retry_after) = answer.await.expect("task");
+            match status {
+                StatusCode::UNAUTHORIZED => checked += 1,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => assert!(retry_after, "{status} without Retry-After"),
+                other => panic!("unexpected answer {other}"),
+            }
+        }
+        assert!(checked <= policy.lock_account_after, "{checked} guesses were checked, the lock allows {}", policy.lock_account_after);
+        let (status, error) = app.call_err(&app.client(), "auth/sign_in",
+            &[("email", "agent1@example.com"), ("password", DEMO_PASSWORD)]).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{error:?}");
+    }
+
+    async fn a_stranger_cannot_lock_the_owner_out_of_a_known_browser_and_an_admin_lifts_the_lock(app) {
+        let policy = app.portal.state.settings.throttle.clone();
+        // The owner's browser signed in before and holds its device cookie.
+        let owner = app.signed_in("agent1@example.com").await;
+        let (status, _) = app.call(&owner, "auth/sign_out", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let stranger = app.client();
+        for _ in 0..policy.lock_account_after {
+            let (status, _) = app.call_err(&stranger, "auth/sign_in",
+                &[("email", "agent1@example.com"), ("password", "guess")]).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        let right = [("email", "agent1@example.com"), ("password", DEMO_PASSWORD)];
+        let (status, _) = app.call_err(&app.client(), "auth/sign_in", &right).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "an unknown browser is locked out");
+        let (status, body) = app.call(&owner, "auth/sign_in", &right).await;
+        assert_eq!(status, StatusCode::OK, "the owner's known browser still signs in: {body}");
+        assert_eq!(whoami_email(&app, &owner).await.as_deref(), Some("agent1@example.com"));
+
+        // The admin sees the lock and lifts it; then any browser signs in again.
+        let admin = app.signed_in("admin@example.com").await;
+        let (status, body) = app.call(&admin, "admin/users", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        let users: Vec<app::admin::UserSummary> = serde_json::from_str(&body).expect("users");
+        let agent = users.iter().find(|u| u.email == "agent1@example.com").expect("listed");
+        assert!(agent.sign_in_locked);
+        assert!(users.iter().filter(|u| u.email != "agent1@example.com").all(|u| !u.sign_in_locked));
+        let id = agent.id.to_string();
+        let (status, error) = app.call_err(&owner, "admin/unlock_sign_in", &[("id", &id)]).await;
+        assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden), "only admins lift locks");
+        let (status, body) = app.call(&admin, "admin/unlock_sign_in", &[("id", &id)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = app.call(&app.client(), "auth/sign_in", &right).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    async fn the_device_cookie_is_protected_and_read_only_by_sign_in(app) {
+        let response = app.client().post(format!("{}/api/auth/sign_in", app.base))
+            .form(&[("email", "client.east@example.com"), ("password", DEMO_PASSWORD)])
+            .send().await.expect("sign in");
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response.headers().get_all(header::SET_COOKIE).iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("fssc_device="))
+            .expect("device cookie")
+            .to_string();
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/api/auth"] {
+            assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+        }
+        let token = cookie.trim_start_matches("fssc_device=").split(';').next().expect("value");
+        assert_eq!(token.len(), 64);
+        // A known device's own wrong guesses still lock it: it is counted on a key of its own.
+        let policy = app.portal.state.settings.throttle.clone();
+        let device = reqwest::Client::new();
+        let device_cookie = format!("fssc_device={token}");
+        for _ in 0..policy.lock_account_after {
+            let response = device.post(format!("{}/api/auth/sign_in", app.base))
+                .header(header::COOKIE, &device_cookie)
+                .form(&[("email", "client.east@example.com"), ("password", "guess")])
+                .send().await.expect("sign in");
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        let response = device.post(format!("{}/api/auth/sign_in", app.base))
+            .header(header::COOKIE, &device_cookie)
+            .form(&[("email", "client.east@example.com"), ("password", DEMO_PASSWORD)])
+            .send().await.expect("sign in");
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        // ...while the account itself is not locked for other browsers.
+        app.signed_in("client.east@example.com").await;
+    }
+
     async fn a_deactivated_user_is_signed_out_at_once(app) {
         let client = app.signed_in("client.west@example.com").await;
         let (status, _) = app.call(&client, "requests/form", &[]).await;

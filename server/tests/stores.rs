@@ -313,18 +313,95 @@ store_test! {
         let policy = ThrottlePolicy { lock_account_after: 3, ..ThrottlePolicy::default() };
         let now = Utc::now();
         let keys = [throttle::Key::account("x@example.com"), throttle::Key::address("10.0.0.1")];
-        for _ in 0..2 {
+        for _ in 0..3 {
+            throttle::admit(&db, &keys, now, &policy).await.expect("admitted");
             throttle::record_failure(&db, &keys, now, &policy).await.expect("q");
         }
-        throttle::ensure_not_locked(&db, &keys, now).await.expect("not yet locked");
-        throttle::record_failure(&db, &keys, now, &policy).await.expect("q");
-        assert!(matches!(throttle::ensure_not_locked(&db, &keys, now).await, Err(AppError::TooManyAttempts { .. })));
+        assert!(matches!(throttle::admit(&db, &keys, now, &policy).await, Err(AppError::TooManyAttempts { .. })));
+        assert!(throttle::account_locked_until(&db, "x@example.com", now).await.expect("q").is_some());
         let later = now + policy.lock_for + Duration::seconds(1);
-        throttle::ensure_not_locked(&db, &keys, later).await.expect("lock expired");
+        assert!(throttle::account_locked_until(&db, "x@example.com", later).await.expect("q").is_none());
         // Failures outside the window start a new count.
-        let fresh = throttle::record_failure(&db, &keys[..1], later + policy.window, &policy).await.expect("q");
-        assert_eq!(fresh, std::time::Duration::ZERO);
-        assert_eq!(throttle::purge_expired(&db, later + policy.window * 3, &policy).await.expect("q"), 2);
+        let fresh = later + policy.window;
+        throttle::admit(&db, &keys[..1], fresh, &policy).await.expect("lock and window passed");
+        assert_eq!(throttle::record_failure(&db, &keys[..1], fresh, &policy).await.expect("q"), std::time::Duration::ZERO);
+        assert_eq!(throttle::purge_expired(&db, fresh + policy.window * 3, &policy).await.expect("q"), 2);
+    }
+
+    async fn throttle_admits_no_more_parallel_attempts_than_the_lock_allows(db, backend, schema) {
+        let policy = ThrottlePolicy::default();
+        let now = Utc::now();
+        // A hundred guesses at one account at once, each from its own address.
+        let mut guesses = Vec::new();
+        for n in 0..100 {
+            let db = db.clone();
+            let policy = policy.clone();
+            guesses.push(tokio::spawn(async move {
+                let keys = [throttle::Key::account("target@example.com"), throttle::Key::address(&format!("10.1.0.{n}"))];
+                throttle::admit(&db, &keys, now, &policy).await
+            }));
+        }
+        let mut admitted = 0;
+        for guess in guesses {
+            match guess.await.expect("task") {
+                Ok(()) => admitted += 1,
+                Err(AppError::TooManyAttempts { retry_after_secs }) => assert!(retry_after_secs > 0),
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(admitted, policy.lock_account_after, "exactly the account's threshold is checked");
+
+        // A correct password among those admitted gives its slot back; the others' failures lock.
+        let target = [throttle::Key::account("target@example.com"), throttle::Key::address("10.1.0.0")];
+        throttle::record_success(&db, &target[0], &target[1]).await.expect("q");
+        throttle::admit(&db, &target, now, &policy).await.expect("the account's count was cleared");
+
+        // Sixty guesses from one address at sixty accounts: fifty are checked. Refusals by the
+        // address do not count against the accounts.
+        let mut admitted = 0;
+        for n in 0..60 {
+            let keys = [throttle::Key::account(&format!("user{n}@example.com")), throttle::Key::address("10.2.0.1")];
+            if throttle::admit(&db, &keys, now, &policy).await.is_ok() {
+                admitted += 1;
+            }
+        }
+        assert_eq!(admitted, policy.lock_address_after);
+        let first = [throttle::Key::account("user59@example.com"), throttle::Key::address("10.3.0.1")];
+        throttle::admit(&db, &first, now, &policy).await.expect("the refused account was not charged");
+        assert_eq!(throttle::failures(&db, &first[0]).await.expect("q"), 1);
+
+        // An attempt that was never checked (the server was busy) gives its slots back.
+        throttle::release(&db, &first).await.expect("q");
+        assert_eq!(throttle::failures(&db, &first[0]).await.expect("q"), 0);
+
+        // An admin lifts a lock.
+        for _ in 0..policy.lock_account_after {
+            let keys = [throttle::Key::account("locked@example.com")];
+            throttle::admit(&db, &keys, now, &policy).await.expect("admitted");
+            throttle::record_failure(&db, &keys, now, &policy).await.expect("q");
+        }
+        assert!(throttle::account_locked_until(&db, "locked@example.com", now).await.expect("q").is_some());
+        assert!(throttle::unlock_account(&db, "locked@example.com").await.expect("q"));
+        throttle::admit(&db, &[throttle::Key::account("locked@example.com")], now, &policy).await.expect("unlocked");
+    }
+
+    async fn known_devices_are_per_account_and_forgotten_when_unused(db, backend, schema) {
+        use app::auth::ssr::devices::{self, DeviceToken, REMEMBER_FOR_DAYS};
+        let now = Utc::now();
+        let owner = new_user(&db, "owner@example.com").await;
+        let other = new_user(&db, "other@example.com").await;
+        let token = DeviceToken::new();
+        assert!(!devices::is_known(&db, owner, &token, now).await.expect("q"));
+        devices::remember(&db, owner, &token, now).await.expect("q");
+        devices::remember(&db, owner, &token, now).await.expect("signing in again refreshes it");
+        assert!(devices::is_known(&db, owner, &token, now).await.expect("q"));
+        assert!(!devices::is_known(&db, other, &token, now).await.expect("q"), "known to one account only");
+        assert!(!devices::is_known(&db, owner, &DeviceToken::new(), now).await.expect("q"));
+        let stale = now + Duration::days(REMEMBER_FOR_DAYS + 1);
+        assert!(!devices::is_known(&db, owner, &token, stale).await.expect("q"));
+        assert_eq!(devices::purge_stale(&db, stale).await.expect("q"), 1);
+        assert!(DeviceToken::parse("not a token").is_none());
+        assert!(DeviceToken::parse(token.as_str()).is_some());
     }
 
     async fn sessions_live_in_the_same_database(db, backend, schema) {

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::{
     admin::service,
-    auth::ssr::{current_user, store as users},
+    auth::ssr::current_user,
     authz::{self, Action, Target},
     orgs::store as orgs,
     state::app_state,
@@ -22,7 +22,7 @@ use crate::{
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ManageUsers, Target::Portal)?;
-    Ok(users::list_users(&app_state()?.db).await?)
+    service::directory(&app_state()?.db, chrono::Utc::now()).await
 }
 
 #[server(endpoint = "admin/organisations")]
@@ -52,6 +52,13 @@ pub async fn set_user_active(id: UserId, active: bool) -> Result<(), AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ManageUsers, Target::User(id))?;
     service::set_active(&app_state()?, &user, id, active).await
+}
+
+#[server(endpoint = "admin/unlock_sign_in")]
+pub async fn unlock_sign_in(id: UserId) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::User(id))?;
+    service::unlock_sign_in(&app_state()?.db, id).await
 }
 
 #[server(endpoint = "admin/reset_password")]

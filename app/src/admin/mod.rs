@@ -24,6 +24,8 @@ pub struct UserSummary {
     pub language: Language,
     pub time_zone: String,
     pub active: bool,
+    /// Sign-in is locked after too many failures; an admin may lift it.
+    pub sign_in_locked: bool,
     pub memberships: Vec<Membership>,
     pub managed_orgs: Vec<OrgId>,
 }

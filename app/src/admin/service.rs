@@ -4,7 +4,7 @@ use super::DISPLAY_NAME_MAX;
 use crate::{
     state::AppState,
     auth::{
-        ssr::{password, store as users},
+        ssr::{password, store as users, throttle},
         CurrentUser, Language, Role, UserId,
     },
     db::Db,
@@ -95,6 +95,25 @@ pub async fn set_active(state: &AppState, admin: &CurrentUser, id: UserId, activ
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// The directory, with whose sign-in is locked now.
+pub async fn directory(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<super::UserSummary>, AppError> {
+    let mut users = users::list_users(db).await?;
+    let locked = throttle::locked_accounts(db, now).await?;
+    for user in &mut users {
+        user.sign_in_locked = locked.contains(&user.email);
+    }
+    Ok(users)
+}
+
+/// Lifts the sign-in lock of an account (strangers' guesses, or the owner's own).
+pub async fn unlock_sign_in(db: &Db, id: UserId) -> Result<(), AppError> {
+    let email = users::email_of(db, id).await?.ok_or(AppError::NotFound)?;
+    if throttle::unlock_account(db, &email).await? {
+        tracing::info!(user = %id, "sign-in lock lifted by an admin");
+    }
+    Ok(())
 }
 
 pub async fn reset_password(state: &AppState, id: UserId, new_password: &str) -> Result<(), AppError> {

@@ -3,7 +3,7 @@
 use super::{
     api::{
         list_organisations, list_users, CreateUser, ResetPassword, SetManagerAssignment,
-        SetMembership, SetUserActive,
+        SetMembership, SetUserActive, UnlockSignIn,
     },
     UserSummary, DISPLAY_NAME_MAX,
 };
@@ -23,6 +23,7 @@ use leptos::{form::ActionForm, prelude::*};
 struct AdminActions {
     create: ServerAction<CreateUser>,
     set_active: ServerAction<SetUserActive>,
+    unlock: ServerAction<UnlockSignIn>,
     reset: ServerAction<ResetPassword>,
     membership: ServerAction<SetMembership>,
     assignment: ServerAction<SetManagerAssignment>,
@@ -32,6 +33,7 @@ impl AdminActions {
     fn version(&self) -> usize {
         self.create.version().get()
             + self.set_active.version().get()
+            + self.unlock.version().get()
             + self.reset.version().get()
             + self.membership.version().get()
             + self.assignment.version().get()
@@ -40,6 +42,7 @@ impl AdminActions {
     fn last_error(&self) -> Option<AppError> {
         [
             self.set_active.value().get().and_then(Result::err),
+            self.unlock.value().get().and_then(Result::err),
             self.reset.value().get().and_then(Result::err),
             self.membership.value().get().and_then(Result::err),
             self.assignment.value().get().and_then(Result::err),
@@ -69,6 +72,7 @@ fn Directory() -> impl IntoView {
     let actions = AdminActions {
         create: ServerAction::new(),
         set_active: ServerAction::new(),
+        unlock: ServerAction::new(),
         reset: ServerAction::new(),
         membership: ServerAction::new(),
         assignment: ServerAction::new(),
@@ -221,9 +225,10 @@ fn UserTable(users: Vec<UserSummary>, orgs: Vec<Organisation>, actions: AdminAct
 fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) -> impl IntoView {
     let i18n = use_i18n();
     let id = user.id.to_string();
-    let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id);
+    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
     let (orgs1, orgs2) = (orgs.clone(), orgs.clone());
     let active = user.active;
+    let locked = user.sign_in_locked;
     let is_manager = user.memberships.iter().any(|m| m.role == Role::CustomerManager);
     let managed: Vec<String> = orgs
         .iter()
@@ -251,6 +256,13 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
                 {move || {
                     if active { t_string!(i18n, admin.active) } else { t_string!(i18n, admin.inactive) }
                 }}
+                {locked
+                    .then(|| {
+                        view! {
+                            <br />
+                            <span class="badge badge--urgent">{t!(i18n, admin.locked)}</span>
+                        }
+                    })}
             </td>
             <td data-label=move || t_string!(i18n, admin.manage) class="row-actions">
                 <ActionForm action=actions.set_active attr:class="inline-form">
@@ -266,6 +278,17 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
                         }}
                     </button>
                 </ActionForm>
+                {locked
+                    .then(|| {
+                        view! {
+                            <ActionForm action=actions.unlock attr:class="inline-form">
+                                <input type="hidden" name="id" value=id5 />
+                                <button type="submit" class="button button--small">
+                                    {t!(i18n, admin.unlock)}
+                                </button>
+                            </ActionForm>
+                        }
+                    })}
                 <details>
                     <summary>{t!(i18n, admin.edit_access)}</summary>
                     <ActionForm action=actions.membership attr:class="form form--compact">

@@ -25,7 +25,8 @@ pub async fn sign_in(email: String, password: String) -> Result<Language, AppErr
     let state = app_state()?;
     let session = service::request_session().await?;
     let client_ip = service::client_ip().await;
-    let user = service::sign_in(&state, &session, &client_ip, &email, &password).await?;
+    let device = service::request_device();
+    let user = service::sign_in(&state, &session, &client_ip, device.as_ref(), &email, &password).await?;
     service::remember_language(user.language);
     // A plain form post is sent on; the browser's own code loads the start page itself.
     if service::is_plain_form_post() {

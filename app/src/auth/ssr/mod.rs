@@ -1,5 +1,6 @@
 //! Server side of authentication: password hashing, sign-in throttling, sessions, SQL.
 
+pub mod devices;
 pub mod password;
 pub mod service;
 pub mod store;

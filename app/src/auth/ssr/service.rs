@@ -1,6 +1,6 @@
 //! Sign-in, password and preference changes: the steps behind the auth server functions.
 
-use super::{password, store, throttle, SessionAuth, SESSION_AUTH_KEY};
+use super::{devices, password, store, throttle, SessionAuth, SESSION_AUTH_KEY};
 use crate::{
     auth::{CurrentUser, Language},
     error::{AppError, Field, FieldError, Problem},
@@ -46,6 +46,7 @@ pub async fn sign_in(
     state: &AppState,
     session: &Session,
     client_ip: &str,
+    device: Option<&devices::DeviceToken>,
     raw_email: &str,
     password: &str,
 ) -> Result<CurrentUser, AppError> {
@@ -54,16 +55,32 @@ pub async fn sign_in(
     let now = Utc::now();
     // A malformed email is just a wrong email: the answer must not differ.
     let email = Email::parse(raw_email).ok();
-    let account_key = throttle::Key::account(email.as_ref().map_or(raw_email, |e| e.as_str()));
-    let keys = [account_key, throttle::Key::address(client_ip)];
-    throttle::ensure_not_locked(db, &keys, now).await?;
-
     let credentials = match &email {
         Some(email) => store::find_credentials(db, email).await?,
         None => None,
     };
+    let account = email.as_ref().map_or(raw_email, |e| e.as_str());
+    // A browser that signed in to this account before counts its failures on its own key.
+    let known_device = match (&credentials, device) {
+        (Some(c), Some(device)) if devices::is_known(db, c.id, device, now).await? => Some(device),
+        _ => None,
+    };
+    let own_key = match known_device {
+        Some(device) => throttle::Key::known_device(account, &device.digest()),
+        None => throttle::Key::account(account),
+    };
+    let keys = [own_key, throttle::Key::address(client_ip)];
+    throttle::admit(db, &keys, now, policy).await?;
+
     let stored_hash = credentials.as_ref().filter(|c| c.active).map(|c| c.password_hash.as_str());
-    let verified = password::verify(password, stored_hash).await;
+    let verified = match password::verify(password, stored_hash).await {
+        Ok(verified) => verified,
+        Err(busy) => {
+            // Not checked, so not a failure: give the slots back.
+            throttle::release(db, &keys).await?;
+            return Err(busy);
+        }
+    };
     let credentials = match credentials {
         Some(c) if verified => c,
         _ => {
@@ -72,7 +89,13 @@ pub async fn sign_in(
             return Err(AppError::InvalidCredentials);
         }
     };
-    throttle::record_success(db, &keys[0]).await?;
+    throttle::record_success(db, &keys[0], &keys[1]).await?;
+    let device = match device {
+        Some(device) => devices::DeviceToken::parse(device.as_str()).unwrap_or_default(),
+        None => devices::DeviceToken::new(),
+    };
+    devices::remember(db, credentials.id, &device, now).await?;
+    remember_device(state, &device);
 
     // A new id at sign-in defeats session fixation.
     session.cycle_id().await?;
@@ -81,6 +104,36 @@ pub async fn sign_in(
     store::load_current_user(db, credentials.id, credentials.session_epoch)
         .await?
         .ok_or(AppError::Unauthenticated)
+}
+
+/// The device token this browser sent, if any.
+pub fn request_device() -> Option<devices::DeviceToken> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == devices::DEVICE_COOKIE)
+        .and_then(|(_, value)| devices::DeviceToken::parse(value))
+}
+
+/// Gives the browser its device cookie: only the sign-in endpoint reads it.
+fn remember_device(state: &AppState, device: &devices::DeviceToken) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={}; Path=/api/auth; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            devices::DEVICE_COOKIE,
+            device.as_str(),
+            devices::REMEMBER_FOR_DAYS * 24 * 3600,
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
 }
 
 /// Makes the next page render in `language`, by setting the cookie leptos_i18n reads.
@@ -116,7 +169,7 @@ pub async fn change_password(
     let new_password = new_password.ok_or(AppError::Internal)?;
 
     let stored = store::password_hash(&state.db, user.id).await?;
-    if !password::verify(current_password, stored.as_deref()).await {
+    if !password::verify(current_password, stored.as_deref()).await? {
         return Err(AppError::invalid(Field::Password, Problem::Incorrect));
     }
     let hash = password::hash(&new_password).await?;

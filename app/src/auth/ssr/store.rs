@@ -67,6 +67,11 @@ pub async fn find_id_by_email(db: &Db, email: &Email) -> Result<Option<UserId>, 
         .bind(email.as_str()).fetch_optional(pool).await)
 }
 
+pub async fn email_of(db: &Db, id: UserId) -> Result<Option<String>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, String>("SELECT email FROM users WHERE id = $1")
+        .bind(id).fetch_optional(pool).await)
+}
+
 pub async fn password_hash(db: &Db, id: UserId) -> Result<Option<String>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
         .bind(id).fetch_optional(pool).await)
@@ -273,6 +278,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
             language: u.language,
             time_zone: u.time_zone,
             active: u.active,
+            sign_in_locked: false,
         })
         .collect())
 }
