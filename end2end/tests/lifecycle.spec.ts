@@ -26,6 +26,9 @@ async function act(page: Page, action: string, label: string, text: string) {
 }
 
 test("a reimbursement goes from submission to resolution between a client and an agent", async ({ browser }) => {
+  // The whole lifecycle in two browser contexts, with four uploads and three reloads: about
+  // 30 s on a 2-core machine, over the suite's default per-test limit.
+  test.setTimeout(90_000);
   const client = await as(browser, "client.east@example.com");
   await client.getByRole("link", { name: "新建申请" }).first().click();
   // The form's code loads with the page: wait until it is shown.
