@@ -15,13 +15,14 @@ pub const DEVICE_COOKIE: &str = "fssc_device";
 pub const REMEMBER_FOR_DAYS: i64 = 180;
 
 /// A device token as the browser holds it.
+#[derive(Clone)]
 pub struct DeviceToken(String);
 
 impl DeviceToken {
     pub fn new() -> DeviceToken {
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
-        DeviceToken(hex(&bytes))
+        DeviceToken(bytes.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// A token read back from a cookie; anything but 64 hex digits is ignored.
@@ -35,7 +36,7 @@ impl DeviceToken {
 
     /// What the database keeps, and what the throttle counts this device's failures under.
     pub fn digest(&self) -> String {
-        hex(&Sha256::digest(self.0.as_bytes()))
+        format!("{:x}", Sha256::digest(self.0.as_bytes()))
     }
 }
 
@@ -43,10 +44,6 @@ impl Default for DeviceToken {
     fn default() -> Self {
         DeviceToken::new()
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether this device has signed in to `user` within the remembered period.

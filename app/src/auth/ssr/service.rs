@@ -90,10 +90,7 @@ pub async fn sign_in(
         }
     };
     throttle::record_success(db, &keys[0], &keys[1]).await?;
-    let device = match device {
-        Some(device) => devices::DeviceToken::parse(device.as_str()).unwrap_or_default(),
-        None => devices::DeviceToken::new(),
-    };
+    let device = device.cloned().unwrap_or_default();
     devices::remember(db, credentials.id, &device, now).await?;
     remember_device(state, &device);
 
@@ -122,30 +119,26 @@ pub fn request_device() -> Option<devices::DeviceToken> {
 
 /// Gives the browser its device cookie: only the sign-in endpoint reads it.
 fn remember_device(state: &AppState, device: &devices::DeviceToken) {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
-        let cookie = format!(
-            "{}={}; Path=/api/auth; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-            devices::DEVICE_COOKIE,
-            device.as_str(),
-            devices::REMEMBER_FOR_DAYS * 24 * 3600,
-        );
-        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-            response.append_header(http::header::SET_COOKIE, value);
-        }
-    }
+    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+    set_cookie(format!(
+        "{}={}; Path=/api/auth; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        devices::DEVICE_COOKIE,
+        device.as_str(),
+        devices::REMEMBER_FOR_DAYS * 24 * 3600,
+    ));
 }
 
 /// Makes the next page render in `language`, by setting the cookie leptos_i18n reads.
 pub fn remember_language(language: Language) {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        let cookie = format!(
-            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            language.as_str()
-        );
-        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-            response.append_header(http::header::SET_COOKIE, value);
-        }
+    set_cookie(format!("{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", language.as_str()));
+}
+
+fn set_cookie(cookie: String) {
+    if let (Some(response), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
     }
 }
 
