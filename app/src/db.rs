@@ -35,6 +35,55 @@ macro_rules! with_db {
     };
 }
 
+/// An open write transaction on whichever backend is configured. A write that spans store
+/// modules (a request change and the notifications it causes, say) opens one and hands it to
+/// each module's function, so every module keeps its own SQL and the caller one transaction.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the connection of the open transaction `$tx` (a
+/// `&mut Tx`), as [`with_db!`] does for pools.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *tx;
+                $body
+            }
+            $crate::db::Tx::Postgres(tx) => {
+                let $conn: &mut sqlx::PgConnection = &mut *tx;
+                $body
+            }
+        }
+    };
+}
+
 /// Starts a transaction that will write.
 ///
 /// SQLite upgrades a deferred transaction to a writer lazily and then fails with `SQLITE_BUSY`
@@ -160,6 +209,14 @@ impl Db {
     }
 
     /// True when the database answers a trivial query.
+    /// Starts a write transaction; see [`BeginWrite`] for why SQLite's takes its lock at once.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(BeginWrite::begin_write(pool).await?),
+            Db::Postgres(pool) => Tx::Postgres(BeginWrite::begin_write(pool).await?),
+        })
+    }
+
     pub async fn ping(&self) -> bool {
         with_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
     }

@@ -25,6 +25,9 @@ pub enum AppError {
     /// The server is at capacity for this kind of work (password checks); try again shortly.
     #[error("busy; retry in {retry_after_secs}s")]
     Busy { retry_after_secs: u64 },
+    /// This browser called an expensive endpoint faster than its rate limit allows.
+    #[error("too many calls; retry in {retry_after_secs}s")]
+    Throttled { retry_after_secs: u64 },
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -33,8 +36,10 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
-    #[error("malformed call: {0}")]
-    Malformed(String),
+    /// A body or query the server could not read. What the parser said is logged, never sent:
+    /// it names the portal's internal types.
+    #[error("malformed call")]
+    Malformed,
     #[error("internal error")]
     Internal,
     #[error("service unreachable: {0}")]
@@ -101,10 +106,14 @@ pub enum Problem {
     FileTooLarge { max_mib: u32 },
     RequestFilesTooLarge { max_mib: u32 },
     TooManyFiles { max: u32 },
+    /// The user's uploads today reached the daily quota.
+    DailyUploadQuota { files: u32, max_mib: u32 },
     EmptyFile,
     FileKindNotAllowed,
     ContentMismatch,
     UnsafeFileName,
+    /// A ZIP-based document declaring more content, or a higher compression, than a real one.
+    SuspiciousArchive,
     /// A staged file that is not this user's, or already used.
     UnknownFile,
     /// Reopening is allowed only for a while after resolution.
@@ -133,13 +142,13 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::Throttled { .. } => 429,
             AppError::Busy { .. } => 503,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
-            AppError::Malformed(_) => 400,
+            AppError::Malformed => 400,
             AppError::Internal => 500,
             AppError::Unreachable(_) => 503,
         }
@@ -169,6 +178,9 @@ impl AppError {
                 td_string!(locale, errors.too_many_attempts, minutes = minutes)
             }
             AppError::Busy { .. } => td_string!(locale, errors.busy).to_string(),
+            AppError::Throttled { retry_after_secs } => {
+                td_string!(locale, errors.throttled, seconds = retry_after_secs).to_string()
+            }
             AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
             AppError::Invalid(errors) => {
@@ -196,7 +208,7 @@ impl AppError {
                 action = crate::i18n_support::action_label(locale, *action),
                 status = crate::i18n_support::status_label(locale, *from)
             ),
-            AppError::Malformed(_) => td_string!(locale, errors.malformed).to_string(),
+            AppError::Malformed => td_string!(locale, errors.malformed).to_string(),
             AppError::Internal => td_string!(locale, errors.internal).to_string(),
             AppError::Unreachable(_) => td_string!(locale, errors.unreachable).to_string(),
         }
@@ -277,10 +289,14 @@ impl Problem {
                 td_string!(locale, problems.request_files_too_large, max = max_mib)
             }
             Problem::TooManyFiles { max } => td_string!(locale, problems.too_many_files, max = max),
+            Problem::DailyUploadQuota { files, max_mib } => {
+                td_string!(locale, problems.daily_upload_quota, files = files, max = max_mib).to_string()
+            }
             Problem::EmptyFile => td_string!(locale, problems.empty_file).to_string(),
             Problem::FileKindNotAllowed => td_string!(locale, problems.file_kind_not_allowed).to_string(),
             Problem::ContentMismatch => td_string!(locale, problems.content_mismatch).to_string(),
             Problem::UnsafeFileName => td_string!(locale, problems.unsafe_file_name).to_string(),
+            Problem::SuspiciousArchive => td_string!(locale, problems.suspicious_archive).to_string(),
             Problem::UnknownFile => td_string!(locale, problems.unknown_file).to_string(),
             Problem::TooLate => td_string!(locale, problems.too_late).to_string(),
         }
@@ -292,13 +308,18 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(m)
-            | ServerFnErrorErr::MissingArg(m)
-            | ServerFnErrorErr::Deserialization(m) => AppError::Malformed(m),
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::MissingArg(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+            | ServerFnErrorErr::UnsupportedRequestMethod(detail) => {
+                #[cfg(feature = "ssr")]
+                tracing::info!(%detail, "refused a malformed call");
+                let _ = detail;
+                AppError::Malformed
+            }
             ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => {
                 AppError::Unreachable(m)
             }
-            ServerFnErrorErr::UnsupportedRequestMethod(m) => AppError::Malformed(m),
             _ => AppError::Internal,
         }
     }
@@ -338,7 +359,10 @@ pub mod ssr {
             http::StatusCode::from_u16(error.status()),
         ) {
             response.set_status(status);
-            if let AppError::TooManyAttempts { retry_after_secs } | AppError::Busy { retry_after_secs } = error {
+            if let AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Busy { retry_after_secs }
+            | AppError::Throttled { retry_after_secs } = error
+            {
                 if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
                     response.insert_header(http::header::RETRY_AFTER, value);
                 }

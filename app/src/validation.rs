@@ -39,16 +39,18 @@ impl std::fmt::Display for Email {
     }
 }
 
+/// An address mail servers will take: RFC 5322 syntax as checked by `email_address`, a bare
+/// address (no display name, no IP literal, no quoted local part), a domain with at least two
+/// labels, and ASCII only, since not every relay accepts internationalised addresses.
 fn looks_like_email(value: &str) -> bool {
-    let Some((local, domain)) = value.split_once('@') else {
-        return false;
+    let options = email_address::Options {
+        minimum_sub_domains: 2,
+        allow_domain_literal: false,
+        allow_display_text: false,
     };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+    value.is_ascii()
+        && !value.contains(['"', '\\', '(', ')', '<', '>', '[', ']', ',', ';', ' '])
+        && email_address::EmailAddress::parse_with_options(value, options).is_ok()
 }
 
 /// Checks a single-line text: required, at most `max` characters (not bytes: Chinese text is
@@ -151,8 +153,16 @@ mod tests {
     fn emails_are_normalised_and_checked() {
         assert_eq!(Email::parse("  Li.Na@Example.COM ").unwrap().as_str(), "li.na@example.com");
         assert_eq!(Email::parse("").unwrap_err().problem, Problem::Required);
-        for bad in ["no-at-sign", "a@b", "a@@b.cn", "a b@c.cn", "@c.cn", "a@.cn"] {
+        for bad in [
+            "no-at-sign", "a@b", "a@@b.cn", "a b@c.cn", "@c.cn", "a@.cn",
+            // Markup, display names, quoting, IP literals and lookalikes no relay should see.
+            "<img/src=x/onerror=alert(1)>@example.com", "Li Na <li@example.com>", "\"li na\"@example.com",
+            "li@[127.0.0.1]", "li@example..com", "li.@example.com", "li@-example.com", "李娜@example.com",
+        ] {
             assert_eq!(Email::parse(bad).unwrap_err().problem, Problem::InvalidEmail, "{bad}");
+        }
+        for good in ["li.na+fssc@example.com", "o'brien@sub.example.co.uk", "a_b-c@x-y.cn"] {
+            assert!(Email::parse(good).is_ok(), "{good}");
         }
     }
 

@@ -15,3 +15,20 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByRole("button", { name: "登录", exact: true }).click();
   await expect(page).toHaveURL(/\/requests$/);
 }
+
+/**
+ * Collects the Content-Security-Policy violations Chromium reports for this page, across
+ * navigations, and checks that the policy is on at all.
+ */
+export function watchCsp(page: Page, violations: string[] = []): string[] {
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  page.on("response", (response) => {
+    if (response.request().resourceType() === "document" && response.status() === 200) {
+      const policy = response.headers()["content-security-policy"] ?? "";
+      if (!policy.includes("'nonce-")) violations.push(`no nonce policy on ${response.url()}`);
+    }
+  });
+  return violations;
+}

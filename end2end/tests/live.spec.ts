@@ -1,10 +1,14 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { hydrated, signIn } from "./helpers";
+import { hydrated, signIn, watchCsp } from "./helpers";
+
+/** Every page of these tests runs under the portal's content-security policy. */
+const cspViolations: string[] = [];
 
 async function as(browser: Browser, email: string): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  watchCsp(page, cspViolations);
   await signIn(page, email);
   return page;
 }
@@ -74,6 +78,7 @@ test("an agent's change reaches the client's open page, bell and notification ce
   await expect(client.locator(".request-header .status")).toHaveText("待补充资料");
   await expect(client.getByText("请提供付款申请单号").first()).toBeVisible();
   expect(await client.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(cspViolations).toEqual([]);
 });
 
 test("the notification centre passes axe-core", async ({ page }) => {

@@ -143,6 +143,10 @@ async fn exchange(
     let mut stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    // As from a page of the portal: the server refuses state changes from any other origin.
+    if method != "GET" {
+        let _ = write!(head, "Origin: http://{addr}\r\n");
+    }
     for (name, value) in headers {
         let _ = write!(head, "{name}: {value}\r\n");
     }
@@ -297,6 +301,18 @@ pub struct Server {
 
 impl Server {
     pub fn start(binary: &Path, url: &str, schema: Option<&str>, port: u16, log: PathBuf) -> Result<Server, BoxError> {
+        Self::start_with(binary, url, schema, port, log, &[])
+    }
+
+    /// As [`Server::start`], with further environment variables (limits, timeouts).
+    pub fn start_with(
+        binary: &Path,
+        url: &str,
+        schema: Option<&str>,
+        port: u16,
+        log: PathBuf,
+        env: &[(&str, &str)],
+    ) -> Result<Server, BoxError> {
         let file = std::fs::File::create(&log)?;
         let mut command = Command::new(binary);
         command
@@ -308,6 +324,8 @@ impl Server {
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("FSSC_DEMO_SEED", "1")
+            // The benchmarks drive each account far harder than a person can.
+            .env("RATE_LIMIT_BURST", "1000000")
             .env("RUST_LOG", "warn")
             .env("LEPTOS_SITE_ROOT", "target/site")
             .stdin(Stdio::null())
@@ -316,6 +334,7 @@ impl Server {
         if let Some(schema) = schema {
             command.env("DATABASE_SCHEMA", schema);
         }
+        command.envs(env.iter().copied());
         let child = command.spawn().map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         Ok(Server { child, log })
     }

@@ -16,6 +16,8 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     /// SMTP for email notifications; `None` turns email off.
     pub mail: Option<crate::mailer::MailConfig>,
+    pub connections: crate::edge::connections::ConnectionLimits,
+    pub rate: crate::edge::rate::RateLimit,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,12 +53,18 @@ impl Config {
             max_file_bytes: parsed("UPLOAD_MAX_FILE_MB", 20u64)? * mib,
             max_request_bytes: parsed("UPLOAD_MAX_REQUEST_MB", 100u64)? * mib,
             max_files_per_request: parsed("UPLOAD_MAX_FILES", 20u32)?,
+            daily_files: parsed("UPLOAD_DAILY_FILES", 200u32)?,
+            daily_bytes: parsed("UPLOAD_DAILY_MB", 2048u64)? * mib,
         };
         let bootstrap_admin = match (var("FSSC_ADMIN_EMAIL"), var("FSSC_ADMIN_PASSWORD")) {
             (Some(email), Some(password)) => Some((email, password)),
             _ => None,
         };
         let mail = mail_from_env()?;
+        let connections = crate::edge::connections::ConnectionLimits {
+            idle_timeout: std::time::Duration::from_secs(parsed("HTTP_IDLE_TIMEOUT_SECS", 30u64)?.max(1)),
+            drain_timeout: std::time::Duration::from_secs(parsed("HTTP_DRAIN_TIMEOUT_SECS", 30u64)?),
+        };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/fssc.db".into()),
             database_schema: var("DATABASE_SCHEMA").unwrap_or_else(|| "public".into()),
@@ -66,6 +74,11 @@ impl Config {
             seed_demo: matches!(var("FSSC_DEMO_SEED").as_deref(), Some("1" | "true" | "yes")),
             bootstrap_admin,
             mail,
+            connections,
+            rate: crate::edge::rate::RateLimit {
+                burst: parsed("RATE_LIMIT_BURST", 60u32)?,
+                per_second: parsed("RATE_LIMIT_PER_SECOND", 10u32)?,
+            },
         })
     }
 }

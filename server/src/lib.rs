@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod bulk;
 pub mod config;
+pub mod edge;
 pub mod live;
 pub mod mailer;
 pub mod rng;
@@ -19,13 +20,15 @@ use app::{
 use axum::{
     body::Body,
     extract::{FromRef, Request, State},
-    http::{header, HeaderValue, StatusCode},
+    http::{header, StatusCode},
+    middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
 use config::Config;
-use leptos::prelude::*;
+use edge::{connections::ConnectionLimits, headers::HeaderPolicy, origin::OwnOrigin, rate::RateLimits};
+use leptos::{nonce::Nonce, prelude::*};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sessions::PortalSessionStore;
 use std::{sync::Arc, time::Duration};
@@ -48,6 +51,14 @@ pub struct ServerState {
     pub app: AppState,
     /// Long-lived event streams check their session against the store itself.
     pub sessions: PortalSessionStore,
+    /// State-changing requests must come from pages of this origin.
+    pub origin: OwnOrigin,
+}
+
+impl FromRef<ServerState> for OwnOrigin {
+    fn from_ref(state: &ServerState) -> Self {
+        state.origin.clone()
+    }
 }
 
 impl FromRef<ServerState> for AppState {
@@ -68,6 +79,8 @@ pub struct Portal {
     pub sessions: PortalSessionStore,
     pub leptos_options: LeptosOptions,
     pub demo_logins: Option<&'static [DemoLogin]>,
+    pub origin: OwnOrigin,
+    pub rates: RateLimits,
     mail: Option<mailer::MailConfig>,
     schema: String,
 }
@@ -109,6 +122,10 @@ pub enum StartError {
     Sessions(#[from] sqlx::Error),
     #[error("seeding: {0}")]
     Seed(app::AppError),
+    #[error("PUBLIC_URL `{0}` is not an absolute http(s) address")]
+    PublicUrl(String),
+    #[error("RATE_LIMIT_BURST and RATE_LIMIT_PER_SECOND must be at least 1")]
+    RateLimit,
 }
 
 impl Portal {
@@ -121,6 +138,9 @@ impl Portal {
     }
 
     pub async fn start_with_db(config: &Config, db: Db) -> Result<Portal, StartError> {
+        let public_url = &config.settings.public_url;
+        let origin = OwnOrigin::of_public_url(public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?;
+        let rates = RateLimits::new(config.rate).ok_or(StartError::RateLimit)?;
         db.migrate().await?;
         let sessions = PortalSessionStore::open(&db, &config.database_schema).await?;
         if let Some((email, password)) = &config.bootstrap_admin {
@@ -141,13 +161,16 @@ impl Portal {
             sessions,
             leptos_options: leptos_options(config),
             demo_logins,
+            origin,
+            rates,
             mail: config.mail.clone(),
             schema: config.database_schema.clone(),
         })
     }
 
     pub fn router(&self) -> Router {
-        router(self.state.clone(), self.sessions.clone(), self.leptos_options.clone())
+        let edge = Edge { origin: self.origin.clone(), rates: self.rates.clone() };
+        router(self.state.clone(), self.sessions.clone(), self.leptos_options.clone(), edge)
     }
 
     /// Starts this instance's background jobs: housekeeping and daily digests, the email
@@ -178,10 +201,12 @@ impl Portal {
     pub fn spawn_housekeeping(&self) -> tokio::task::JoinHandle<()> {
         let sessions = self.sessions.clone();
         let state = self.state.clone();
+        let rates = self.rates.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
+                rates.forget_idle();
                 if let Err(error) = sessions.delete_expired().await {
                     tracing::warn!(%error, "deleting expired sessions failed");
                 }
@@ -197,6 +222,11 @@ impl Portal {
                     app::auth::ssr::throttle::purge_expired(&state.db, now, &state.settings.throttle).await
                 {
                     tracing::warn!(%error, "purging sign-in counts failed");
+                }
+                // Every time zone's yesterday has ended two UTC days ago.
+                let counted_since = now.date_naive() - chrono::Days::new(2);
+                if let Err(error) = app::attachments::store::purge_upload_usage(&state.db, counted_since).await {
+                    tracing::warn!(%error, "purging upload counts failed");
                 }
                 if let Err(error) = app::auth::ssr::devices::purge_stale(&state.db, now).await {
                     tracing::warn!(%error, "forgetting stale sign-in devices failed");
@@ -227,12 +257,19 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: LeptosOptions) -> Router {
+/// What the edge of one instance needs besides the app: its origin and its rate buckets.
+pub struct Edge {
+    pub origin: OwnOrigin,
+    pub rates: RateLimits,
+}
+
+pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: LeptosOptions, edge: Edge) -> Router {
+    let Edge { origin, rates } = edge;
     let routes = generate_route_list(App);
     let settings = state.settings.clone();
     let idle = tower_sessions::cookie::time::Duration::seconds(settings.session_idle.num_seconds());
     let session_layer = SessionManagerLayer::new(sessions.clone())
-        .with_name("fssc_session")
+        .with_name(sessions::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies())
@@ -245,26 +282,26 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        // File names carry a content hash, so a browser may keep them for a year.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        ));
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, edge::headers::site_file_caching));
 
-    let server_state =
-        ServerState { leptos_options: leptos_options.clone(), app: state.clone(), sessions: sessions.clone() };
+    let server_state = ServerState {
+        leptos_options: leptos_options.clone(),
+        app: state.clone(),
+        sessions: sessions.clone(),
+        origin: origin.clone(),
+    };
     let uploads = state.settings.uploads;
     let files = Router::new()
-        .route("/files", post(app::attachments::http::upload))
-        .route(
-            "/files/{id}",
-            get(app::attachments::http::download).delete(app::attachments::http::remove),
-        )
+        .route("/files", post(edge::files::upload))
+        .route("/files/{id}", get(edge::files::download).delete(edge::files::remove))
         // A little above the file limit, so the handler can answer with its own message.
-        .layer(RequestBodyLimitLayer::new(uploads.max_file_bytes as usize + 64 * 1024));
+        .layer(RequestBodyLimitLayer::new(uploads.max_file_bytes as usize + 64 * 1024))
+        .layer(rates.uploads());
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/events", get(live::events))
+        .route("/events", get(edge::events::events))
+        // Submitting, acting on and listing requests do the most work per call.
+        .route("/api/requests/{*fn_name}", post(server_fn_handler).layer(rates.calls()))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_handler(routes, get(render_page))
         .nest("/pkg", pkg)
@@ -272,18 +309,11 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(files)
         .layer(session_layer)
+        .layer(middleware::from_fn_with_state(origin, edge::guard))
         .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
+        .layer(middleware::from_fn_with_state(
+            HeaderPolicy::for_public_url(&settings.public_url),
+            edge::headers::security_headers,
         ))
         .layer(TraceLayer::new_for_http())
         // A panic must still answer: a 500 the client can show, logged with its cause.
@@ -300,12 +330,18 @@ async fn render_page(
 ) -> Response {
     let user = app::auth::ssr::page_user(&state.app, &session).await;
     let ServerState { leptos_options, app, .. } = state;
+    // The page's scripts carry this nonce, and its policy admits no other script.
+    let nonce = Nonce::new();
+    let page_nonce = nonce.clone();
     let context = move || {
         provide_context(app.clone());
         provide_context(user.clone());
+        provide_context(page_nonce.clone());
     };
     let render = leptos_axum::render_app_async_with_context(context, move || shell(leptos_options.clone()));
-    render(request).await.into_response()
+    let mut response = render(request).await.into_response();
+    edge::headers::protect_page(&mut response, &nonce);
+    response
 }
 
 /// Files of the site root (favicon), or the portal's not-found page in the frame of the
@@ -326,14 +362,21 @@ async fn not_found_or_file(
         app::auth::ssr::ResolvedUser(Ok(None))
     };
     let app = state.app.clone();
+    let nonce = Nonce::new();
+    let page_nonce = nonce.clone();
     let handler = leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
         move || {
             provide_context(app.clone());
             provide_context(user.clone());
+            provide_context(page_nonce.clone());
         },
         shell,
     );
-    handler(request.uri().clone(), State(state), request).await
+    let mut response = handler(request.uri().clone(), State(state), request).await;
+    if response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html")) {
+        edge::headers::protect_page(&mut response, &nonce);
+    }
+    response
 }
 
 fn answer_panic(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -369,13 +412,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     live: app::notifications::live::Live,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let shutdown = async move {
         shutdown.await;
         live.close();
     };
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    edge::connections::serve_connections(listener, router, limits, shutdown).await
 }

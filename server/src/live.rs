@@ -1,97 +1,32 @@
-//! The live event stream of each signed-in tab, and the PostgreSQL listener that carries
-//! wakes between instances.
+//! The live event stream of each signed-in tab (served at `GET /events` by the edge), and the
+//! PostgreSQL listener that carries wakes between instances.
 //!
-//! `GET /events` answers `text/event-stream`. Each notification is one event with its id, so
-//! the browser's automatic reconnection sends `Last-Event-ID` and the stream replays from the
-//! table what the tab missed. After every read an `unread` event carries the bell's count.
+//! Each notification is one event with its id, so the browser's automatic reconnection sends
+//! `Last-Event-ID` and the stream replays from the table what the tab missed. After every
+//! read an `unread` event carries the bell's count.
 
-use crate::{sessions::PortalSessionStore, ServerState};
+use crate::sessions::PortalSessionStore;
 use app::{
-    auth::ssr::{still_valid, user_of_session, SessionAuth, SESSION_AUTH_KEY},
-    authz::{self, Action, Target},
+    auth::ssr::{still_valid, SessionAuth, SESSION_AUTH_KEY},
     notifications::{
         live::{channel, Live, Signal, Subscription, Wakeup},
         store, LiveBatch, NotificationId,
     },
     state::AppState,
-    AppError,
 };
-use axum::{
-    extract::{Query, State},
-    http::{HeaderMap, StatusCode},
-    response::{
-        sse::{Event, KeepAlive, Sse},
-        IntoResponse, Response,
-    },
-};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
-use serde::Deserialize;
 use sqlx::{postgres::PgListener, PgPool};
 use std::{convert::Infallible, time::Duration};
-use tower_sessions::{session::Id, Session, SessionStore};
+use tower_sessions::{session::Id, SessionStore};
 
 /// How often a quiet stream checks that its session still stands.
 const RECHECK_EVERY: Duration = Duration::from_secs(30);
 /// Rows read per query while catching up.
 const READ_BATCH: i64 = 200;
 
-#[derive(Debug, Deserialize)]
-pub struct EventsQuery {
-    /// The newest notification id the page already shows, for the first connection.
-    after: Option<i64>,
-}
-
-pub async fn events(
-    State(state): State<ServerState>,
-    session: Session,
-    headers: HeaderMap,
-    Query(query): Query<EventsQuery>,
-) -> Response {
-    let app = state.app.clone();
-    let user = match user_of_session(&app, &session).await {
-        Ok(user) => user,
-        Err(error) => return refuse(error),
-    };
-    if let Err(error) = authz::may(&user, Action::HandleOwnNotifications, Target::User(user.id)) {
-        return refuse(error);
-    }
-    let auth = match session.get::<SessionAuth>(SESSION_AUTH_KEY).await {
-        Ok(Some(auth)) => auth,
-        _ => return refuse(AppError::Unauthenticated),
-    };
-    // A reconnecting browser names the last event it received; that wins over the page's hint.
-    let resume = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .or(query.after);
-    let cursor = match resume {
-        Some(id) => NotificationId(id),
-        None => match store::summary(&app.db, user.id).await {
-            Ok(summary) => summary.latest.unwrap_or(NotificationId(0)),
-            Err(error) => return refuse(error.into()),
-        },
-    };
-    let stream = LiveStream {
-        subscription: app.live.subscribe(user.id),
-        app,
-        sessions: state.sessions.clone(),
-        session_id: session.id(),
-        auth,
-        cursor,
-        started: false,
-    };
-    Sse::new(stream.into_stream())
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
-}
-
-fn refuse(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, axum::Json(error)).into_response()
-}
-
-struct LiveStream {
+/// One tab's stream: replays from its cursor, then waits for wakes.
+pub(crate) struct LiveStream {
     subscription: Subscription,
     app: AppState,
     sessions: PortalSessionStore,
@@ -102,6 +37,20 @@ struct LiveStream {
 }
 
 impl LiveStream {
+    pub(crate) fn new(
+        app: AppState,
+        sessions: PortalSessionStore,
+        session_id: Option<Id>,
+        auth: SessionAuth,
+        cursor: NotificationId,
+    ) -> LiveStream {
+        LiveStream { subscription: app.live.subscribe(auth.user_id), app, sessions, session_id, auth, cursor, started: false }
+    }
+
+    pub(crate) fn into_sse(self) -> Sse<impl Stream<Item = Result<Event, Infallible>> + Send> {
+        Sse::new(self.into_stream()).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    }
+
     fn into_stream(self) -> impl Stream<Item = Result<Event, Infallible>> + Send {
         stream::unfold(self, |mut live| async move {
             let batch = live.next_batch().await?;

@@ -143,7 +143,11 @@ impl Mailer {
                     store::mark_sent(&self.db, message.id, Utc::now()).await?;
                     tracing::info!(outbox = message.id, attempts = message.attempts, "email sent");
                 }
-                Err(error) => {
+                Err(SendFailure::Permanent(error)) => {
+                    tracing::warn!(outbox = message.id, attempts = message.attempts, %error, "email refused for good; not retried");
+                    store::mark_failed(&self.db, message.id, Utc::now(), &error).await?;
+                }
+                Err(SendFailure::Temporary(error)) => {
                     let wait = backoff(message.attempts, self.config.first_backoff, self.config.max_backoff);
                     let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
                     tracing::warn!(outbox = message.id, attempts = message.attempts, retry_in_s = wait.as_secs(), %error, "email not sent; will retry");
@@ -154,8 +158,10 @@ impl Mailer {
         Ok(count)
     }
 
-    async fn send(&self, message: &store::OutboxMessage) -> Result<(), String> {
-        let to: Mailbox = message.to_address.parse().map_err(|e| format!("recipient: {e}"))?;
+    async fn send(&self, message: &store::OutboxMessage) -> Result<(), SendFailure> {
+        // An address no server would take is not worth a retry.
+        let to: Mailbox =
+            message.to_address.parse().map_err(|e| SendFailure::Permanent(format!("recipient: {e}")))?;
         let email = Message::builder()
             .from(self.config.from.clone())
             .to(to)
@@ -167,9 +173,21 @@ impl Mailer {
                     .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(message.body_text.clone()))
                     .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(message.body_html.clone())),
             )
-            .map_err(|e| format!("building: {e}"))?;
-        self.transport.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+            .map_err(|e| SendFailure::Permanent(format!("building: {e}")))?;
+        self.transport.send(email).await.map(|_| ()).map_err(|e| {
+            // 5xx: the server will not take this message, now or later.
+            if e.is_permanent() {
+                SendFailure::Permanent(e.to_string())
+            } else {
+                SendFailure::Temporary(e.to_string())
+            }
+        })
     }
+}
+
+enum SendFailure {
+    Temporary(String),
+    Permanent(String),
 }
 
 #[cfg(test)]

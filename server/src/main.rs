@@ -24,6 +24,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
+    server::edge::connections::raise_open_file_limit();
     let backend = if app::db::Db::is_postgres_url(&config.database_url) { "PostgreSQL" } else { "SQLite" };
     let portal = Portal::start(&config).await?;
     tracing::info!(backend, "database ready");
@@ -37,7 +38,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let jobs = portal.spawn_jobs()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     println!("FSSC portal listening on {}", config.settings.public_url);
-    serve(listener, portal.router(), portal.state.live.clone(), shutdown_signal()).await?;
+    serve(listener, portal.router(), portal.state.live.clone(), config.connections, shutdown_signal()).await?;
     jobs.stop().await;
     portal.state.db.close().await;
     tracing::info!("stopped");

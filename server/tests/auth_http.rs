@@ -55,7 +55,7 @@ on_both_backends! {
         let (status, _) = app.call(&client, "auth/sign_in",
             &[("email", "client.east@example.com"), ("password", DEMO_PASSWORD)]).await;
         assert_eq!(status, StatusCode::OK);
-        let stale = reqwest::Client::new();
+        let stale = support::browser_like(&app.base);
         let response = stale.post(format!("{}/api/auth/whoami", app.base))
             .header(header::COOKIE, &first_id).send().await.expect("whoami");
         assert_eq!(response.text().await.expect("body"), "null");
@@ -179,7 +179,7 @@ on_both_backends! {
         assert_eq!(token.len(), 64);
         // A known device's own wrong guesses still lock it: it is counted on a key of its own.
         let policy = app.portal.state.settings.throttle.clone();
-        let device = reqwest::Client::new();
+        let device = support::browser_like(&app.base);
         let device_cookie = format!("fssc_device={token}");
         for _ in 0..policy.lock_account_after {
             let response = device.post(format!("{}/api/auth/sign_in", app.base))
@@ -341,7 +341,9 @@ async fn cookies_are_secure_behind_https() {
     })
     .await
     .expect("sqlite");
-    let response = app.client().post(format!("{}/api/auth/sign_in", app.base))
+    // As from the portal's page at its public address (a proxy would forward to this one).
+    let page = support::browser_like("https://portal.example.com");
+    let response = page.post(format!("{}/api/auth/sign_in", app.base))
         .form(&[("email", "client.east@example.com"), ("password", DEMO_PASSWORD)])
         .send().await.expect("sign in");
     let cookie = response.headers().get_all(header::SET_COOKIE).iter()

@@ -42,6 +42,8 @@ async fn start_instance(url: &str, schema: &str, sink: &SmtpSink) -> Instance {
         .env("DATABASE_SCHEMA", schema)
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
+        // Behind one load balancer, both instances serve one public address.
+        .env("PUBLIC_URL", PUBLIC_URL)
         .env("FSSC_DEMO_SEED", "1")
         .env("SMTP_HOST", "127.0.0.1")
         .env("SMTP_PORT", sink.addr.port().to_string())
@@ -65,12 +67,12 @@ async fn start_instance(url: &str, schema: &str, sink: &SmtpSink) -> Instance {
     panic!("instance on port {port} did not become healthy");
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
+/// The address users would reach both instances at.
+const PUBLIC_URL: &str = "http://fssc.test";
 
 async fn sign_in(base: &str, email: &str) -> reqwest::Client {
-    let c = client();
+    // The pages the browser runs come from the public address, whichever instance answers.
+    let c = support::browser_like(PUBLIC_URL);
     let r = c
         .post(format!("{base}/api/auth/sign_in"))
         .header("Accept", "application/json")

@@ -5,6 +5,7 @@ use super::UserSummary;
 use crate::{
     auth::{Language, Role, UserId},
     error::AppError,
+    notifications::FailedEmail,
     orgs::{OrgId, Organisation},
 };
 use leptos::prelude::*;
@@ -23,6 +24,14 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ManageUsers, Target::Portal)?;
     service::directory(&app_state()?.db, chrono::Utc::now()).await
+}
+
+/// Emails the mail server refused for good, newest first: an address to correct, usually.
+#[server(endpoint = "admin/failed_emails")]
+pub async fn failed_emails() -> Result<Vec<FailedEmail>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ManageUsers, Target::Portal)?;
+    Ok(crate::notifications::store::failed_emails(&app_state()?.db, 50).await?)
 }
 
 #[server(endpoint = "admin/organisations")]

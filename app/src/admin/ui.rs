@@ -2,7 +2,7 @@
 
 use super::{
     api::{
-        list_organisations, list_users, CreateUser, ResetPassword, SetManagerAssignment,
+        failed_emails, list_organisations, list_users, CreateUser, ResetPassword, SetManagerAssignment,
         SetMembership, SetUserActive, UnlockSignIn,
     },
     UserSummary, DISPLAY_NAME_MAX,
@@ -13,7 +13,8 @@ use crate::{
     forms::{InputField, MembershipList},
     i18n::*,
     i18n_support::role_label,
-    widgets::{ActionError, ErrorNotice, SignedIn},
+    notifications::FailedEmail,
+    widgets::{ActionError, ErrorNotice, SignedIn, Timestamp},
     orgs::{OrgKind, Organisation},
     validation::PASSWORD_MIN,
 };
@@ -59,9 +60,68 @@ pub fn AdminUsersPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{t!(i18n, admin.title)}</h1>
-            <SignedIn let:_user>
+            <SignedIn let:user>
                 <Directory />
+                <FailedEmails zone=user.time_zone.clone() />
             </SignedIn>
+        </section>
+    }
+}
+
+/// Emails given up on: shown only when there are some.
+#[component]
+fn FailedEmails(zone: String) -> impl IntoView {
+    let failed = Resource::new(|| (), |_| failed_emails());
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let zone = zone.clone();
+                Suspend::new(async move {
+                    match failed.await {
+                        Ok(emails) if emails.is_empty() => ().into_any(),
+                        Ok(emails) => view! { <FailedEmailTable emails zone /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn FailedEmailTable(emails: Vec<FailedEmail>, zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="failed-emails" aria-labelledby="failed-emails-title">
+            <h2 id="failed-emails-title">{t!(i18n, admin.failed_emails)}</h2>
+            <p class="help">{t!(i18n, admin.failed_emails_hint)}</p>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, admin.failed_at)}</th>
+                            <th scope="col">{t!(i18n, fields.email)}</th>
+                            <th scope="col">{t!(i18n, admin.email_subject)}</th>
+                            <th scope="col">{t!(i18n, admin.server_answer)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {emails
+                            .into_iter()
+                            .map(|email| {
+                                view! {
+                                    <tr>
+                                        <td><Timestamp at=email.failed_at zone=zone.clone() /></td>
+                                        <td>{email.to_address}</td>
+                                        <td>{email.subject}</td>
+                                        <td class="failed-emails__answer">{email.last_error}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </section>
     }
 }

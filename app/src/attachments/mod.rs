@@ -3,12 +3,12 @@
 //! A file is uploaded first (staged, owned by its uploader) and becomes part of a request in
 //! the same transaction as the submission or the reply that carries it.
 
-use crate::{auth::UserId, id_type, text_enum};
+use crate::{auth::UserId, error::Problem, id_type, text_enum};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-pub mod http;
+pub mod transfer;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -80,6 +80,10 @@ pub struct UploadLimits {
     pub max_file_bytes: u64,
     pub max_request_bytes: u64,
     pub max_files_per_request: u32,
+    /// Files one user may upload per day (in their time zone), staged or not.
+    pub daily_files: u32,
+    /// Bytes one user may upload per day.
+    pub daily_bytes: u64,
 }
 
 impl Default for UploadLimits {
@@ -88,6 +92,8 @@ impl Default for UploadLimits {
             max_file_bytes: 20 * MIB,
             max_request_bytes: 100 * MIB,
             max_files_per_request: 20,
+            daily_files: 200,
+            daily_bytes: 2048 * MIB,
         }
     }
 }
@@ -138,7 +144,7 @@ pub fn sanitize_file_name(raw: &str) -> Option<String> {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !is_invisible_format(*c))
         .map(|c| if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') { '_' } else { c })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
@@ -156,65 +162,120 @@ pub fn sanitize_file_name(raw: &str) -> Option<String> {
     Some(format!("{}{ext}", stem.chars().take(keep).collect::<String>()))
 }
 
+/// Direction overrides, zero-width characters and other invisible formatting: in a file name
+/// they only serve to disguise it (`report\u{202E}fdp.csv` displays as `reportvsc.pdf`).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}')
+}
+
 /// The extension of a file name, lower-cased.
 pub fn extension(name: &str) -> Option<String> {
     name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())
 }
 
+/// Declared uncompressed content of an accepted ZIP-based document, at most.
+pub const ZIP_MAX_UNCOMPRESSED: u64 = 512 * MIB;
+/// Declared uncompressed size over file size, at most. Office documents compress about ten
+/// to one; a bomb compresses a thousand to one and more.
+pub const ZIP_MAX_RATIO: u64 = 100;
+const ZIP_MAX_ENTRIES: usize = 10_000;
+
 /// Recognises a file from its bytes: `head` is its start, `tail` its last bytes (where a ZIP
-/// keeps its directory). The name is not consulted; an executable named `.pdf` is not a PDF.
-pub fn sniff(head: &[u8], tail: &[u8]) -> Option<FileKind> {
+/// keeps its directory) and `size` its length. The name is not consulted; an executable named
+/// `.pdf` is not a PDF. A ZIP-based document must declare a plausible uncompressed size.
+pub fn sniff(head: &[u8], tail: &[u8], size: u64) -> Result<FileKind, Problem> {
     if head.starts_with(b"%PDF-") {
-        return Some(FileKind::Pdf);
+        return Ok(FileKind::Pdf);
     }
     if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Some(FileKind::Jpeg);
+        return Ok(FileKind::Jpeg);
     }
     if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        return Some(FileKind::Png);
+        return Ok(FileKind::Png);
     }
     if head.starts_with(b"PK\x03\x04") {
-        let names = zip_entry_names(head, tail);
-        if names.iter().any(|n| n == "OFD.xml") {
-            return Some(FileKind::Ofd);
+        let directory = ZipDirectory::read(tail, size).ok_or(Problem::FileKindNotAllowed)?;
+        let names = &directory.names;
+        let kind = if names.iter().any(|n| n == "OFD.xml") {
+            FileKind::Ofd
+        } else if names.iter().any(|n| n == "[Content_Types].xml") && names.iter().any(|n| n.starts_with("xl/")) {
+            FileKind::Xlsx
+        } else if names.iter().any(|n| n == "[Content_Types].xml") && names.iter().any(|n| n.starts_with("word/")) {
+            FileKind::Docx
+        } else {
+            return Err(Problem::FileKindNotAllowed);
+        };
+        if directory.uncompressed > ZIP_MAX_UNCOMPRESSED
+            || directory.uncompressed > size.max(1).saturating_mul(ZIP_MAX_RATIO)
+        {
+            return Err(Problem::SuspiciousArchive);
         }
-        if names.iter().any(|n| n == "[Content_Types].xml") {
-            if names.iter().any(|n| n.starts_with("xl/")) {
-                return Some(FileKind::Xlsx);
-            }
-            if names.iter().any(|n| n.starts_with("word/")) {
-                return Some(FileKind::Docx);
-            }
-        }
-        return None;
+        return Ok(kind);
     }
-    looks_like_csv(head).then_some(FileKind::Csv)
+    if looks_like_csv(head) {
+        Ok(FileKind::Csv)
+    } else {
+        Err(Problem::FileKindNotAllowed)
+    }
 }
 
-/// Entry names from a ZIP's local headers at its start and central directory at its end.
-fn zip_entry_names(head: &[u8], tail: &[u8]) -> Vec<String> {
-    let mut names = Vec::new();
-    // The first local file header: name length at 26, name at 30.
-    if head.len() >= 30 {
-        let len = u16::from_le_bytes([head[26], head[27]]) as usize;
-        if let Some(name) = head.get(30..30 + len) {
-            names.push(String::from_utf8_lossy(name).into_owned());
+/// What a ZIP's central directory declares, read without inflating anything.
+struct ZipDirectory {
+    names: Vec<String>,
+    uncompressed: u64,
+}
+
+impl ZipDirectory {
+    /// Reads the directory from the last bytes of a file of `size` bytes. `None` when it is
+    /// not all there, malformed, or ZIP64 (which no accepted document needs).
+    fn read(tail: &[u8], size: u64) -> Option<ZipDirectory> {
+        const END_LEN: usize = 22;
+        const ENTRY_LEN: usize = 46;
+        let u16_at = |b: &[u8], i: usize| b.get(i..i + 2).map(|x| u16::from_le_bytes([x[0], x[1]]));
+        let u32_at = |b: &[u8], i: usize| b.get(i..i + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
+        if tail.len() < END_LEN {
+            return None;
         }
-    }
-    // Central directory headers: signature PK\x01\x02, name length at 28, name at 46.
-    let mut i = 0;
-    while i + 46 <= tail.len() {
-        if &tail[i..i + 4] == b"PK\x01\x02" {
-            let len = u16::from_le_bytes([tail[i + 28], tail[i + 29]]) as usize;
-            if let Some(name) = tail.get(i + 46..i + 46 + len) {
-                names.push(String::from_utf8_lossy(name).into_owned());
+        // The end record is last, followed only by a comment of at most 64 KiB.
+        let earliest = tail.len().saturating_sub(END_LEN + u16::MAX as usize);
+        let end = (earliest..=tail.len() - END_LEN).rev().find(|&i| &tail[i..i + 4] == b"PK\x05\x06")?;
+        let entries = u16_at(tail, end + 10)? as usize;
+        let directory_len = u32_at(tail, end + 12)? as u64;
+        let directory_offset = u32_at(tail, end + 16)? as u64;
+        if entries == 0xFFFF || directory_offset == 0xFFFF_FFFF || entries > ZIP_MAX_ENTRIES {
+            return None;
+        }
+        let tail_offset = size.checked_sub(tail.len() as u64)?;
+        let start = usize::try_from(directory_offset.checked_sub(tail_offset)?).ok()?;
+        let directory = tail.get(start..start.checked_add(usize::try_from(directory_len).ok()?)?)?;
+        let mut names = Vec::with_capacity(entries);
+        let mut uncompressed: u64 = 0;
+        let mut at = 0;
+        for _ in 0..entries {
+            if directory.get(at..at + 4)? != b"PK\x01\x02" {
+                return None;
             }
-            i += 46 + len;
-        } else {
-            i += 1;
+            let declared = u32_at(directory, at + 24)?;
+            if declared == 0xFFFF_FFFF {
+                return None;
+            }
+            let name_len = u16_at(directory, at + 28)? as usize;
+            let extra_len = u16_at(directory, at + 30)? as usize;
+            let comment_len = u16_at(directory, at + 32)? as usize;
+            let name = directory.get(at + ENTRY_LEN..at + ENTRY_LEN + name_len)?;
+            names.push(String::from_utf8_lossy(name).into_owned());
+            uncompressed = uncompressed.saturating_add(declared as u64);
+            at += ENTRY_LEN + name_len + extra_len + comment_len;
         }
+        Some(ZipDirectory { names, uncompressed })
     }
-    names
 }
 
 /// CSV has no signature: accept UTF-8 (with or without BOM) text without NUL or other
@@ -236,9 +297,54 @@ fn looks_like_csv(head: &[u8]) -> bool {
     !valid.is_empty() && !valid.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
+/// ZIP files built from what their directory declares, for tests of [`sniff`] here and
+/// through the upload endpoint.
+#[cfg(feature = "ssr")]
+#[doc(hidden)]
+pub mod zip_example {
+    /// A ZIP as office suites write it: local headers, central directory, end record. Each
+    /// entry stores `stored` bytes and declares `declared` uncompressed.
+    pub fn zip_declaring(entries: &[(&str, u32)], stored: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut offsets = Vec::new();
+        for (name, declared) in entries {
+            offsets.push(bytes.len() as u32);
+            bytes.extend_from_slice(b"PK\x03\x04");
+            bytes.extend_from_slice(&[20, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            bytes.extend_from_slice(&(stored as u32).to_le_bytes());
+            bytes.extend_from_slice(&declared.to_le_bytes());
+            bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            bytes.extend_from_slice(&[0, 0]);
+            bytes.extend_from_slice(name.as_bytes());
+            bytes.extend(std::iter::repeat_n(0x55u8, stored));
+        }
+        let directory_at = bytes.len() as u32;
+        for ((name, declared), offset) in entries.iter().zip(&offsets) {
+            bytes.extend_from_slice(b"PK\x01\x02");
+            bytes.extend_from_slice(&[20, 0, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            bytes.extend_from_slice(&(stored as u32).to_le_bytes());
+            bytes.extend_from_slice(&declared.to_le_bytes());
+            bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            bytes.extend_from_slice(&[0; 12]);
+            bytes.extend_from_slice(&offset.to_le_bytes());
+            bytes.extend_from_slice(name.as_bytes());
+        }
+        let directory_len = bytes.len() as u32 - directory_at;
+        bytes.extend_from_slice(b"PK\x05\x06");
+        bytes.extend_from_slice(&[0; 4]);
+        bytes.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(&directory_len.to_le_bytes());
+        bytes.extend_from_slice(&directory_at.to_le_bytes());
+        bytes.extend_from_slice(&[0, 0]);
+        bytes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zip_example::zip_declaring;
 
     #[test]
     fn names_lose_directories_and_dangerous_characters() {
@@ -247,6 +353,10 @@ mod tests {
         assert_eq!(sanitize_file_name("..\\..\\boot.ini").as_deref(), Some("boot.ini"));
         assert_eq!(sanitize_file_name("a<b>:c\u{0}.pdf").as_deref(), Some("a_b__c.pdf"));
         assert_eq!(sanitize_file_name(".htaccess").as_deref(), Some("htaccess"));
+        // Direction overrides and zero-width characters cannot disguise an extension.
+        assert_eq!(sanitize_file_name("report\u{202E}fdp.csv").as_deref(), Some("reportfdp.csv"));
+        assert_eq!(sanitize_file_name("inv\u{200B}oice\u{2066}.pdf\u{2069}").as_deref(), Some("invoice.pdf"));
+        assert_eq!(sanitize_file_name("\u{202E}\u{200F}"), None);
         assert_eq!(sanitize_file_name("../"), None);
         assert_eq!(sanitize_file_name("..."), None);
         let long = format!("{}.pdf", "长".repeat(300));
@@ -256,44 +366,53 @@ mod tests {
     }
 
     fn zip_with(names: &[&str]) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        for name in names {
-            bytes.extend_from_slice(b"PK\x03\x04");
-            bytes.extend_from_slice(&[0; 22]);
-            bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
-            bytes.extend_from_slice(&[0, 0]);
-            bytes.extend_from_slice(name.as_bytes());
-        }
-        for name in names {
-            bytes.extend_from_slice(b"PK\x01\x02");
-            bytes.extend_from_slice(&[0; 24]);
-            bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
-            bytes.extend_from_slice(&[0; 16]);
-            bytes.extend_from_slice(name.as_bytes());
-        }
-        bytes
+        let entries: Vec<(&str, u32)> = names.iter().map(|n| (*n, 400)).collect();
+        zip_declaring(&entries, 100)
+    }
+
+    fn sniff_whole(bytes: &[u8]) -> Result<FileKind, Problem> {
+        sniff(bytes, bytes, bytes.len() as u64)
+    }
+
+    #[test]
+    fn archives_declaring_too_much_are_refused_without_inflating() {
+        // 1 GiB declared in a few hundred bytes: the classic bomb, named as a document.
+        let bomb = zip_declaring(&[("[Content_Types].xml", 400), ("word/document.xml", 1 << 30)], 100);
+        assert_eq!(sniff_whole(&bomb), Err(Problem::SuspiciousArchive));
+        // A ratio over the limit, even well under the size cap.
+        let dense = zip_declaring(&[("OFD.xml", 20_000), ("Doc_0/Document.xml", 200_000)], 100);
+        assert_eq!(sniff_whole(&dense), Err(Problem::SuspiciousArchive));
+        // ZIP64 markers are not followed.
+        let zip64 = zip_declaring(&[("[Content_Types].xml", 400), ("xl/workbook.xml", u32::MAX)], 100);
+        assert_eq!(sniff_whole(&zip64), Err(Problem::FileKindNotAllowed));
+        // Only the tail of a large file is kept; its directory is read at the right offset.
+        let docx = zip_declaring(&[("[Content_Types].xml", 4_000), ("word/document.xml", 40_000)], 5_000);
+        let tail = &docx[docx.len() - 200..];
+        assert_eq!(sniff(&docx[..64], tail, docx.len() as u64), Ok(FileKind::Docx));
+        // A tail that does not reach the whole directory is not trusted.
+        assert_eq!(sniff(&docx[..64], &docx[docx.len() - 100..], docx.len() as u64), Err(Problem::FileKindNotAllowed));
     }
 
     #[test]
     fn kinds_come_from_the_bytes() {
-        assert_eq!(sniff(b"%PDF-1.7\n...", b""), Some(FileKind::Pdf));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0], b""), Some(FileKind::Jpeg));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n....", b""), Some(FileKind::Png));
+        assert_eq!(sniff_whole(b"%PDF-1.7\n..."), Ok(FileKind::Pdf));
+        assert_eq!(sniff_whole(&[0xFF, 0xD8, 0xFF, 0xE0]), Ok(FileKind::Jpeg));
+        assert_eq!(sniff_whole(b"\x89PNG\r\n\x1a\n...."), Ok(FileKind::Png));
         let ofd = zip_with(&["OFD.xml", "Doc_0/Document.xml"]);
-        assert_eq!(sniff(&ofd, &ofd), Some(FileKind::Ofd));
+        assert_eq!(sniff_whole(&ofd), Ok(FileKind::Ofd));
         let xlsx = zip_with(&["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"]);
-        assert_eq!(sniff(&xlsx, &xlsx), Some(FileKind::Xlsx));
+        assert_eq!(sniff_whole(&xlsx), Ok(FileKind::Xlsx));
         let docx = zip_with(&["[Content_Types].xml", "word/document.xml"]);
-        assert_eq!(sniff(&docx, &docx), Some(FileKind::Docx));
-        assert_eq!(sniff("日期,金额\n2026-11-01,12.00\n".as_bytes(), b""), Some(FileKind::Csv));
+        assert_eq!(sniff_whole(&docx), Ok(FileKind::Docx));
+        assert_eq!(sniff_whole("日期,金额\n2026-11-01,12.00\n".as_bytes()), Ok(FileKind::Csv));
     }
 
     #[test]
     fn executables_and_unknown_archives_are_refused() {
-        assert_eq!(sniff(b"MZ\x90\x00\x03\x00\x00\x00", b""), None);
-        assert_eq!(sniff(b"\x7fELF\x02\x01\x01", b""), None);
+        assert_eq!(sniff_whole(b"MZ\x90\x00\x03\x00\x00\x00"), Err(Problem::FileKindNotAllowed));
+        assert_eq!(sniff_whole(b"\x7fELF\x02\x01\x01"), Err(Problem::FileKindNotAllowed));
         let jar = zip_with(&["META-INF/MANIFEST.MF", "Main.class"]);
-        assert_eq!(sniff(&jar, &jar), None);
-        assert_eq!(sniff(b"", b""), None);
+        assert_eq!(sniff_whole(&jar), Err(Problem::FileKindNotAllowed));
+        assert_eq!(sniff_whole(b""), Err(Problem::FileKindNotAllowed));
     }
 }

@@ -148,3 +148,39 @@ pub async fn purge_abandoned(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx
         Ok(done.rows_affected())
     })
 }
+
+/// Takes one file of `uploader`'s quota for `day`; `false` (nothing taken) when none is left.
+pub async fn take_file_quota(
+    db: &Db,
+    uploader: UserId,
+    day: chrono::NaiveDate,
+    max_files: u32,
+) -> Result<bool, sqlx::Error> {
+    let taken = with_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO upload_usage (user_id, day, files, bytes) VALUES ($1, $2, 1, 0) \
+         ON CONFLICT (user_id, day) DO UPDATE SET files = upload_usage.files + 1 \
+         WHERE upload_usage.files < $3 RETURNING files"
+    ).bind(uploader).bind(day).bind(max_files as i64).fetch_optional(pool).await)?;
+    Ok(taken.is_some_and(|files| files <= max_files as i64))
+}
+
+/// Takes `bytes` more of `uploader`'s quota for `day`; `false` (nothing taken) when that would
+/// pass `max_bytes`. One statement, so parallel uploads cannot overshoot together.
+pub async fn take_byte_quota(
+    db: &Db,
+    uploader: UserId,
+    day: chrono::NaiveDate,
+    bytes: u64,
+    max_bytes: u64,
+) -> Result<bool, sqlx::Error> {
+    let taken = with_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "UPDATE upload_usage SET bytes = bytes + $3 WHERE user_id = $1 AND day = $2 AND bytes + $3 <= $4 RETURNING bytes"
+    ).bind(uploader).bind(day).bind(bytes as i64).bind(max_bytes as i64).fetch_optional(pool).await)?;
+    Ok(taken.is_some())
+}
+
+/// Forgets the counts of days before `before`.
+pub async fn purge_upload_usage(db: &Db, before: chrono::NaiveDate) -> Result<u64, sqlx::Error> {
+    with_db!(db, pool => sqlx::query("DELETE FROM upload_usage WHERE day < $1")
+        .bind(before).execute(pool).await.map(|r| r.rows_affected()))
+}

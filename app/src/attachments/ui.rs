@@ -9,8 +9,9 @@ use leptos::prelude::*;
 pub enum UploadState {
     Uploading,
     Done(UploadedFile),
-    /// The server's message in the user's language, or none when the server was not reached.
-    Failed(Option<String>),
+    /// Why the server refused the file, or none when it was not reached; shown in the
+    /// page's current language.
+    Failed(Option<crate::error::AppError>),
 }
 
 /// A file chosen in this form, and how its upload goes.
@@ -177,7 +178,10 @@ fn FileRow(file: PendingFile, files: RwSignal<Vec<PendingFile>>) -> impl IntoVie
                 UploadState::Done(_) => view! { <span class="file-row__ok">{t!(i18n, files.uploaded)}</span> }.into_any(),
                 UploadState::Failed(message) => view! {
                     <span class="file-row__error" role="alert">
-                        {message.unwrap_or_else(|| t_string!(i18n, errors.unreachable).to_string())}
+                        {move || match &message {
+                            Some(error) => error.message(i18n.get_locale()),
+                            None => t_string!(i18n, errors.unreachable).to_string(),
+                        }}
                     </span>
                 }
                 .into_any(),
@@ -223,8 +227,8 @@ mod browser {
         }
     }
 
-    fn failed(pending: &PendingFile, message: Option<String>) {
-        pending.state.set(UploadState::Failed(message));
+    fn failed(pending: &PendingFile, error: Option<crate::error::AppError>) {
+        pending.state.set(UploadState::Failed(error));
     }
 
     fn upload(file: web_sys::File, pending: PendingFile) {
@@ -261,10 +265,11 @@ mod browser {
                     Err(_) => failed(&done_pending, None),
                 }
             } else {
-                let message = serde_json::from_str::<serde_json::Value>(&body)
+                let error = serde_json::from_str::<serde_json::Value>(&body)
                     .ok()
-                    .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string));
-                failed(&done_pending, message);
+                    .and_then(|mut v| v.get_mut("error").map(serde_json::Value::take))
+                    .and_then(|e| serde_json::from_value::<crate::error::AppError>(e).ok());
+                failed(&done_pending, error);
             }
         });
         xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));

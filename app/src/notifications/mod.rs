@@ -195,6 +195,19 @@ pub struct Preferences {
 }
 
 /// What the live stream sends, as JSON in each server-sent event.
+/// An email the portal gave up on, as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct FailedEmail {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub attempts: i64,
+    /// The mail server's answer, or why no server was asked.
+    pub last_error: String,
+    pub failed_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveBatch {
     pub notifications: Vec<Notification>,

@@ -3,10 +3,10 @@
 use super::{KindPreference, Notification, NotificationId, NotificationKind, NotificationPage, NotificationSummary, PAGE_SIZE};
 use crate::{
     auth::{Language, UserId},
-    db::{BeginWrite, Db},
+    db::{Backend, BeginWrite, Db, Tx},
     orgs::OrgId,
     requests::{RequestId, RequestStatus},
-    with_db,
+    with_db, with_tx,
 };
 use chrono::{DateTime, Utc};
 
@@ -63,13 +63,11 @@ impl Batch {
     }
 }
 
-/// Writes a [`Batch`] inside the open transaction `$tx` (of either backend). On PostgreSQL it
-/// also queues the `NOTIFY` that wakes the recipients' streams on every instance at commit.
-#[macro_export]
-macro_rules! write_notifications {
-    ($tx:expr, $batch:expr, $now:expr, $postgres:expr) => {{
-        let batch: &$crate::notifications::store::Batch = $batch;
-        let now: chrono::DateTime<chrono::Utc> = $now;
+/// Writes a [`Batch`] inside the open transaction `tx`. On PostgreSQL it also queues the
+/// `NOTIFY` that wakes the recipients' streams on every instance at commit.
+pub async fn write(tx: &mut Tx, batch: &Batch, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let postgres = tx.backend() == Backend::Postgres;
+    with_tx!(tx, conn => {
         for n in &batch.notifications {
             if !n.in_app && !n.digest_pending {
                 continue;
@@ -82,7 +80,7 @@ macro_rules! write_notifications {
             .bind(n.user).bind(n.kind).bind(n.request_id).bind(n.reference_no.as_deref()).bind(&n.title)
             .bind(&n.link).bind(n.status).bind(n.actor_name.as_deref()).bind(n.excerpt.as_deref())
             .bind(n.in_app).bind(n.digest_pending).bind(now)
-            .execute(&mut *$tx).await?;
+            .execute(&mut *conn).await?;
         }
         for e in &batch.emails {
             sqlx::query(
@@ -90,26 +88,24 @@ macro_rules! write_notifications {
                  attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)",
             )
             .bind(e.user).bind(&e.to).bind(e.language).bind(&e.subject).bind(&e.text).bind(&e.html).bind(now)
-            .execute(&mut *$tx).await?;
+            .execute(&mut *conn).await?;
         }
         let woken = batch.live_recipients();
-        if $postgres && !woken.is_empty() {
-            sqlx::query(&format!("SELECT pg_notify({}, $1)", $crate::notifications::live::CHANNEL_SQL))
-                .bind($crate::notifications::live::Signal::Wake(woken).encode())
-                .execute(&mut *$tx).await?;
+        if postgres && !woken.is_empty() {
+            sqlx::query(&format!("SELECT pg_notify({}, $1)", crate::notifications::live::CHANNEL_SQL))
+                .bind(crate::notifications::live::Signal::Wake(woken).encode())
+                .execute(&mut *conn).await?;
         }
-    }};
+        Ok(())
+    })
 }
 
 /// Writes a batch in a transaction of its own, for events that change nothing else (the SLA
 /// engine's warnings, ratings, published policies).
 pub async fn record(db: &Db, batch: &Batch, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    let postgres = matches!(db, Db::Postgres(_));
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        write_notifications!(tx, batch, now, postgres);
-        tx.commit().await
-    })
+    let mut tx = db.begin_write().await?;
+    write(&mut tx, batch, now).await?;
+    tx.commit().await
 }
 
 /// A person a notification may go to, with how they want to hear of one kind.
@@ -281,7 +277,7 @@ pub async fn claim_due(
     let lock = if matches!(db, Db::Postgres(_)) { "FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
         "UPDATE email_outbox SET lease_until = $1, attempts = attempts + 1 WHERE id IN (\
-         SELECT id FROM email_outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 \
+         SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
          AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
          RETURNING id, to_address, language, subject, body_text, body_html, attempts, created_at"
     );
@@ -308,10 +304,27 @@ pub async fn mark_retry(db: &Db, id: i64, next_attempt_at: DateTime<Utc>, error:
     Ok(())
 }
 
+/// Gives message `id` up: the mail server refused it for good, or no server would take it.
+pub async fn mark_failed(db: &Db, id: i64, now: DateTime<Utc>, error: &str) -> Result<(), sqlx::Error> {
+    let error: String = error.chars().take(500).collect();
+    with_db!(db, pool => sqlx::query(
+        "UPDATE email_outbox SET failed_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1 AND sent_at IS NULL"
+    ).bind(id).bind(now).bind(error).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The newest messages given up on, for admins.
+pub async fn failed_emails(db: &Db, limit: i64) -> Result<Vec<super::FailedEmail>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, super::FailedEmail>(
+        "SELECT id, to_address, subject, attempts, COALESCE(last_error, '') AS last_error, failed_at \
+         FROM email_outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT $1"
+    ).bind(limit).fetch_all(pool).await)
+}
+
 /// How many messages wait to be sent, and when the next one is due.
 pub async fn outbox_backlog(db: &Db) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
     with_db!(db, pool => sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
-        "SELECT COUNT(*), MIN(next_attempt_at) FROM email_outbox WHERE sent_at IS NULL"
+        "SELECT COUNT(*), MIN(next_attempt_at) FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
     ).fetch_one(pool).await)
 }
 
@@ -350,22 +363,24 @@ pub async fn queue_digest(
     email: &NewEmail,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let postgres = matches!(db, Db::Postgres(_));
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    let mut tx = db.begin_write().await?;
+    let claimed = with_tx!(&mut tx, conn => {
         let claimed = sqlx::query(
             "UPDATE notification_settings SET last_digest_at = $2 WHERE user_id = $1 \
              AND (last_digest_at = $3 OR (last_digest_at IS NULL AND $3 IS NULL))"
-        ).bind(user).bind(now).bind(previous).execute(&mut *tx).await?;
-        if claimed.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(false);
+        ).bind(user).bind(now).bind(previous).execute(&mut *conn).await?;
+        if claimed.rows_affected() == 1 {
+            sqlx::query("UPDATE notifications SET digest_pending = FALSE WHERE user_id = $1 AND id <= $2 AND digest_pending = TRUE")
+                .bind(user).bind(up_to).execute(&mut *conn).await?;
         }
-        sqlx::query("UPDATE notifications SET digest_pending = FALSE WHERE user_id = $1 AND id <= $2 AND digest_pending = TRUE")
-            .bind(user).bind(up_to).execute(&mut *tx).await?;
-        let batch = Batch { notifications: Vec::new(), emails: vec![email.clone()] };
-        write_notifications!(tx, &batch, now, postgres);
-        tx.commit().await?;
-        Ok(true)
-    })
+        Ok::<_, sqlx::Error>(claimed.rows_affected() == 1)
+    })?;
+    if !claimed {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let batch = Batch { notifications: Vec::new(), emails: vec![email.clone()] };
+    write(&mut tx, &batch, now).await?;
+    tx.commit().await?;
+    Ok(true)
 }

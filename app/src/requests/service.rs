@@ -45,9 +45,10 @@ pub async fn submit(
     org: OrgId,
     input: &NewRequestInput,
 ) -> Result<RequestId, AppError> {
+    bound_file_list(limits, input.files.len())?;
     let key = input.idempotency_key.trim();
     if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AppError::Malformed("idempotency key".into()));
+        return Err(AppError::Malformed);
     }
     // A retry of a submission that went through answers the stored request, before anything
     // else is checked: its files already belong to that request.
@@ -122,6 +123,14 @@ pub async fn submit(
     }
 }
 
+/// A list of file ids longer than a request may hold is refused before any query reads it.
+fn bound_file_list(limits: &UploadLimits, len: usize) -> Result<(), AppError> {
+    if len > limits.max_files_per_request as usize {
+        return Err(AppError::invalid(Field::Files, Problem::TooManyFiles { max: limits.max_files_per_request }));
+    }
+    Ok(())
+}
+
 fn check_limits(limits: &UploadLimits, count: i64, bytes: i64, errors: &mut Vec<FieldError>) {
     if count > limits.max_files_per_request as i64 {
         errors.push(FieldError { field: Field::Files, problem: Problem::TooManyFiles { max: limits.max_files_per_request } });
@@ -189,6 +198,7 @@ pub async fn act(
 ) -> Result<i64, AppError> {
     let db = &app.db;
     let limits = &app.settings.uploads;
+    bound_file_list(limits, command.files().len())?;
     // Claiming is first come, first served, whatever the claimer last saw.
     if matches!(command, Command::Claim) {
         if let (Some(_), Some(owner)) = (state.owner_id, &state.owner_name) {

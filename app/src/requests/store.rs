@@ -13,7 +13,7 @@ use crate::{
     db::{BeginWrite, Db},
     orgs::OrgId,
     time::CENTER_TIME_ZONE,
-    with_db,
+    with_db, with_tx,
 };
 use chrono::{DateTime, Datelike, Utc};
 
@@ -191,9 +191,8 @@ pub async fn apply(
     change: &Change,
     notices: &crate::notifications::store::Batch,
 ) -> Result<Applied, sqlx::Error> {
-    let postgres = matches!(db, Db::Postgres(_));
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    let mut tx = db.begin_write().await?;
+    let applied = with_tx!(&mut tx, conn => async {
         let updated = sqlx::query(
             "UPDATE requests SET status = $1, owner_id = $2, first_owner_id = $3, team_id = $4, \
              first_responded_at = $5, awaiting_since = $6, resolution_due = $7, resolved_at = $8, \
@@ -204,9 +203,8 @@ pub async fn apply(
         .bind(change.first_responded_at).bind(change.awaiting_since).bind(change.resolution_due)
         .bind(change.resolved_at).bind(change.resolution.as_deref()).bind(change.reject_reason.as_deref())
         .bind(change.now).bind(id).bind(from_version)
-        .execute(&mut *tx).await?;
+        .execute(&mut *conn).await?;
         if updated.rows_affected() != 1 {
-            tx.rollback().await?;
             return Ok(Applied::Stale);
         }
         let e = &change.event;
@@ -218,23 +216,27 @@ pub async fn apply(
         .bind(id).bind(change.actor).bind(e.kind).bind(e.action).bind(e.from_status).bind(e.to_status)
         .bind(e.note.as_deref()).bind(e.internal).bind(e.owner_id).bind(e.team_id)
         .bind(e.reason_code.as_deref()).bind(change.now)
-        .fetch_one(&mut *tx).await?;
+        .fetch_one(&mut *conn).await?;
         for file in &change.files {
             let attached = sqlx::query(
                 "UPDATE attachments SET request_id = $1, event_id = $2, internal = $3 \
                  WHERE id = $4 AND uploaded_by = $5 AND request_id IS NULL AND complete = TRUE",
             )
             .bind(id).bind(event).bind(e.internal).bind(*file).bind(change.actor)
-            .execute(&mut *tx).await?;
+            .execute(&mut *conn).await?;
             if attached.rows_affected() != 1 {
-                tx.rollback().await?;
                 return Ok(Applied::UnknownFile);
             }
         }
-        crate::write_notifications!(tx, notices, change.now, postgres);
-        tx.commit().await?;
-        Ok(Applied::Done { version: from_version + 1 })
-    })
+        Ok::<_, sqlx::Error>(Applied::Done { version: from_version + 1 })
+    }.await)?;
+    if applied != (Applied::Done { version: from_version + 1 }) {
+        tx.rollback().await?;
+        return Ok(applied);
+    }
+    crate::notifications::store::write(&mut tx, notices, change.now).await?;
+    tx.commit().await?;
+    Ok(applied)
 }
 
 pub async fn record(db: &Db, id: RequestId) -> Result<Option<RequestRecord>, sqlx::Error> {

@@ -123,29 +123,37 @@ impl TestApp {
             seed_demo: true,
             bootstrap_admin: None,
             mail: None,
+            connections: Default::default(),
+            rate: Default::default(),
         };
         adjust(&mut config);
         let portal = Portal::start_with_db(&config, db.clone()).await.expect("portal start");
         let jobs = portal.spawn_jobs().expect("background jobs");
         let router = portal.router();
         let live = portal.state.live.clone();
+        let limits = config.connections;
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let stop = async move {
                 let _ = stop.await;
             };
-            server::serve(listener, router, live, stop).await.expect("serve");
+            server::serve(listener, router, live, limits, stop).await.expect("serve");
         });
         Some(TestApp { base, db, backend, portal, jobs: Some(jobs), dir, server: Some(server), shutdown: Some(shutdown) })
     }
 
+    /// A client that behaves as the portal's own pages do: it keeps cookies, follows no
+    /// redirect and names the portal as the origin of what it sends.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        browser_like(&self.base)
     }
+
+    /// A client on a page of another site.
+    pub fn cross_site_client(&self, origin: &str) -> reqwest::Client {
+        browser_like(origin)
+    }
+
+
 
     /// Calls a server function the way the browser does (url-encoded form, JSON answer).
     pub async fn call(
@@ -342,4 +350,16 @@ macro_rules! on_both_backends {
             }
         }
     )*};
+}
+
+/// A cookie-keeping client whose requests carry `Origin: origin`, as a browser's do.
+pub fn browser_like(origin: &str) -> reqwest::Client {
+    let mut headers = header::HeaderMap::new();
+    headers.insert(header::ORIGIN, header::HeaderValue::from_str(origin).expect("origin"));
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }

@@ -22,6 +22,8 @@ pub enum Mode {
     TempFail = 1,
     /// Reads the message and never answers, like a server that hung.
     Stall = 2,
+    /// Refuses every message for good (550), as for a mailbox that does not exist.
+    Reject = 3,
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +154,7 @@ impl SmtpSink {
                         write.write_all(b"250 OK queued\r\n").await?;
                     }
                     1 => write.write_all(b"451 4.3.0 try again later\r\n").await?,
+                    3 => write.write_all(b"550 5.1.1 mailbox unavailable\r\n").await?,
                     _ => {
                         tokio::time::sleep(Duration::from_secs(3600)).await;
                         return Ok(());

@@ -1,15 +1,15 @@
-//! SQL for users, memberships and customer-manager assignments.
+//! SQL for users, memberships, customer-manager assignments and sign-in counts.
 
 use crate::{
     admin::UserSummary,
     auth::{CurrentUser, Language, Membership, Role, UserId},
-    db::{BeginWrite, Db},
+    db::{BeginWrite, Db, Tx},
     error::{AppError, Conflict},
     orgs::OrgId,
     validation::Email,
-    with_db,
+    with_db, with_tx,
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -285,4 +285,93 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
 
 pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
     with_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(pool).await)
+}
+
+// Sign-in counts (`login_throttle`), one row per throttle key; `auth::ssr::throttle` decides
+// what they mean.
+
+/// Takes one attempt's slot in `key`'s count, restarting a count whose window and lock have
+/// both passed; answers the slots now taken and the lock, if any.
+pub async fn take_throttle_slot(
+    tx: &mut Tx,
+    key: &str,
+    now: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    with_tx!(tx, conn => sqlx::query_as(
+        "INSERT INTO login_throttle (key, failures, window_started_at, locked_until) \
+         VALUES ($1, 1, $2, NULL) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN login_throttle.window_started_at < $3 \
+                            AND (login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2) \
+                           THEN 1 ELSE login_throttle.failures + 1 END, \
+           window_started_at = CASE WHEN login_throttle.window_started_at < $3 \
+                            AND (login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2) \
+                           THEN $2 ELSE login_throttle.window_started_at END, \
+           locked_until = CASE WHEN login_throttle.locked_until > $2 \
+                           THEN login_throttle.locked_until ELSE NULL END \
+         RETURNING failures, locked_until",
+    ).bind(key).bind(now).bind(window_start).fetch_one(&mut *conn).await)
+}
+
+/// Locks `key` until `until` if its failures reached `lock_after`; answers its failures.
+pub async fn lock_throttle_key_if_reached(
+    db: &Db,
+    key: &str,
+    lock_after: u32,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let failures = with_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "UPDATE login_throttle SET locked_until = CASE \
+           WHEN failures >= $2 AND (locked_until IS NULL OR locked_until <= $3) THEN $4 \
+           ELSE locked_until END \
+         WHERE key = $1 RETURNING failures",
+    ).bind(key).bind(i64::from(lock_after)).bind(now).bind(until).fetch_optional(pool).await)?;
+    Ok(failures.unwrap_or(0))
+}
+
+/// Forgets `clear`'s count and gives one slot back to each of `give_back`, in one transaction.
+pub async fn settle_throttle_keys(db: &Db, clear: Option<&str>, give_back: &[&str]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    with_tx!(&mut tx, conn => {
+        if let Some(key) = clear {
+            sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&mut *conn).await?;
+        }
+        for key in give_back {
+            sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
+                .bind(*key).execute(&mut *conn).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    tx.commit().await
+}
+
+/// Deletes `key` and every key matching the LIKE pattern `pattern` (escaped with `\`).
+pub async fn delete_throttle_keys(db: &Db, key: &str, pattern: &str) -> Result<u64, sqlx::Error> {
+    with_db!(db, pool => sqlx::query(
+        "DELETE FROM login_throttle WHERE key = $1 OR key LIKE $2 ESCAPE '\\'"
+    ).bind(key).bind(pattern).execute(pool).await.map(|r| r.rows_affected()))
+}
+
+/// The keys starting with `prefix` that are locked after `now`.
+pub async fn locked_throttle_keys(db: &Db, prefix: &str, now: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, String>(
+        "SELECT key FROM login_throttle WHERE key LIKE $1 AND locked_until > $2"
+    ).bind(format!("{prefix}%")).bind(now).fetch_all(pool).await)
+}
+
+/// `key`'s failures (and attempts in flight) and lock, if it has a count.
+pub async fn throttle_key(db: &Db, key: &str) -> Result<Option<(i64, Option<DateTime<Utc>>)>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
+        "SELECT failures, locked_until FROM login_throttle WHERE key = $1"
+    ).bind(key).fetch_optional(pool).await)
+}
+
+/// Forgets counts whose window started before `window_start` and whose lock has passed.
+pub async fn purge_throttle_keys(db: &Db, window_start: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    with_db!(db, pool => sqlx::query(
+        "DELETE FROM login_throttle WHERE window_started_at < $1 \
+         AND (locked_until IS NULL OR locked_until < $2)"
+    ).bind(window_start).bind(now).execute(pool).await.map(|r| r.rows_affected()))
 }

@@ -6,12 +6,8 @@
 //! at once, at most `lock_after` of them are ever checked before the key locks. From
 //! `slow_after` failures on, each wrong answer is delayed a little more.
 
-use crate::{
-    db::{BeginWrite, Db},
-    error::AppError,
-    state::ThrottlePolicy,
-    with_db,
-};
+use super::store;
+use crate::{db::Db, error::AppError, state::ThrottlePolicy};
 use chrono::{DateTime, Utc};
 
 /// What a throttle key counts failures for.
@@ -57,46 +53,22 @@ pub async fn admit(
     policy: &ThrottlePolicy,
 ) -> Result<(), AppError> {
     let window_start = now - policy.window;
-    let verdict: Result<Option<u64>, sqlx::Error> = with_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
-        for key in keys {
-            // A count whose window and lock have both passed starts again at this attempt.
-            let (taken, locked_until): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-                "INSERT INTO login_throttle (key, failures, window_started_at, locked_until) \
-                 VALUES ($1, 1, $2, NULL) \
-                 ON CONFLICT (key) DO UPDATE SET \
-                   failures = CASE WHEN login_throttle.window_started_at < $3 \
-                                    AND (login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2) \
-                                   THEN 1 ELSE login_throttle.failures + 1 END, \
-                   window_started_at = CASE WHEN login_throttle.window_started_at < $3 \
-                                    AND (login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2) \
-                                   THEN $2 ELSE login_throttle.window_started_at END, \
-                   locked_until = CASE WHEN login_throttle.locked_until > $2 \
-                                   THEN login_throttle.locked_until ELSE NULL END \
-                 RETURNING failures, locked_until",
-            )
-            .bind(&key.value)
-            .bind(now)
-            .bind(window_start)
-            .fetch_one(&mut *tx)
-            .await?;
-            if let Some(until) = locked_until.filter(|until| *until > now) {
-                // Dropping the transaction gives back the slots taken so far.
-                return Ok(Some(seconds_until(now, until)));
-            }
-            if u32::try_from(taken).unwrap_or(u32::MAX) > key.lock_after(policy) {
-                // The remaining slots belong to attempts still being checked; if they fail,
-                // the key locks for the whole period.
-                return Ok(Some(policy.lock_for.num_seconds().max(1) as u64));
-            }
+    // One transaction over every key: a refusal drops it, which gives back the slots taken.
+    let mut tx = db.begin_write().await?;
+    for key in keys {
+        let (taken, locked_until) = store::take_throttle_slot(&mut tx, &key.value, now, window_start).await?;
+        if let Some(until) = locked_until.filter(|until| *until > now) {
+            return Err(AppError::TooManyAttempts { retry_after_secs: seconds_until(now, until) });
         }
-        tx.commit().await?;
-        Ok(None)
-    }.await);
-    match verdict? {
-        None => Ok(()),
-        Some(retry_after_secs) => Err(AppError::TooManyAttempts { retry_after_secs }),
+        if u32::try_from(taken).unwrap_or(u32::MAX) > key.lock_after(policy) {
+            // The remaining slots belong to attempts still being checked; if they fail, the
+            // key locks for the whole period.
+            let retry_after_secs = policy.lock_for.num_seconds().max(1) as u64;
+            return Err(AppError::TooManyAttempts { retry_after_secs });
+        }
     }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn seconds_until(now: DateTime<Utc>, until: DateTime<Utc>) -> u64 {
@@ -113,14 +85,9 @@ pub async fn record_failure(
 ) -> Result<std::time::Duration, AppError> {
     let mut delay = std::time::Duration::ZERO;
     for key in keys {
-        let failures = with_db!(db, pool => sqlx::query_scalar::<_, i64>(
-            "UPDATE login_throttle SET locked_until = CASE \
-               WHEN failures >= $2 AND (locked_until IS NULL OR locked_until <= $3) THEN $4 \
-               ELSE locked_until END \
-             WHERE key = $1 RETURNING failures",
-        ).bind(&key.value).bind(i64::from(key.lock_after(policy))).bind(now).bind(now + policy.lock_for)
-        .fetch_optional(pool).await)?
-        .unwrap_or(0);
+        let failures =
+            store::lock_throttle_key_if_reached(db, &key.value, key.lock_after(policy), now, now + policy.lock_for)
+                .await?;
         delay = delay.max(delay_for(u32::try_from(failures).unwrap_or(u32::MAX), policy));
     }
     Ok(delay)
@@ -130,37 +97,20 @@ pub async fn record_failure(
 /// address only gets this attempt's slot back, so that one valid account cannot reset guessing
 /// from an address.
 pub async fn record_success(db: &Db, account: &Key, address: &Key) -> Result<(), AppError> {
-    with_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(&account.value).execute(&mut *tx).await?;
-        sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
-            .bind(&address.value).execute(&mut *tx).await?;
-        tx.commit().await
-    }.await)?;
-    Ok(())
+    Ok(store::settle_throttle_keys(db, Some(&account.value), &[&address.value]).await?)
 }
 
 /// Gives back the slots of an admitted attempt that was never checked.
 pub async fn release(db: &Db, keys: &[Key]) -> Result<(), AppError> {
-    with_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
-        for key in keys {
-            sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
-                .bind(&key.value).execute(&mut *tx).await?;
-        }
-        tx.commit().await
-    }.await)?;
-    Ok(())
+    let keys: Vec<&str> = keys.iter().map(|k| k.value.as_str()).collect();
+    Ok(store::settle_throttle_keys(db, None, &keys).await?)
 }
 
 /// An admin lifts an account's lock and forgets its failures, from strangers and from the
 /// account's known devices alike.
 pub async fn unlock_account(db: &Db, email: &str) -> Result<bool, AppError> {
     let device_keys = format!("device:%:{}", escape_like(email));
-    let removed = with_db!(db, pool => sqlx::query(
-        "DELETE FROM login_throttle WHERE key = $1 OR key LIKE $2 ESCAPE '\\'"
-    ).bind(Key::account(email).value).bind(device_keys).execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(removed > 0)
+    Ok(store::delete_throttle_keys(db, &Key::account(email).value, &device_keys).await? > 0)
 }
 
 fn escape_like(text: &str) -> String {
@@ -169,36 +119,24 @@ fn escape_like(text: &str) -> String {
 
 /// The accounts (emails) whose sign-in is locked now, for strangers.
 pub async fn locked_accounts(db: &Db, now: DateTime<Utc>) -> Result<std::collections::HashSet<String>, AppError> {
-    let keys = with_db!(db, pool => sqlx::query_scalar::<_, String>(
-        "SELECT key FROM login_throttle WHERE key LIKE 'account:%' AND locked_until > $1"
-    ).bind(now).fetch_all(pool).await)?;
+    let keys = store::locked_throttle_keys(db, "account:", now).await?;
     Ok(keys.into_iter().filter_map(|k| k.strip_prefix("account:").map(str::to_owned)).collect())
 }
 
 /// The failures (and attempts in flight) a key holds now.
 pub async fn failures(db: &Db, key: &Key) -> Result<i64, AppError> {
-    let failures = with_db!(db, pool => sqlx::query_scalar::<_, i64>(
-        "SELECT failures FROM login_throttle WHERE key = $1"
-    ).bind(&key.value).fetch_optional(pool).await)?;
-    Ok(failures.unwrap_or(0))
+    Ok(store::throttle_key(db, &key.value).await?.map_or(0, |(failures, _)| failures))
 }
 
 /// Whether an account is locked now, and until when.
 pub async fn account_locked_until(db: &Db, email: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
-    let until = with_db!(db, pool => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
-        "SELECT locked_until FROM login_throttle WHERE key = $1"
-    ).bind(Key::account(email).value).fetch_optional(pool).await)?
-    .flatten();
+    let until = store::throttle_key(db, &Key::account(email).value).await?.and_then(|(_, until)| until);
     Ok(until.filter(|until| *until > now))
 }
 
 /// Forgets counts whose window and lock have both passed.
 pub async fn purge_expired(db: &Db, now: DateTime<Utc>, policy: &ThrottlePolicy) -> Result<u64, sqlx::Error> {
-    let window_start = now - policy.window;
-    with_db!(db, pool => sqlx::query(
-        "DELETE FROM login_throttle WHERE window_started_at < $1 \
-         AND (locked_until IS NULL OR locked_until < $2)"
-    ).bind(window_start).bind(now).execute(pool).await.map(|r| r.rows_affected()))
+    store::purge_throttle_keys(db, now - policy.window, now).await
 }
 
 pub fn delay_for(failures: u32, policy: &ThrottlePolicy) -> std::time::Duration {

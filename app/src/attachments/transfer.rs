@@ -1,30 +1,26 @@
-//! The upload and download endpoints. Files do not fit server functions: they stream.
+//! File transfer behind the raw `/files` endpoints of the server's edge. Files do not fit
+//! server functions: they stream.
 //!
-//! `POST /files` takes the raw bytes of one file, its name in the `X-File-Name` header
-//! (percent-encoded UTF-8), and answers [`UploadedFile`] as JSON. The browser sends one file
-//! per call so that each has its own progress bar.
-//! `GET /files/{id}` answers the bytes; `?inline=1` previews images and PDFs.
+//! An upload is the raw bytes of one file, its name in the `X-File-Name` header
+//! (percent-encoded UTF-8), answered with [`UploadedFile`]. The browser sends one file per
+//! call so that each has its own progress bar.
 
 use super::{extension, sanitize_file_name, sniff, store, AttachmentId, FileKind, UploadedFile};
 use crate::{
-    auth::{ssr::user_of_session, CurrentUser},
+    auth::CurrentUser,
     authz::{self, Action, Target},
     error::{AppError, Field, Problem},
-    i18n::Locale,
     requests::store as requests,
     state::AppState,
 };
 use axum::{
     body::Body,
-    extract::{Path, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
-    Json,
+    http::{header, HeaderMap, HeaderValue},
+    response::Response,
 };
 use futures_util::StreamExt;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
-use tower_sessions::Session;
 
 pub const FILE_NAME_HEADER: &str = "x-file-name";
 /// Enough of the start of a file to recognise it.
@@ -32,48 +28,13 @@ const HEAD_BYTES: usize = 8 * 1024;
 /// Enough of the end of a ZIP to read the names in its directory.
 const TAIL_BYTES: usize = 256 * 1024;
 
-/// An error answered with its status and the message in the user's language.
-struct Refused(AppError, Locale);
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::json!({ "error": self.0, "message": self.0.message(self.1) });
-        (status, Json(body)).into_response()
-    }
-}
-
-fn locale_of(user: Option<&CurrentUser>, headers: &HeaderMap) -> Locale {
-    match user {
-        Some(u) => u.language.locale(),
-        None => crate::i18n_support::locale_from_accept_language(
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
-        ),
-    }
-}
-
 fn file_problem(problem: Problem) -> AppError {
     AppError::invalid(Field::Files, problem)
 }
 
-pub async fn upload(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let user = match user_of_session(&state, &session).await {
-        Ok(user) => user,
-        Err(e) => return Refused(e, locale_of(None, &headers)).into_response(),
-    };
-    let locale = user.language.locale();
-    match receive(&state, &user, &headers, body).await {
-        Ok(file) => (StatusCode::CREATED, Json(file)).into_response(),
-        Err(e) => Refused(e, locale).into_response(),
-    }
-}
-
-async fn receive(
+/// Receives one uploaded file for `user`: its name from the `X-File-Name` header, its bytes
+/// streamed into the store and checked against the limits and its claimed kind.
+pub async fn receive(
     state: &AppState,
     user: &CurrentUser,
     headers: &HeaderMap,
@@ -104,15 +65,24 @@ async fn receive(
         return Err(too_large);
     }
 
-    let id = store::begin_upload(&state.db, user.id, &file_name, chrono::Utc::now()).await?;
-    let outcome = stream_into(state, id, body, limits.max_file_bytes).await;
+    let now = chrono::Utc::now();
+    let quota = Quota {
+        user: user.id,
+        day: now.with_timezone(&crate::time::zone(&user.time_zone)).date_naive(),
+        limits,
+    };
+    if !store::take_file_quota(&state.db, user.id, quota.day, limits.daily_files).await? {
+        return Err(quota.exhausted());
+    }
+    let id = store::begin_upload(&state.db, user.id, &file_name, now).await?;
+    let outcome = stream_into(state, id, body, limits.max_file_bytes, &quota).await;
     let checked = match outcome {
         Ok(Received { size: 0, .. }) => Err(file_problem(Problem::EmptyFile)),
-        Ok(Received { oversized: true, .. }) => Err(too_large),
-        Ok(received) => match sniff(&received.head, &received.tail) {
-            None => Err(file_problem(Problem::FileKindNotAllowed)),
-            Some(kind) if !claimed.contains(&kind) => Err(file_problem(Problem::ContentMismatch)),
-            Some(kind) => Ok((kind, received)),
+        Ok(Received { refused: Some(problem), .. }) => Err(file_problem(problem)),
+        Ok(received) => match sniff(&received.head, &received.tail, received.size) {
+            Err(problem) => Err(file_problem(problem)),
+            Ok(kind) if !claimed.contains(&kind) => Err(file_problem(Problem::ContentMismatch)),
+            Ok(kind) => Ok((kind, received)),
         },
         Err(e) => Err(e),
     };
@@ -131,16 +101,44 @@ async fn receive(
     }
 }
 
+/// Today's upload quota of the uploader.
+struct Quota {
+    user: crate::auth::UserId,
+    day: chrono::NaiveDate,
+    limits: super::UploadLimits,
+}
+
+impl Quota {
+    fn problem(&self) -> Problem {
+        Problem::DailyUploadQuota {
+            files: self.limits.daily_files,
+            max_mib: (self.limits.daily_bytes / super::MIB) as u32,
+        }
+    }
+
+    fn exhausted(&self) -> AppError {
+        file_problem(self.problem())
+    }
+}
+
 struct Received {
     size: u64,
-    oversized: bool,
+    /// Why the bytes were not all taken: too large, or over the day's quota.
+    refused: Option<Problem>,
     head: Vec<u8>,
     tail: Vec<u8>,
     sha256: String,
 }
 
 /// Writes the body in chunks as it arrives, hashing it and keeping its first and last bytes.
-async fn stream_into(state: &AppState, id: AttachmentId, body: Body, max: u64) -> Result<Received, AppError> {
+/// Each chunk is charged to the day's quota before it is stored.
+async fn stream_into(
+    state: &AppState,
+    id: AttachmentId,
+    body: Body,
+    max: u64,
+    quota: &Quota,
+) -> Result<Received, AppError> {
     let mut stream = body.into_data_stream();
     let mut hasher = Sha256::new();
     let mut pending: Vec<u8> = Vec::with_capacity(store::CHUNK_BYTES);
@@ -149,17 +147,14 @@ async fn stream_into(state: &AppState, id: AttachmentId, body: Body, max: u64) -
     let mut size: u64 = 0;
     let mut seq = 0;
     while let Some(frame) = stream.next().await {
-        let bytes = frame.map_err(|e| AppError::Malformed(format!("upload interrupted: {e}")))?;
+        let bytes = frame.map_err(|error| {
+            tracing::debug!(%error, file = %id, "upload interrupted");
+            AppError::Malformed
+        })?;
         size += bytes.len() as u64;
         if size > max {
-            // Read the rest (the body limit layer bounds it) so the client finishes sending
-            // and reads the refusal, instead of seeing its connection reset mid-upload.
-            while let Some(frame) = stream.next().await {
-                if frame.is_err() {
-                    break;
-                }
-            }
-            return Ok(Received { size, oversized: true, head, tail, sha256: String::new() });
+            let problem = Problem::FileTooLarge { max_mib: (max / super::MIB) as u32 };
+            return Ok(refuse_rest(stream, size, problem).await);
         }
         hasher.update(&bytes);
         if head.len() < HEAD_BYTES {
@@ -173,35 +168,44 @@ async fn stream_into(state: &AppState, id: AttachmentId, body: Body, max: u64) -
         pending.extend_from_slice(&bytes);
         while pending.len() >= store::CHUNK_BYTES {
             let rest = pending.split_off(store::CHUNK_BYTES);
+            if !charge(state, quota, pending.len()).await? {
+                return Ok(refuse_rest(stream, size, quota.problem()).await);
+            }
             store::append_chunk(&state.db, id, seq, &pending).await?;
             seq += 1;
             pending = rest;
         }
     }
     if !pending.is_empty() {
+        if !charge(state, quota, pending.len()).await? {
+            return Ok(Received { size, refused: Some(quota.problem()), head, tail, sha256: String::new() });
+        }
         store::append_chunk(&state.db, id, seq, &pending).await?;
     }
-    Ok(Received { size, oversized: false, head, tail, sha256: format!("{:x}", hasher.finalize()) })
+    Ok(Received { size, refused: None, head, tail, sha256: format!("{:x}", hasher.finalize()) })
 }
 
-/// `DELETE /files/{id}`: the uploader removes a file before submitting it.
-pub async fn remove(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> Response {
-    let user = match user_of_session(&state, &session).await {
-        Ok(user) => user,
-        Err(e) => return Refused(e, locale_of(None, &headers)).into_response(),
-    };
-    match discard(&state, &user, AttachmentId(id)).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => Refused(e, user.language.locale()).into_response(),
+async fn charge(state: &AppState, quota: &Quota, bytes: usize) -> Result<bool, AppError> {
+    Ok(store::take_byte_quota(&state.db, quota.user, quota.day, bytes as u64, quota.limits.daily_bytes).await?)
+}
+
+/// Reads the rest of a refused body (the body limit layer bounds it) so the client finishes
+/// sending and reads the refusal, instead of seeing its connection reset mid-upload.
+async fn refuse_rest(
+    mut stream: impl futures_util::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Unpin,
+    size: u64,
+    problem: Problem,
+) -> Received {
+    while let Some(frame) = stream.next().await {
+        if frame.is_err() {
+            break;
+        }
     }
+    Received { size, refused: Some(problem), head: Vec::new(), tail: Vec::new(), sha256: String::new() }
 }
 
-async fn discard(state: &AppState, user: &CurrentUser, id: AttachmentId) -> Result<(), AppError> {
+/// The uploader removes a file before submitting it (`DELETE /files/{id}`).
+pub async fn discard(state: &AppState, user: &CurrentUser, id: AttachmentId) -> Result<(), AppError> {
     let facts = store::file_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
     // A file that is part of a request stays with it.
     if facts.request_id.is_some() {
@@ -211,31 +215,9 @@ async fn discard(state: &AppState, user: &CurrentUser, id: AttachmentId) -> Resu
     Ok(store::discard(&state.db, id).await?)
 }
 
-#[derive(serde::Deserialize)]
-pub struct DownloadQuery {
-    #[serde(default)]
-    inline: Option<String>,
-}
-
-pub async fn download(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(query): Query<DownloadQuery>,
-) -> Response {
-    let user = match user_of_session(&state, &session).await {
-        Ok(user) => user,
-        Err(e) => return Refused(e, locale_of(None, &headers)).into_response(),
-    };
-    let inline = query.inline.is_some_and(|v| v == "1" || v == "true");
-    match serve(&state, &user, AttachmentId(id), inline).await {
-        Ok(response) => response,
-        Err(e) => Refused(e, user.language.locale()).into_response(),
-    }
-}
-
-async fn serve(state: &AppState, user: &CurrentUser, id: AttachmentId, inline: bool) -> Result<Response, AppError> {
+/// The bytes of a file the user may see (`GET /files/{id}`); `inline` previews images and
+/// PDFs, every other kind is always a download.
+pub async fn serve(state: &AppState, user: &CurrentUser, id: AttachmentId, inline: bool) -> Result<Response, AppError> {
     let facts = store::file_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
     match facts.request_id {
         // Before submission only its uploader sees a file.
@@ -272,7 +254,7 @@ async fn serve(state: &AppState, user: &CurrentUser, id: AttachmentId, inline: b
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type()));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(facts.size_bytes.max(0) as u64));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The request page shows previews in a frame of its own.
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     if let Ok(value) = HeaderValue::from_str(&disposition) {

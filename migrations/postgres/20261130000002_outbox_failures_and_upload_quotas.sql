@@ -1,0 +1,16 @@
+-- A message the mail server refused for good (5xx, or an address no server takes) stops
+-- being retried; admins see it with the server's answer.
+ALTER TABLE email_outbox ADD COLUMN failed_at TIMESTAMPTZ;
+DROP INDEX email_outbox_due;
+CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX email_outbox_failed ON email_outbox (failed_at DESC, id) WHERE failed_at IS NOT NULL;
+
+-- Uploads each user made per day (in their time zone), counted as the bytes stream in, so a
+-- daily quota holds however many uploads run at once. Refused and removed uploads still count.
+CREATE TABLE upload_usage (
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    day DATE NOT NULL,
+    files BIGINT NOT NULL,
+    bytes BIGINT NOT NULL,
+    PRIMARY KEY (user_id, day)
+);
