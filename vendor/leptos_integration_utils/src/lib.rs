@@ -98,10 +98,9 @@ pub trait ExtendResponse: Sized {
                             }
                             .to_html();
                         }
-                        _ = view! {
-                            <Link rel="modulepreload" href=format!("{pkg_path}/{wasm_split_file}") crossorigin=nonce/>
-                        }
-                        .to_html();
+                        // The split loader's own preload comes from `HydrationScripts`, which
+                        // can give it the page's nonce (see PATCHED.md).
+                        let _ = wasm_split_file;
                     }
                 });
             }
