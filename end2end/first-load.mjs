@@ -35,7 +35,8 @@ async function htmlSize(path, cookie) {
 async function signIn() {
   const response = await fetch(`${base}/api/auth/sign_in`, {
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+    // As the sign-in page sends it: the server refuses state changes from other origins.
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json", Origin: base },
     body: "email=client.east%40example.com&password=fssc-demo-2026",
   });
   if (!response.ok) throw new Error(`sign-in answered ${response.status}`);

@@ -25,7 +25,9 @@ export function watchCsp(page: Page, violations: string[] = []): string[] {
     if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
   });
   page.on("response", (response) => {
-    if (response.request().resourceType() === "document" && response.status() === 200) {
+    // The portal's own pages, not the file previews framed inside them.
+    const page_load = response.request().isNavigationRequest() && response.frame() === page.mainFrame();
+    if (page_load && response.status() === 200) {
       const policy = response.headers()["content-security-policy"] ?? "";
       if (!policy.includes("'nonce-")) violations.push(`no nonce policy on ${response.url()}`);
     }
