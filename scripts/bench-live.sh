@@ -26,7 +26,7 @@ pg_url="postgres://$pg_user@$pg_host:$pg_port/$pg_db"
 
 # The site's assets are not needed: the bench only calls the API and the event stream.
 say "release build of fssc-server and fssc-live-bench"
-cargo build --release -p server --bin fssc-server --bin fssc-live-bench
+cargo build --release -p server --bin fssc-server -p tools --bin fssc-live-bench
 
 hard="$(ulimit -Hn)"
 if [[ "$hard" == unlimited || "$hard" -ge 65536 ]]; then

@@ -14,7 +14,7 @@ source scripts/bench-data.sh
 results="$out/pages.md"
 
 say "release build of fssc-server, fssc-seed and fssc-page-bench"
-cargo build --release -p server --bin fssc-server --bin fssc-seed --bin fssc-page-bench
+cargo build --release -p server --bin fssc-server -p tools --bin fssc-seed --bin fssc-page-bench
 
 # Every connection is an open file on both sides.
 hard="$(ulimit -Hn)"

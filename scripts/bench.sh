@@ -13,14 +13,14 @@ source scripts/bench-data.sh
 results="$out/results.md"
 
 say "release build of fssc-seed and fssc-bench"
-cargo build --release -p server --bin fssc-seed --bin fssc-bench
+cargo build --release -p tools --bin fssc-seed --bin fssc-bench
 
 # fssc-seed leaves an already seeded database as it is.
 seed() {
-  DATABASE_URL="$1" cargo run --quiet --release -p server --bin fssc-seed -- "${@:2}"
+  DATABASE_URL="$1" cargo run --quiet --release -p tools --bin fssc-seed -- "${@:2}"
 }
 bench() {
-  DATABASE_URL="$1" cargo run --quiet --release -p server --bin fssc-bench -- ${BENCH_ARGS:-}
+  DATABASE_URL="$1" cargo run --quiet --release -p tools --bin fssc-bench -- ${BENCH_ARGS:-}
 }
 
 : >"$results"

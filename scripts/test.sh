@@ -32,7 +32,7 @@ say "release build (server binary and hashed, compressed site)"
 
 # One invocation, so unit and integration tests share the server's dependency build.
 say "unit tests, then store and server tests on SQLite and PostgreSQL"
-cargo test --release -p app -p server -p hydration_context --features app/ssr
+cargo test --release -p app -p server -p tools -p hydration_context --features app/ssr
 
 say "browser tests in Chromium"
 (cd end2end && npx playwright test)

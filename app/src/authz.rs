@@ -5,7 +5,7 @@
 //! reaches. A user may act when any of their memberships reaches the target.
 
 use crate::{
-    auth::{CurrentUser, Role, UserId},
+    auth::{CurrentUser, Permission, Role, UserId},
     error::AppError,
     orgs::OrgId,
 };
@@ -48,6 +48,14 @@ pub enum Action {
     UseCannedReplies,
     /// Read one's notifications, mark them read, receive them live, set how they arrive.
     HandleOwnNotifications,
+    /// Read the policy pages of one's audience, search them, say whether one helped.
+    ReadPolicies,
+    /// Write, publish, schedule and unpublish policy pages; keep the synonym list.
+    WritePolicies,
+    /// See who acknowledged a page and what readers said of it.
+    SeePolicyFeedback,
+    /// Grant and take back permissions such as editor.
+    GrantPermissions,
 }
 
 /// What an action is aimed at, with the facts the rules need.
@@ -105,7 +113,16 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::ViewQueues,        [Nothing,         Nothing,         Everything, Nothing,              Everything], Refusal::Forbidden),
     (Action::UseCannedReplies,  [Nothing,         Nothing,         Everything, Nothing,              Nothing],    Refusal::Forbidden),
     (Action::HandleOwnNotifications, [Own,         Own,             Own,        Own,                  Own],        Refusal::NotFound),
+    (Action::ReadPolicies,      [Everything,      Everything,      Everything, Everything,           Everything], Refusal::NotFound),
+    (Action::WritePolicies,     [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::SeePolicyFeedback, [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::GrantPermissions,  [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
 ];
+
+/// What a granted permission adds to the roles' reach. An editor works for the center, so a
+/// grant reaches the whole portal.
+pub const PERMISSION_RULES: &[(Permission, &[Action])] =
+    &[(Permission::Editor, &[Action::WritePolicies, Action::SeePolicyFeedback])];
 
 fn column(role: Role) -> usize {
     match role {
@@ -131,7 +148,10 @@ pub fn may(user: &CurrentUser, action: Action, target: Target) -> Result<(), App
     let allowed = user.memberships.iter().any(|m| {
         let reach = reaches[column(m.role)];
         reaches_target(user, reach, m.org_id, target)
-    }) || (action == Action::EditOwnAccount && target == Target::User(user.id));
+    }) || (action == Action::EditOwnAccount && target == Target::User(user.id))
+        || PERMISSION_RULES
+            .iter()
+            .any(|(permission, actions)| user.has_permission(*permission) && actions.contains(&action));
     if allowed {
         Ok(())
     } else {
@@ -195,6 +215,27 @@ pub fn request_scope(user: &CurrentUser) -> RequestScope {
     scope
 }
 
+/// Which policy pages a user may read. The center's staff and editors read every page, so
+/// that they can answer for it; a subsidiary's people read pages for everyone and those whose
+/// audience names one of their organisations or its tier.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PolicyScope {
+    pub everything: bool,
+    pub orgs: Vec<OrgId>,
+}
+
+pub fn policy_scope(user: &CurrentUser) -> PolicyScope {
+    let center_staff = user
+        .memberships
+        .iter()
+        .any(|m| matches!(m.role, Role::Agent | Role::CustomerManager | Role::Admin));
+    let everything = center_staff || may(user, Action::WritePolicies, Target::Portal).is_ok();
+    let mut orgs: Vec<OrgId> = if everything { Vec::new() } else { user.memberships.iter().map(|m| m.org_id).collect() };
+    orgs.sort();
+    orgs.dedup();
+    PolicyScope { everything, orgs }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +262,7 @@ mod tests {
                 })
                 .collect(),
             managed_orgs: managed.to_vec(),
+            permissions: Vec::new(),
         }
     }
 
@@ -311,5 +353,26 @@ mod tests {
         assert_eq!(request_scope(&manager).orgs, vec![A, B]);
         assert!(request_scope(&user(15, &[(CENTER, Role::Agent)], &[])).everything);
         assert!(request_scope(&user(19, &[], &[])).is_empty());
+    }
+
+    #[test]
+    fn editors_write_policies_and_everyone_reads_within_their_audience() {
+        let client = user(10, &[(A, Role::Client)], &[]);
+        let agent = user(15, &[(CENTER, Role::Agent)], &[]);
+        let mut editor = user(16, &[(CENTER, Role::Agent)], &[]);
+        editor.permissions.push(Permission::Editor);
+        let admin = user(18, &[(CENTER, Role::Admin)], &[]);
+        for (who, u, writes) in [("client", &client, false), ("agent", &agent, false), ("editor", &editor, true), ("admin", &admin, true)] {
+            assert_eq!(may(u, Action::WritePolicies, Target::Portal).is_ok(), writes, "{who} writes");
+            assert_eq!(may(u, Action::SeePolicyFeedback, Target::Portal).is_ok(), writes, "{who} sees feedback");
+            assert_eq!(may(u, Action::ReadPolicies, Target::Portal), Ok(()), "{who} reads");
+        }
+        assert_eq!(may(&editor, Action::GrantPermissions, Target::Portal), Err(AppError::Forbidden));
+        assert_eq!(policy_scope(&client), PolicyScope { everything: false, orgs: vec![A] });
+        assert!(policy_scope(&agent).everything);
+        let mut lone_editor = user(20, &[], &[]);
+        lone_editor.permissions.push(Permission::Editor);
+        assert!(policy_scope(&lone_editor).everything, "an editor reads what they write");
+        assert_eq!(policy_scope(&user(21, &[], &[])), PolicyScope::default(), "no membership, no audience");
     }
 }

@@ -84,6 +84,18 @@ pub enum Field {
     Targets,
     Definition,
     Notifications,
+    Slug,
+    Category,
+    /// The English title; [`Field::Title`] is the Chinese one, which every page has.
+    TitleEn,
+    Body,
+    BodyEn,
+    Tags,
+    EffectiveDate,
+    ValidUntil,
+    SupersededBy,
+    Audience,
+    Schedule,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,12 +130,26 @@ pub enum Problem {
     UnknownFile,
     /// Reopening is allowed only for a while after resolution.
     TooLate,
+    /// Not a page address: lower-case letters, digits and single hyphens only.
+    InvalidSlug,
+    /// A valid-until date before the effective date.
+    BeforeEffectiveDate,
+    /// An effective date before the one of the version in force now.
+    BeforePreviousVersion,
+    /// A moment that has already passed.
+    InThePast,
+    /// A page cannot replace itself.
+    SelfReference,
+    /// A text larger than this many KiB.
+    TooBig { max_kib: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Conflict {
     EmailTaken,
     CodeTaken,
+    /// Another policy page has this address.
+    SlugTaken,
     /// Another agent claimed the request first.
     AlreadyTaken { owner: String },
     /// The request's state does not allow this action now.
@@ -199,6 +225,7 @@ impl AppError {
                 td_string!(locale, errors.own_account).to_string()
             }
             AppError::Conflict(Conflict::CodeTaken) => td_string!(locale, errors.code_taken).to_string(),
+            AppError::Conflict(Conflict::SlugTaken) => td_string!(locale, errors.slug_taken).to_string(),
             AppError::Conflict(Conflict::AlreadyTaken { owner }) => {
                 td_string!(locale, errors.already_taken, owner = owner)
             }
@@ -252,6 +279,17 @@ impl Field {
             Field::Targets => td_string!(locale, fields.targets),
             Field::Definition => td_string!(locale, fields.definition),
             Field::Notifications => td_string!(locale, fields.notifications),
+            Field::Slug => td_string!(locale, fields.slug),
+            Field::Category => td_string!(locale, fields.category),
+            Field::TitleEn => td_string!(locale, fields.title_en),
+            Field::Body => td_string!(locale, fields.body),
+            Field::BodyEn => td_string!(locale, fields.body_en),
+            Field::Tags => td_string!(locale, fields.tags),
+            Field::EffectiveDate => td_string!(locale, fields.effective_date),
+            Field::ValidUntil => td_string!(locale, fields.valid_until),
+            Field::SupersededBy => td_string!(locale, fields.superseded_by),
+            Field::Audience => td_string!(locale, fields.audience),
+            Field::Schedule => td_string!(locale, fields.schedule),
         }
     }
 }
@@ -299,6 +337,14 @@ impl Problem {
             Problem::SuspiciousArchive => td_string!(locale, problems.suspicious_archive).to_string(),
             Problem::UnknownFile => td_string!(locale, problems.unknown_file).to_string(),
             Problem::TooLate => td_string!(locale, problems.too_late).to_string(),
+            Problem::InvalidSlug => td_string!(locale, problems.invalid_slug, field = field),
+            Problem::BeforeEffectiveDate => td_string!(locale, problems.before_effective_date, field = field),
+            Problem::BeforePreviousVersion => {
+                td_string!(locale, problems.before_previous_version, field = field)
+            }
+            Problem::InThePast => td_string!(locale, problems.in_the_past, field = field),
+            Problem::SelfReference => td_string!(locale, problems.self_reference, field = field),
+            Problem::TooBig { max_kib } => td_string!(locale, problems.too_big, field = field, max = max_kib),
         }
     }
 }

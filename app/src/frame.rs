@@ -38,6 +38,7 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
     let works_queue = user.has_role(Role::Agent);
     let manages = user.has_role(Role::CustomerManager);
     let admin = user.has_role(Role::Admin);
+    let edits_policies = admin || user.has_permission(crate::auth::Permission::Editor);
     let name = user.display_name.clone();
     view! {
         <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>
@@ -66,6 +67,14 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                 <Show when=move || submits>
                     <li>
                         <A href="/requests/new">{t!(i18n, nav.new_request)}</A>
+                    </li>
+                </Show>
+                <li>
+                    <A href="/policies">{t!(i18n, nav.policies)}</A>
+                </li>
+                <Show when=move || edits_policies>
+                    <li>
+                        <A href="/editor/policies">{t!(i18n, nav.manage_policies)}</A>
                     </li>
                 </Show>
                 <Show when=move || admin>

@@ -17,6 +17,7 @@ pub mod frame;
 pub mod i18n_support;
 pub mod notifications;
 pub mod orgs;
+pub mod policies;
 pub mod requests;
 pub mod routes;
 pub mod sla;

@@ -14,6 +14,10 @@ use crate::{
         live_ui::{LiveProvider, Toasts},
         ui::NotificationCentrePage,
     },
+    policies::{
+        editor::{PolicyEditorListPage, PolicyEditorPage},
+        ui::{PoliciesPage, PolicyPage},
+    },
     requests::ui::{
         canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage,
         queue::QueuePage,
@@ -75,6 +79,11 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/notifications") view={Lazy::<NotificationCentre>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/request-types") view={Lazy::<CatalogueAdmin>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/policies") view={Lazy::<Policies>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/policies/:slug") view={Lazy::<Policy>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/editor/policies") view={Lazy::<PolicyEditorList>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/editor/policies/new") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/editor/policies/:id") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </main>
                     <Toasts />
@@ -116,6 +125,10 @@ lazy_page!(Account => AccountPage);
 lazy_page!(NotificationCentre => NotificationCentrePage);
 lazy_page!(AdminUsers => AdminUsersPage);
 lazy_page!(CatalogueAdmin => CatalogueAdminPage);
+lazy_page!(Policies => PoliciesPage);
+lazy_page!(Policy => PolicyPage);
+lazy_page!(PolicyEditorList => PolicyEditorListPage);
+lazy_page!(PolicyEditor => PolicyEditorPage);
 
 /// The document title, in the page's language. The server reads a title after the page's
 /// reactive scope has ended, so there it is a plain text; the browser follows the language.

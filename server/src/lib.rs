@@ -1,13 +1,10 @@
 //! The portal's server: it wires the app's pages and server functions into axum, with the
 //! database, sessions, static files and background jobs.
 
-pub mod bench;
-pub mod bulk;
 pub mod config;
 pub mod edge;
 pub mod live;
 pub mod mailer;
-pub mod rng;
 pub mod sessions;
 
 use app::{

@@ -9,8 +9,7 @@ use tower_sessions::{
 };
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-/// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "fssc_session";
+pub use app::auth::SESSION_COOKIE;
 
 /// One store type for the router, whichever backend is configured.
 #[derive(Debug, Clone)]

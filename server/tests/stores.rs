@@ -16,34 +16,8 @@ use app::{
 };
 use chrono::{Duration, TimeZone, Utc};
 use server::sessions::PortalSessionStore;
-use support::{fresh_db, Backend};
+use support::{fresh_db, store_test, Backend};
 use tower_sessions::{session::{Id, Record}, SessionStore};
-
-/// Runs a store test on a fresh database of each backend.
-macro_rules! store_test {
-    ($(async fn $name:ident($db:ident, $backend:ident, $schema:ident) $body:block)*) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            #[allow(unused_variables)]
-            async fn run($db: Db, $backend: Backend, $schema: String) $body
-
-            #[tokio::test]
-            async fn sqlite() {
-                let (db, dir, schema) = fresh_db(Backend::Sqlite).await.expect("sqlite");
-                run(db, Backend::Sqlite, schema).await;
-                if let Some(dir) = dir { let _ = std::fs::remove_dir_all(dir); }
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                if let Some((db, _, schema)) = fresh_db(Backend::Postgres).await {
-                    run(db, Backend::Postgres, schema).await;
-                }
-            }
-        }
-    )*};
-}
 
 fn email(s: &str) -> Email {
     Email::parse(s).expect("email")

@@ -3,7 +3,7 @@
 
 use super::UserSummary;
 use crate::{
-    auth::{Language, Role, UserId},
+    auth::{Language, Permission, Role, UserId},
     error::AppError,
     notifications::FailedEmail,
     orgs::{OrgId, Organisation},
@@ -95,4 +95,12 @@ pub async fn set_manager_assignment(
     let user = current_user().await?;
     authz::may(&user, Action::ManageUsers, Target::User(manager))?;
     service::set_manager_assignment(&app_state()?.db, manager, org, assigned).await
+}
+
+/// Grants or takes back a permission such as editor.
+#[server(endpoint = "admin/set_permission")]
+pub async fn set_permission(id: UserId, permission: Permission, granted: bool) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::GrantPermissions, Target::User(id))?;
+    service::set_permission(&app_state()?.db, &user, id, permission, granted).await
 }

@@ -1,7 +1,7 @@
 //! User administration: accounts, memberships and customer-manager assignments.
 
 use crate::{
-    auth::{Language, Membership, UserId},
+    auth::{Language, Membership, Permission, UserId},
     orgs::OrgId,
 };
 use serde::{Deserialize, Serialize};
@@ -28,4 +28,5 @@ pub struct UserSummary {
     pub sign_in_locked: bool,
     pub memberships: Vec<Membership>,
     pub managed_orgs: Vec<OrgId>,
+    pub permissions: Vec<Permission>,
 }

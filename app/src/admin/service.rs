@@ -5,7 +5,7 @@ use crate::{
     state::AppState,
     auth::{
         ssr::{password, store as users, throttle},
-        CurrentUser, Language, Role, UserId,
+        CurrentUser, Language, Permission, Role, UserId,
     },
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
@@ -105,6 +105,23 @@ pub async fn directory(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Ve
         user.sign_in_locked = locked.contains(&user.email);
     }
     Ok(users)
+}
+
+/// Grants or takes back a permission; the user's next request sees it.
+pub async fn set_permission(
+    db: &Db,
+    admin: &CurrentUser,
+    id: UserId,
+    permission: Permission,
+    granted: bool,
+) -> Result<(), AppError> {
+    if users::email_of(db, id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    if users::set_permission(db, id, permission, granted, admin.id, chrono::Utc::now()).await? {
+        tracing::info!(user = %id, admin = %admin.id, %permission, granted, "permission changed");
+    }
+    Ok(())
 }
 
 /// Lifts the sign-in lock of an account (strangers' guesses, or the owner's own).

@@ -3,12 +3,12 @@
 use super::{
     api::{
         failed_emails, list_organisations, list_users, CreateUser, ResetPassword, SetManagerAssignment,
-        SetMembership, SetUserActive, UnlockSignIn,
+        SetMembership, SetPermission, SetUserActive, UnlockSignIn,
     },
     UserSummary, DISPLAY_NAME_MAX,
 };
 use crate::{
-    auth::{Language, Role},
+    auth::{Language, Permission, Role},
     error::AppError,
     forms::{InputField, MembershipList},
     i18n::*,
@@ -28,6 +28,7 @@ struct AdminActions {
     reset: ServerAction<ResetPassword>,
     membership: ServerAction<SetMembership>,
     assignment: ServerAction<SetManagerAssignment>,
+    permission: ServerAction<SetPermission>,
 }
 
 impl AdminActions {
@@ -38,6 +39,7 @@ impl AdminActions {
             + self.reset.version().get()
             + self.membership.version().get()
             + self.assignment.version().get()
+            + self.permission.version().get()
     }
 
     fn last_error(&self) -> Option<AppError> {
@@ -47,6 +49,7 @@ impl AdminActions {
             self.reset.value().get().and_then(Result::err),
             self.membership.value().get().and_then(Result::err),
             self.assignment.value().get().and_then(Result::err),
+            self.permission.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -136,6 +139,7 @@ fn Directory() -> impl IntoView {
         reset: ServerAction::new(),
         membership: ServerAction::new(),
         assignment: ServerAction::new(),
+        permission: ServerAction::new(),
     };
     let data = Resource::new(
         move || actions.version(),
@@ -290,6 +294,8 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
     let active = user.active;
     let locked = user.sign_in_locked;
     let is_manager = user.memberships.iter().any(|m| m.role == Role::CustomerManager);
+    let is_editor = user.permissions.contains(&Permission::Editor);
+    let id6 = user.id.to_string();
     let managed: Vec<String> = orgs
         .iter()
         .filter(|o| user.managed_orgs.contains(&o.id))
@@ -305,6 +311,7 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
             </td>
             <td data-label=move || t_string!(i18n, account.memberships)>
                 <MembershipList memberships=user.memberships.clone() />
+                {is_editor.then(|| view! { <p><span class="badge" data-testid="editor-badge">{t!(i18n, admin.editor)}</span></p> })}
                 {(!managed.is_empty())
                     .then(|| {
                         view! {
@@ -363,6 +370,14 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
                         </select>
                         <button type="submit" class="button button--small">
                             {t!(i18n, admin.set_role)}
+                        </button>
+                    </ActionForm>
+                    <ActionForm action=actions.permission attr:class="form form--compact">
+                        <input type="hidden" name="id" value=id6 />
+                        <input type="hidden" name="permission" value="editor" />
+                        <input type="hidden" name="granted" value=(!is_editor).to_string() />
+                        <button type="submit" class="button button--small" data-testid="toggle-editor">
+                            {move || if is_editor { t_string!(i18n, admin.revoke_editor) } else { t_string!(i18n, admin.grant_editor) }}
                         </button>
                     </ActionForm>
                     <ActionForm action=actions.reset attr:class="form form--compact">

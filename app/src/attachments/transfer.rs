@@ -75,7 +75,7 @@ pub async fn receive(
         return Err(quota.exhausted());
     }
     let id = store::begin_upload(&state.db, user.id, &file_name, now).await?;
-    let outcome = stream_into(state, id, body, limits.max_file_bytes, &quota).await;
+    let outcome = stream_into(state, id, body, &quota).await;
     let checked = match outcome {
         Ok(Received { size: 0, .. }) => Err(file_problem(Problem::EmptyFile)),
         Ok(Received { refused: Some(problem), .. }) => Err(file_problem(problem)),
@@ -101,7 +101,7 @@ pub async fn receive(
     }
 }
 
-/// Today's upload quota of the uploader.
+/// What the uploader may still send: the limits per file and today's quota.
 struct Quota {
     user: crate::auth::UserId,
     day: chrono::NaiveDate,
@@ -136,9 +136,9 @@ async fn stream_into(
     state: &AppState,
     id: AttachmentId,
     body: Body,
-    max: u64,
     quota: &Quota,
 ) -> Result<Received, AppError> {
+    let max = quota.limits.max_file_bytes;
     let mut stream = body.into_data_stream();
     let mut hasher = Sha256::new();
     let mut pending: Vec<u8> = Vec::with_capacity(store::CHUNK_BYTES);

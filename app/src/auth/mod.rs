@@ -13,6 +13,9 @@ pub mod ssr;
 /// Where a user lands after signing in.
 pub const START_PAGE: &str = "/requests";
 
+/// The name of the session cookie, for the server that sets it and the tools that sign in.
+pub const SESSION_COOKIE: &str = "fssc_session";
+
 id_type!(
     /// A person with an account.
     UserId
@@ -26,6 +29,14 @@ text_enum!(
         Agent => "agent",
         CustomerManager => "customer_manager",
         Admin => "admin",
+    }
+);
+
+text_enum!(
+    /// A grant on top of memberships, given by an admin to FSSC staff.
+    pub enum Permission {
+        /// Writes and publishes policy pages (规章制度).
+        Editor => "editor",
     }
 );
 
@@ -88,9 +99,15 @@ pub struct CurrentUser {
     pub memberships: Vec<Membership>,
     /// Subsidiaries this user follows as customer manager (客户经理).
     pub managed_orgs: Vec<OrgId>,
+    /// What an admin granted on top of the memberships.
+    pub permissions: Vec<Permission>,
 }
 
 impl CurrentUser {
+    pub fn has_permission(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.memberships.iter().any(|m| m.role == role)
     }

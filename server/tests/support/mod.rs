@@ -363,3 +363,35 @@ pub fn browser_like(origin: &str) -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// Runs a store test on a fresh database of each backend.
+#[allow(unused_macros)]
+macro_rules! store_test {
+    ($(async fn $name:ident($db:ident, $backend:ident, $schema:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::support::{fresh_db, Backend};
+            use app::db::Db;
+            #[allow(unused_variables)]
+            async fn run($db: Db, $backend: Backend, $schema: String) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                let (db, dir, schema) = fresh_db(Backend::Sqlite).await.expect("sqlite");
+                run(db, Backend::Sqlite, schema).await;
+                if let Some(dir) = dir { let _ = std::fs::remove_dir_all(dir); }
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some((db, _, schema)) = fresh_db(Backend::Postgres).await {
+                    run(db, Backend::Postgres, schema).await;
+                }
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use store_test;

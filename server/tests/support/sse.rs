@@ -1,57 +1,32 @@
-//! Reads a server-sent event stream the way a browser's EventSource does.
+//! Reads the portal's event stream through reqwest, with the parser the live benchmark uses.
 
 use futures_util::StreamExt;
 use std::time::Duration;
+use tools::sse::EventParser;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SseEvent {
-    pub id: Option<String>,
-    pub event: String,
-    pub data: String,
-}
+pub use tools::sse::SseEvent;
 
 pub struct EventReader {
     stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    buffer: String,
+    parser: EventParser,
 }
 
 impl EventReader {
     pub fn new(response: reqwest::Response) -> EventReader {
-        EventReader { stream: Box::pin(response.bytes_stream()), buffer: String::new() }
+        EventReader { stream: Box::pin(response.bytes_stream()), parser: EventParser::default() }
     }
 
     /// The next event, `Ok(None)` when the server ended the stream, `Err(())` on timeout.
     pub async fn next(&mut self, within: Duration) -> Result<Option<SseEvent>, ()> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = SseEvent { id: None, event: "message".into(), data: String::new() };
-                let mut any = false;
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("id:") {
-                        event.id = Some(v.trim().to_string());
-                        any = true;
-                    } else if let Some(v) = line.strip_prefix("event:") {
-                        event.event = v.trim().to_string();
-                        any = true;
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        if !event.data.is_empty() {
-                            event.data.push('\n');
-                        }
-                        event.data.push_str(v.strip_prefix(' ').unwrap_or(v));
-                        any = true;
-                    }
-                }
-                if any {
-                    return Ok(Some(event));
-                }
-                continue; // a keep-alive comment
+            if let Some(event) = self.parser.next_event() {
+                return Ok(Some(event));
             }
             match tokio::time::timeout_at(deadline, self.stream.next()).await {
                 Err(_) => return Err(()),
                 Ok(None) | Ok(Some(Err(_))) => return Ok(None),
-                Ok(Some(Ok(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(Some(Ok(bytes))) => self.parser.push(&bytes).expect("events end within a few megabytes"),
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::{
     admin::UserSummary,
-    auth::{CurrentUser, Language, Membership, Role, UserId},
+    auth::{CurrentUser, Language, Membership, Permission, Role, UserId},
     db::{BeginWrite, Db, Tx},
     error::{AppError, Conflict},
     orgs::OrgId,
@@ -96,6 +96,10 @@ pub async fn load_current_user(
          SELECT 1, u.id, u.email, u.display_name, u.language, u.time_zone, a.org_id, NULL, NULL, NULL, NULL \
          FROM users u JOIN manager_assignments a ON a.manager_id = u.id \
          WHERE u.id = $1 AND u.active = TRUE AND u.session_epoch = $2 \
+         UNION ALL \
+         SELECT 2, u.id, u.email, u.display_name, u.language, u.time_zone, NULL, p.permission, NULL, NULL, NULL \
+         FROM users u JOIN user_permissions p ON p.user_id = u.id \
+         WHERE u.id = $1 AND u.active = TRUE AND u.session_epoch = $2 \
          ORDER BY part, org_kind, org_code, org_id";
     let rows = with_db!(db, pool => sqlx::query_as::<_, CurrentUserRow>(SQL)
         .bind(id).bind(epoch).fetch_all(pool).await)?;
@@ -108,6 +112,7 @@ pub async fn load_current_user(
         time_zone: first.time_zone.clone(),
         memberships: Vec::new(),
         managed_orgs: Vec::new(),
+        permissions: Vec::new(),
     };
     for row in rows {
         match (row.part, row.org_id, row.org_code, row.org_name, row.role) {
@@ -115,6 +120,12 @@ pub async fn load_current_user(
                 user.memberships.push(Membership { org_id, org_code, org_name, role })
             }
             (1, Some(org_id), ..) => user.managed_orgs.push(org_id),
+            // The permission travels in the code column: one statement keeps this lookup cheap.
+            (2, None, Some(permission), ..) => {
+                if let Ok(permission) = permission.parse() {
+                    user.permissions.push(permission);
+                }
+            }
             _ => {}
         }
     }
@@ -249,7 +260,7 @@ pub async fn set_manager_assignment(
 /// Every account with its memberships, for the admin's user directory.
 pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
     let membership_sql = format!("{MEMBERSHIPS_SQL} ORDER BY m.user_id, o.kind, o.code");
-    let (users, memberships, assignments) = with_db!(db, pool => {
+    let (users, memberships, assignments, permissions) = with_db!(db, pool => {
         let users = sqlx::query_as::<_, UserRow>(
             "SELECT id, email, display_name, language, time_zone, active FROM users ORDER BY email",
         ).fetch_all(pool).await?;
@@ -257,8 +268,15 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
         let assignments = sqlx::query_as::<_, AssignmentRow>(
             "SELECT manager_id, org_id FROM manager_assignments ORDER BY org_id",
         ).fetch_all(pool).await?;
-        (users, memberships, assignments)
+        let permissions = sqlx::query_as::<_, (UserId, Permission)>(
+            "SELECT user_id, permission FROM user_permissions ORDER BY permission",
+        ).fetch_all(pool).await?;
+        (users, memberships, assignments, permissions)
     });
+    let mut granted: HashMap<UserId, Vec<Permission>> = HashMap::new();
+    for (user, permission) in permissions {
+        granted.entry(user).or_default().push(permission);
+    }
     let mut by_user: HashMap<UserId, Vec<Membership>> = HashMap::new();
     for m in memberships {
         by_user.entry(m.user_id).or_default().push(m.into_membership());
@@ -272,6 +290,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
         .map(|u| UserSummary {
             memberships: by_user.remove(&u.id).unwrap_or_default(),
             managed_orgs: managed.remove(&u.id).unwrap_or_default(),
+            permissions: granted.remove(&u.id).unwrap_or_default(),
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -281,6 +300,27 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
             sign_in_locked: false,
         })
         .collect())
+}
+
+/// Grants or takes back `permission`; answers whether anything changed.
+pub async fn set_permission(
+    db: &Db,
+    user: UserId,
+    permission: Permission,
+    granted: bool,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = with_db!(db, pool => if granted {
+        sqlx::query(
+            "INSERT INTO user_permissions (user_id, permission, granted_by, granted_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, permission) DO NOTHING",
+        ).bind(user).bind(permission).bind(by).bind(now).execute(pool).await.map(|done| done.rows_affected())
+    } else {
+        sqlx::query("DELETE FROM user_permissions WHERE user_id = $1 AND permission = $2")
+            .bind(user).bind(permission).execute(pool).await.map(|done| done.rows_affected())
+    })?;
+    Ok(done == 1)
 }
 
 pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {

@@ -20,9 +20,11 @@
 //! latency and errors for both, and the portal's share of the ceiling.
 
 use app::db::Db;
-use server::{
-    bench::{sign_in, BoxError, Connection, Server, HTTP_TIMEOUT},
+use tools::{
     bulk,
+    child::{free_port, Server},
+    http1::{self, sign_in, Connection, HTTP_TIMEOUT},
+    BoxError,
 };
 use std::{
     net::SocketAddr,
@@ -141,7 +143,7 @@ async fn run(options: &Options) -> Result<bool, BoxError> {
     let agent = bulk::email_of(&db, subjects.agent).await?;
     db.close().await;
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = free_port()?;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let log = std::env::temp_dir().join(format!("fssc-page-bench-{}.log", std::process::id()));
     let mut portal = Server::start(&options.server, &url, schema.as_deref(), port, log.clone())?;
@@ -207,7 +209,7 @@ async fn run(options: &Options) -> Result<bool, BoxError> {
 /// The page as the portal answers it now.
 async fn fetch_body(addr: SocketAddr, page: &Page) -> Result<Vec<u8>, BoxError> {
     let headers = [("Accept", "text/html"), ("Cookie", page.cookie.as_str())];
-    let response = server::bench::http(addr, "GET", &page.path, &headers, b"").await?;
+    let response = http1::http(addr, "GET", &page.path, &headers, b"").await?;
     if response.status != 200 {
         return Err(format!("{} answered {}: {}", page.path, response.status, response.text()).into());
     }

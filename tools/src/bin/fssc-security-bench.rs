@@ -14,7 +14,11 @@
 //! - M2: 1,000 idle connections held open: `/healthz` answers within 100 ms, and a silent
 //!   connection is closed within the idle timeout (5 s here) plus one second.
 
-use server::bench::{form_encode, memory, BoxError, Server};
+use tools::{
+    child::{free_port, memory, Server, WorkDir},
+    http1::form_encode,
+    BoxError,
+};
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
     path::PathBuf,
@@ -57,9 +61,9 @@ async fn main() -> ExitCode {
 
 async fn run(binary: PathBuf) -> Result<bool, BoxError> {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let data = std::env::temp_dir().join(format!("fssc-security-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&data)?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let work = WorkDir::create("fssc-security-bench")?;
+    let data = &work.0;
+    let port = free_port()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let url = format!("sqlite://{}/portal.db", data.display());
     let idle = IDLE_TIMEOUT_SECS.to_string();
@@ -78,8 +82,9 @@ async fn run(binary: PathBuf) -> Result<bool, BoxError> {
     passed &= report("H1 sign-in race", sign_in_race(addr).await?);
     passed &= report("H2 sign-in flood", sign_in_flood(addr, server.pid()).await?);
     passed &= report("M2 idle connections", idle_connections(addr).await?);
+    // The server goes before its directory.
     drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+    drop(work);
     println!("{}", if passed { "ALL PASS" } else { "SOME FAILED" });
     Ok(passed)
 }

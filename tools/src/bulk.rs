@@ -8,6 +8,7 @@
 
 use app::{
     db::{BeginWrite, Db},
+    requests::{RequestAction, RequestStatus},
     with_db,
 };
 use chrono::{DateTime, Utc};
@@ -248,7 +249,7 @@ pub struct Request {
     pub field_values: String,
     pub urgent: bool,
     pub urgent_reason: Option<String>,
-    pub status: &'static str,
+    pub status: RequestStatus,
     pub version: i64,
     pub owner_id: Option<i64>,
     pub first_owner_id: Option<i64>,
@@ -270,9 +271,9 @@ pub struct Event {
     pub request_id: i64,
     pub actor_id: i64,
     pub kind: &'static str,
-    pub action: Option<&'static str>,
-    pub from_status: Option<&'static str>,
-    pub to_status: Option<&'static str>,
+    pub action: Option<RequestAction>,
+    pub from_status: Option<RequestStatus>,
+    pub to_status: Option<RequestStatus>,
     pub note: Option<String>,
     pub internal: bool,
     pub owner_id: Option<i64>,
@@ -325,7 +326,7 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
             batch.requests, MAX_ROWS, |q, r| q.bind(r.id).bind(r.reference_no.as_str()).bind(r.org_id)
                 .bind(r.requester_id).bind(r.type_version_id).bind(r.team_id).bind(r.title.as_str())
                 .bind(r.description.as_str()).bind(r.field_values.as_str()).bind(r.urgent)
-                .bind(r.urgent_reason.as_deref()).bind(r.status).bind(r.version).bind(r.owner_id)
+                .bind(r.urgent_reason.as_deref()).bind(r.status.as_str()).bind(r.version).bind(r.owner_id)
                 .bind(r.first_owner_id).bind(r.first_response_due).bind(r.resolution_due)
                 .bind(r.first_responded_at).bind(r.awaiting_since).bind(r.resolved_at)
                 .bind(r.resolution.as_deref()).bind(r.reject_reason).bind(r.idempotency_key.as_str())
@@ -333,7 +334,7 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
         insert_rows!(tx, limit, "request_events", &["id", "request_id", "actor_id", "kind", "action", "from_status",
             "to_status", "note", "internal", "owner_id", "team_id", "reason_code", "created_at"],
             batch.events, MAX_ROWS, |q, e| q.bind(e.id).bind(e.request_id).bind(e.actor_id).bind(e.kind)
-                .bind(e.action).bind(e.from_status).bind(e.to_status).bind(e.note.as_deref()).bind(e.internal)
+                .bind(e.action.map(RequestAction::as_str)).bind(e.from_status.map(RequestStatus::as_str)).bind(e.to_status.map(RequestStatus::as_str)).bind(e.note.as_deref()).bind(e.internal)
                 .bind(e.owner_id).bind(e.team_id).bind(e.reason_code).bind(e.created_at));
         insert_rows!(tx, limit, "attachments", &["id", "request_id", "event_id", "slot", "internal", "file_name", "kind",
             "size_bytes", "sha256", "complete", "uploaded_by", "created_at"],

@@ -20,7 +20,7 @@ use app::{
     time,
 };
 use chrono::Utc;
-use server::bulk;
+use tools::bulk;
 use std::{future::Future, process::ExitCode, time::Instant};
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/bench.db";

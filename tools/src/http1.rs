@@ -1,24 +1,15 @@
-//! What the benchmark binaries share: HTTP/1.1 on plain sockets, and the server binary run as a
-//! child process. A client library per connection would weigh more than what is measured.
+//! HTTP/1.1 on plain sockets. A client library per connection would weigh more than what the
+//! benchmarks measure, and the security bench needs to send what no client library would.
 
-use std::{
-    fmt::Write as _,
-    net::SocketAddr,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use crate::BoxError;
+use app::auth::SESSION_COOKIE;
+use std::{fmt::Write as _, net::SocketAddr, time::Duration};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
-    time::Instant,
 };
 
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-pub const SESSION_COOKIE: &str = "fssc_session";
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
-const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
 pub const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
@@ -291,110 +282,6 @@ pub fn form_encode(text: &str) -> String {
     text.bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b"-_.*".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
-}
-
-/// The server as a child process, killed when this value goes.
-pub struct Server {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Server {
-    pub fn start(binary: &Path, url: &str, schema: Option<&str>, port: u16, log: PathBuf) -> Result<Server, BoxError> {
-        Self::start_with(binary, url, schema, port, log, &[])
-    }
-
-    /// As [`Server::start`], with further environment variables (limits, timeouts).
-    pub fn start_with(
-        binary: &Path,
-        url: &str,
-        schema: Option<&str>,
-        port: u16,
-        log: PathBuf,
-        env: &[(&str, &str)],
-    ) -> Result<Server, BoxError> {
-        let file = std::fs::File::create(&log)?;
-        let mut command = Command::new(binary);
-        command
-            // Mail or a public URL from the caller's shell would change what is measured.
-            .env_remove("SMTP_HOST")
-            .env_remove("PUBLIC_URL")
-            .env_remove("DATABASE_SCHEMA")
-            .env("DATABASE_URL", url)
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .env("FSSC_DEMO_SEED", "1")
-            // The benchmarks drive each account far harder than a person can.
-            .env("RATE_LIMIT_BURST", "1000000")
-            .env("RUST_LOG", "warn")
-            .env("LEPTOS_SITE_ROOT", "target/site")
-            .stdin(Stdio::null())
-            .stdout(file.try_clone()?)
-            .stderr(file);
-        if let Some(schema) = schema {
-            command.env("DATABASE_SCHEMA", schema);
-        }
-        command.envs(env.iter().copied());
-        let child = command.spawn().map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        Ok(Server { child, log })
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    pub async fn wait_healthy(&mut self, addr: SocketAddr) -> Result<(), BoxError> {
-        let deadline = Instant::now() + HEALTH_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Err(format!("the server exited during start-up ({status})").into());
-            }
-            let probe = tokio::time::timeout(Duration::from_secs(2), http(addr, "GET", "/healthz", &[], b"")).await;
-            if let Ok(Ok(response)) = probe {
-                if response.status == 200 {
-                    return Ok(());
-                }
-            }
-            if Instant::now() >= deadline {
-                return Err(format!("GET /healthz did not answer 200 within {} s", HEALTH_TIMEOUT.as_secs()).into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    pub fn log_tail(&self, lines: usize) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let all: Vec<&str> = text.lines().collect();
-        all[all.len().saturating_sub(lines)..].iter().map(|line| format!("    {line}\n")).collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub struct Memory {
-    /// Megabytes resident now.
-    pub rss: f64,
-    /// The most ever resident.
-    pub peak: f64,
-}
-
-pub fn memory(pid: u32) -> Result<Memory, BoxError> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let megabytes = |key: &str| -> Result<f64, BoxError> {
-        let line = status.lines().find(|l| l.starts_with(key)).ok_or(format!("no {key} in /proc/{pid}/status"))?;
-        let kb: f64 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|v| v.parse().ok())
-            .ok_or(format!("odd line in /proc/{pid}/status: {line}"))?;
-        Ok(kb / 1024.0)
-    };
-    Ok(Memory { rss: megabytes("VmRSS:")?, peak: megabytes("VmHWM:")? })
 }
 
 #[cfg(test)]

@@ -1,0 +1,125 @@
+//! Server functions of the policy column. Readers' calls pass their [`PolicyScope`] down, so a
+//! page outside their audience answers "not found" exactly like a page that does not exist.
+//!
+//! [`PolicyScope`]: crate::authz::PolicyScope
+
+use super::{
+    EditorChoices, EditorPage, PolicyCategory, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, TocEntry,
+    VersionEntry,
+};
+use crate::error::AppError;
+use leptos::{prelude::*, server_fn::codec::Json};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::ssr::current_user,
+    authz::{self, Action, Target},
+    policies::{service, store},
+    state::app_state,
+};
+
+/// Validity and effective dates are the center's calendar days.
+#[cfg(feature = "ssr")]
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&crate::time::CENTER_TIME_ZONE).date_naive()
+}
+
+/// The category tree and every page the reader may see, newest first.
+#[server(endpoint = "policies/browse")]
+pub async fn browse_policies() -> Result<(Vec<PolicyCategory>, Vec<PolicySummary>), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let db = &app_state()?.db;
+    let pages = service::browse(db, &authz::policy_scope(&user), user.language, today()).await?;
+    Ok((store::categories(db).await?, pages))
+}
+
+#[server(endpoint = "policies/search")]
+pub async fn search_policies(query: String) -> Result<Vec<SearchHit>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let scope = authz::policy_scope(&user);
+    service::search(&app_state()?.db, &scope, user.language, &query, today(), super::SEARCH_LIMIT).await
+}
+
+/// A page's live version, or version `version` of it.
+#[server(endpoint = "policies/page")]
+pub async fn policy_page(slug: String, version: Option<i64>) -> Result<PolicyView, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let scope = authz::policy_scope(&user);
+    service::view(&app_state()?.db, &scope, user.language, &slug, version, today()).await
+}
+
+#[server(endpoint = "policies/history")]
+pub async fn policy_history(slug: String) -> Result<Vec<VersionEntry>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let db = &app_state()?.db;
+    let page = store::visible_page(db, &authz::policy_scope(&user), &slug).await?.ok_or(AppError::NotFound)?;
+    Ok(store::history(db, page.id).await?)
+}
+
+#[server(endpoint = "policies/editor-pages")]
+pub async fn editor_pages() -> Result<Vec<EditorPage>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    Ok(store::editor_pages(&app_state()?.db).await?)
+}
+
+#[server(endpoint = "policies/editor-choices")]
+pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    let db = &app_state()?.db;
+    let orgs = crate::orgs::store::list(db)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == crate::orgs::OrgKind::Subsidiary && o.active)
+        .collect();
+    Ok(EditorChoices { categories: store::categories(db).await?, orgs, tiers: crate::orgs::store::tiers(db).await? })
+}
+
+#[server(endpoint = "policies/draft")]
+pub async fn load_policy_draft(page: PolicyPageId) -> Result<PolicyDraft, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    service::draft_of(&app_state()?.db, page).await
+}
+
+/// Saves a draft: a new page when `page` is `None`. Readers see nothing until it is published.
+#[server(endpoint = "policies/save-draft", input = Json)]
+pub async fn save_policy_draft(page: Option<PolicyPageId>, draft: PolicyDraft) -> Result<PolicyPageId, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    service::save_draft(&app_state()?.db, &user, page, &draft, chrono::Utc::now()).await
+}
+
+/// Publishes the page's draft as its next version; answers the version's number.
+#[server(endpoint = "policies/publish")]
+pub async fn publish_policy(page: PolicyPageId) -> Result<i64, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    service::publish(&app_state()?, &user, page, chrono::Utc::now()).await
+}
+
+#[server(endpoint = "policies/unpublish")]
+pub async fn unpublish_policy(page: PolicyPageId) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    service::unpublish(&app_state()?.db, &user, page, chrono::Utc::now()).await
+}
+
+/// The editor's live preview, rendered by the reader's code.
+#[server(endpoint = "policies/preview", input = Json)]
+pub async fn preview_policy(body: String) -> Result<(String, Vec<TocEntry>), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    if body.len() > super::MAX_BODY_BYTES {
+        return Err(AppError::invalid(
+            crate::error::Field::Body,
+            crate::error::Problem::TooBig { max_kib: (super::MAX_BODY_BYTES / 1024) as u32 },
+        ));
+    }
+    Ok(service::preview(&body))
+}

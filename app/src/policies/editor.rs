@@ -1,0 +1,399 @@
+//! The editors' side of the policy column: the list of pages and the editor with its live
+//! preview, rendered by the server's reader code so what the editor sees is what readers get.
+
+use super::{
+    api::{editor_pages, load_editor_choices, load_policy_draft, preview_policy, publish_policy, save_policy_draft, unpublish_policy},
+    Audience, EditorChoices, PolicyDraft, PolicyPageId, TocEntry,
+};
+use crate::{
+    error::{AppError, Field},
+    i18n::*,
+    orgs::{OrgId, TierId},
+    widgets::{ErrorNotice, SignedIn, Timestamp},
+};
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+    NavigateOptions,
+};
+
+#[component]
+pub fn PolicyEditorListPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page">
+            <SignedIn let:user>
+                {
+                    let zone = user.time_zone.clone();
+                    let pages = Resource::new(|| (), |_| editor_pages());
+                    view! {
+                        <div class="page-header">
+                            <h1>{t!(i18n, policies.manage)}</h1>
+                            <A href="/editor/policies/new" attr:class="button button--primary">{t!(i18n, policies.new_page)}</A>
+                        </div>
+                        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+                            {move || { let zone = zone.clone(); Suspend::new(async move {
+                                match pages.await {
+                                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, policies.none_yet)}</p> }.into_any(),
+                                    Ok(list) => view! {
+                                        <table class="table" data-testid="policy-pages">
+                                            <caption class="visually-hidden">{t!(i18n, policies.pages)}</caption>
+                                            <thead><tr>
+                                                <th scope="col">{t!(i18n, fields.title)}</th>
+                                                <th scope="col">{t!(i18n, fields.slug)}</th>
+                                                <th scope="col">{t!(i18n, fields.status)}</th>
+                                                <th scope="col">{t!(i18n, fields.updated)}</th>
+                                            </tr></thead>
+                                            <tbody>
+                                                {list.into_iter().map(|p| {
+                                                    let href = format!("/editor/policies/{}", p.id);
+                                                    view! {
+                                                        <tr>
+                                                            <td><A href=href>{p.title}</A></td>
+                                                            <td><code>{p.slug}</code></td>
+                                                            <td>
+                                                                {match p.live_version {
+                                                                    Some(n) => t_string!(i18n, policies.status_live, number = n).to_string(),
+                                                                    None => t_string!(i18n, policies.status_draft).to_string(),
+                                                                }}
+                                                                {p.has_draft.then(|| view! { " · " <span class="badge badge--muted">{t!(i18n, policies.has_draft)}</span> })}
+                                                            </td>
+                                                            <td><Timestamp at=p.updated_at zone=zone.clone() /></td>
+                                                        </tr>
+                                                    }
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any(),
+                                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                                }
+                            })}}
+                        </Suspense>
+                    }
+                }
+            </SignedIn>
+        </section>
+    }
+}
+
+#[component]
+pub fn PolicyEditorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let page = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).map(PolicyPageId));
+    let loaded = Resource::new(
+        move || page,
+        |page| async move {
+            let choices = load_editor_choices().await?;
+            let draft = match page {
+                Some(id) => Some(load_policy_draft(id).await?),
+                None => None,
+            };
+            Ok::<_, AppError>((choices, draft))
+        },
+    );
+    view! {
+        <section class="page">
+            <SignedIn let:_user>
+                <h1>{t!(i18n, policies.editing)}</h1>
+                <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match loaded.await {
+                            Ok((choices, draft)) => view! { <EditorForm page choices draft /> }.into_any(),
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </SignedIn>
+        </section>
+    }
+}
+
+fn blank(choices: &EditorChoices) -> PolicyDraft {
+    PolicyDraft {
+        slug: String::new(),
+        category_id: choices.categories.first().map(|c| c.id).unwrap_or(super::PolicyCategoryId(0)),
+        title_zh: String::new(),
+        title_en: String::new(),
+        body_zh: String::new(),
+        body_en: String::new(),
+        tags: Vec::new(),
+        effective_on: chrono::Utc::now().date_naive(),
+        valid_until: None,
+        superseded_by: None,
+        audience: Audience::Everyone,
+        requires_ack: false,
+    }
+}
+
+/// What the editor's buttons do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    SaveDraft,
+    Publish,
+}
+
+#[component]
+fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<PolicyDraft>) -> impl IntoView {
+    let i18n = use_i18n();
+    let start = draft.unwrap_or_else(|| blank(&choices));
+    let page_id = RwSignal::new(page);
+    let slug = RwSignal::new(start.slug.clone());
+    let category = RwSignal::new(start.category_id.0);
+    let title_zh = RwSignal::new(start.title_zh.clone());
+    let title_en = RwSignal::new(start.title_en.clone());
+    let body_zh = RwSignal::new(start.body_zh.clone());
+    let body_en = RwSignal::new(start.body_en.clone());
+    let tags = RwSignal::new(start.tags.join(", "));
+    let effective_on = RwSignal::new(start.effective_on.format("%Y-%m-%d").to_string());
+    let valid_until = RwSignal::new(start.valid_until.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
+    let superseded_by = RwSignal::new(start.superseded_by.clone().unwrap_or_default());
+    let (chosen_orgs, chosen_tiers, everyone) = match &start.audience {
+        Audience::Everyone => (Vec::new(), Vec::new(), true),
+        Audience::Chosen { orgs, tiers } => (orgs.clone(), tiers.clone(), false),
+    };
+    let everyone = RwSignal::new(everyone);
+    let orgs = RwSignal::new(chosen_orgs);
+    let tiers = RwSignal::new(chosen_tiers);
+    let requires_ack = RwSignal::new(start.requires_ack);
+
+    let collect = move || -> Result<PolicyDraft, AppError> {
+        let date = |text: String, field: Field| -> Result<Option<NaiveDate>, AppError> {
+            let text = text.trim().to_string();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| AppError::invalid(field, crate::error::Problem::InvalidDate))
+        };
+        Ok(PolicyDraft {
+            slug: slug.get_untracked(),
+            category_id: super::PolicyCategoryId(category.get_untracked()),
+            title_zh: title_zh.get_untracked(),
+            title_en: title_en.get_untracked(),
+            body_zh: body_zh.get_untracked(),
+            body_en: body_en.get_untracked(),
+            tags: tags
+                .get_untracked()
+                .split([',', '，'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+            effective_on: date(effective_on.get_untracked(), Field::EffectiveDate)?
+                .ok_or(AppError::invalid(Field::EffectiveDate, crate::error::Problem::Required))?,
+            valid_until: date(valid_until.get_untracked(), Field::ValidUntil)?,
+            superseded_by: Some(superseded_by.get_untracked()).filter(|s| !s.trim().is_empty()),
+            audience: if everyone.get_untracked() {
+                Audience::Everyone
+            } else {
+                Audience::Chosen { orgs: orgs.get_untracked(), tiers: tiers.get_untracked() }
+            },
+            requires_ack: requires_ack.get_untracked(),
+        })
+    };
+
+    let navigate = use_navigate();
+    let status = RwSignal::new(None::<String>);
+    let save = Action::new(move |intent: &Intent| {
+        let intent = *intent;
+        let draft = collect();
+        let page = page_id.get_untracked();
+        async move {
+            let draft = draft?;
+            let id = save_policy_draft(page, draft).await?;
+            let published = match intent {
+                Intent::Publish => Some(publish_policy(id).await?),
+                Intent::SaveDraft => None,
+            };
+            Ok::<_, AppError>((id, published))
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok((id, published))) = save.value().get() {
+            let first_save = page_id.get_untracked().is_none();
+            page_id.set(Some(id));
+            status.set(Some(match published {
+                Some(n) => t_string!(i18n, policies.published, number = n).to_string(),
+                None => t_string!(i18n, policies.draft_saved).to_string(),
+            }));
+            if first_save {
+                navigate(&format!("/editor/policies/{id}"), NavigateOptions { replace: true, ..Default::default() });
+            }
+        }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let unpublish = Action::new(move |_: &()| {
+        let page = page_id.get_untracked();
+        async move {
+            match page {
+                Some(id) => unpublish_policy(id).await,
+                None => Ok(()),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = unpublish.value().get() {
+            status.set(Some(t_string!(i18n, policies.unpublished).to_string()));
+        }
+    });
+
+    let field_error = move |field: Field| {
+        move || {
+            error.get().map(|e| {
+                let locale = i18n.get_locale();
+                e.field_problems(field).into_iter().map(|p| p.message(locale, field.label(locale))).collect::<Vec<_>>().join(" ")
+            }).filter(|m| !m.is_empty())
+        }
+    };
+
+    let categories = choices.categories.clone();
+    let all_orgs = choices.orgs.clone();
+    let all_tiers = choices.tiers.clone();
+    view! {
+        <form class="form policy-editor" on:submit=move |ev| { ev.prevent_default(); save.dispatch(Intent::SaveDraft); }>
+            <div class="policy-editor__fields">
+                <label for="policy-slug">{t!(i18n, fields.slug)}</label>
+                <input id="policy-slug" name="slug" required aria-describedby="policy-slug-hint" bind:value=slug />
+                <p id="policy-slug-hint" class="hint">{t!(i18n, policies.slug_hint)}</p>
+                <p class="field-error" role="alert">{field_error(Field::Slug)}</p>
+
+                <label for="policy-category">{t!(i18n, fields.category)}</label>
+                <select id="policy-category" name="category"
+                    on:change=move |ev| { if let Ok(id) = event_target_value(&ev).parse() { category.set(id); } }>
+                    {categories.into_iter().map(|c| {
+                        let id = c.id.0;
+                        let nested = c.parent_id.is_some();
+                        let label = move || {
+                            let name = if i18n.get_locale() == Locale::en { c.name_en.clone() } else { c.name_zh.clone() };
+                            if nested { format!("— {name}") } else { name }
+                        };
+                        view! { <option value=id.to_string() selected=move || category.get() == id>{label}</option> }
+                    }).collect_view()}
+                </select>
+
+                <label for="policy-title-zh">{t!(i18n, policies.title_zh)}</label>
+                <input id="policy-title-zh" name="title_zh" required maxlength="200" bind:value=title_zh />
+                <p class="field-error" role="alert">{field_error(Field::Title)}</p>
+
+                <label for="policy-body-zh">{t!(i18n, policies.body_zh)}</label>
+                <textarea id="policy-body-zh" name="body_zh" rows="16" required bind:value=body_zh></textarea>
+                <p class="field-error" role="alert">{field_error(Field::Body)}</p>
+
+                <label for="policy-title-en">{t!(i18n, fields.title_en)}</label>
+                <input id="policy-title-en" name="title_en" maxlength="200" bind:value=title_en />
+                <label for="policy-body-en">{t!(i18n, policies.body_en)}</label>
+                <textarea id="policy-body-en" name="body_en" rows="8" bind:value=body_en></textarea>
+                <p class="field-error" role="alert">{field_error(Field::BodyEn)}</p>
+
+                <label for="policy-tags">{t!(i18n, fields.tags)}</label>
+                <input id="policy-tags" name="tags" aria-describedby="policy-tags-hint" bind:value=tags />
+                <p id="policy-tags-hint" class="hint">{t!(i18n, policies.tags_hint)}</p>
+                <p class="field-error" role="alert">{field_error(Field::Tags)}</p>
+
+                <label for="policy-effective">{t!(i18n, fields.effective_date)}</label>
+                <input id="policy-effective" name="effective_on" type="date" required bind:value=effective_on />
+                <p class="field-error" role="alert">{field_error(Field::EffectiveDate)}</p>
+                <label for="policy-until">{t!(i18n, fields.valid_until)}</label>
+                <input id="policy-until" name="valid_until" type="date" bind:value=valid_until />
+                <p class="field-error" role="alert">{field_error(Field::ValidUntil)}</p>
+                <label for="policy-superseded">{t!(i18n, fields.superseded_by)}</label>
+                <input id="policy-superseded" name="superseded_by" bind:value=superseded_by />
+                <p class="field-error" role="alert">{field_error(Field::SupersededBy)}</p>
+
+                <fieldset>
+                    <legend>{t!(i18n, fields.audience)}</legend>
+                    <label><input type="radio" name="audience" prop:checked=move || everyone.get() on:change=move |_| everyone.set(true) />
+                        {t!(i18n, policies.audience_everyone)}</label>
+                    <label><input type="radio" name="audience" prop:checked=move || !everyone.get() on:change=move |_| everyone.set(false) />
+                        {t!(i18n, policies.audience_chosen)}</label>
+                    <div class="policy-editor__audience" hidden=move || everyone.get()>
+                        <fieldset>
+                            <legend>{t!(i18n, policies.orgs)}</legend>
+                            {all_orgs.into_iter().map(|o| {
+                                let id: OrgId = o.id;
+                                view! { <label><input type="checkbox" prop:checked=move || orgs.with(|l| l.contains(&id))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); orgs.update(|l| { l.retain(|x| *x != id); if on { l.push(id); } }); } />
+                                    {o.name}</label> }
+                            }).collect_view()}
+                        </fieldset>
+                        <fieldset>
+                            <legend>{t!(i18n, policies.tiers)}</legend>
+                            {all_tiers.into_iter().map(|tier| {
+                                let id: TierId = tier.id;
+                                view! { <label><input type="checkbox" prop:checked=move || tiers.with(|l| l.contains(&id))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); tiers.update(|l| { l.retain(|x| *x != id); if on { l.push(id); } }); } />
+                                    {move || if i18n.get_locale() == Locale::en { tier.name_en.clone() } else { tier.name_zh.clone() }}</label> }
+                            }).collect_view()}
+                        </fieldset>
+                    </div>
+                    <p class="field-error" role="alert">{field_error(Field::Audience)}</p>
+                </fieldset>
+                <label class="checkbox"><input type="checkbox" name="requires_ack" bind:checked=requires_ack />
+                    {t!(i18n, policies.requires_ack)}</label>
+
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled=move || save.pending().get()>{t!(i18n, policies.save_draft)}</button>
+                    <button type="button" class="button button--primary" data-testid="publish" disabled=move || save.pending().get()
+                        on:click=move |_| { save.dispatch(Intent::Publish); }>{t!(i18n, policies.publish)}</button>
+                    <Show when=move || page_id.get().is_some()>
+                        <button type="button" class="button button--danger" on:click=move |_| { unpublish.dispatch(()); }>{t!(i18n, policies.unpublish)}</button>
+                    </Show>
+                </div>
+                <p class="notice notice--success" role="status">{move || status.get()}</p>
+                {move || error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNotice error /> })}
+                {move || unpublish.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+            </div>
+            <Preview body=body_zh />
+        </form>
+    }
+}
+
+/// The body as readers will see it, refreshed a moment after the editor stops typing.
+#[component]
+fn Preview(body: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let settled = RwSignal::new(body.get_untracked());
+    let typed = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        body.track();
+        let mine = typed.get_untracked() + 1;
+        typed.set(mine);
+        set_timeout(
+            move || {
+                if typed.get_untracked() == mine {
+                    settled.set(body.get_untracked());
+                }
+            },
+            std::time::Duration::from_millis(400),
+        );
+    });
+    let rendered = Resource::new(move || settled.get(), preview_policy);
+    view! {
+        <aside class="policy-editor__preview" aria-live="polite">
+            <h2>{t!(i18n, policies.preview)}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match rendered.await {
+                        Ok((html, toc)) => view! { <PreviewBody html toc /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </aside>
+    }
+}
+
+#[component]
+fn PreviewBody(html: String, toc: Vec<TocEntry>) -> impl IntoView {
+    view! {
+        <ol class="policy__toc-preview">
+            {toc.into_iter().map(|h| view! { <li class=format!("toc-level-{}", h.level)>{h.text}</li> }).collect_view()}
+        </ol>
+        // Sanitized on the server by the reader's code.
+        <div class="policy__body" inner_html=html></div>
+    }
+}

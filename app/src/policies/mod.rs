@@ -1,0 +1,346 @@
+//! The policy column (规章制度): pages the center publishes in versions, each for everyone or
+//! for chosen subsidiaries and tiers, found by a search that understands Chinese without
+//! spaces.
+//!
+//! A page outside a reader's audience does not exist for that reader: every read goes through
+//! the reader's [`crate::authz::PolicyScope`] in SQL, so a page, its versions and its search
+//! hits are all "not found" alike.
+
+use crate::{
+    catalogue::Bilingual,
+    error::{AppError, Field, FieldError, Problem},
+    id_type,
+    orgs::{OrgId, TierId},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+pub mod editor;
+pub mod search;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+id_type!(
+    /// A policy page, whatever its version.
+    PolicyPageId
+);
+id_type!(
+    /// A node of the category tree (e.g. 报销制度 / 差旅).
+    PolicyCategoryId
+);
+
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Largest body of one language: a policy is a document, not an archive.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 40;
+/// Results a search shows; a reader who needs more refines the query.
+pub const SEARCH_LIMIT: usize = 20;
+
+/// A page's address under `/policies/`: lower-case ASCII letters, digits and single hyphens,
+/// so it survives any mail client, chat tool or printed link.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const MAX_LEN: usize = 80;
+
+    pub fn parse(text: &str) -> Result<Slug, Problem> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Problem::Required);
+        }
+        if text.len() > Self::MAX_LEN {
+            return Err(Problem::TooLong { max: Self::MAX_LEN as u32 });
+        }
+        let allowed = text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !allowed || text.starts_with('-') || text.ends_with('-') || text.contains("--") {
+            return Err(Problem::InvalidSlug);
+        }
+        Ok(Slug(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PolicyCategory {
+    pub id: PolicyCategoryId,
+    pub parent_id: Option<PolicyCategoryId>,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+impl PolicyCategory {
+    pub fn name(&self) -> Bilingual {
+        Bilingual::new(self.name_zh.clone(), self.name_en.clone())
+    }
+}
+
+/// Who may read a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Audience {
+    Everyone,
+    /// Members of these organisations, and of every organisation in these tiers.
+    Chosen { orgs: Vec<OrgId>, tiers: Vec<TierId> },
+}
+
+/// What an editor writes; it becomes a version when published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDraft {
+    pub slug: String,
+    pub category_id: PolicyCategoryId,
+    pub title_zh: String,
+    /// Empty when the page has no English text; English readers then see the Chinese one.
+    pub title_en: String,
+    pub body_zh: String,
+    pub body_en: String,
+    pub tags: Vec<String>,
+    pub effective_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    /// The slug of the page that replaces this one.
+    pub superseded_by: Option<String>,
+    pub audience: Audience,
+    /// Readers in the audience must confirm they have read this version.
+    pub requires_ack: bool,
+}
+
+impl PolicyDraft {
+    /// Every problem of the text alone, all at once, so the editor fixes them in one pass.
+    /// What needs the database (a taken slug, unknown organisations) is checked by the service.
+    pub fn check(&self) -> Result<Slug, AppError> {
+        let mut errors = Vec::new();
+        let mut fail = |field, problem| errors.push(FieldError { field, problem });
+        let slug = Slug::parse(&self.slug).map_err(|p| fail(Field::Slug, p)).ok();
+        match self.title_zh.trim().chars().count() {
+            0 => fail(Field::Title, Problem::Required),
+            n if n > MAX_TITLE_CHARS => fail(Field::Title, Problem::TooLong { max: MAX_TITLE_CHARS as u32 }),
+            _ => {}
+        }
+        if self.title_en.trim().chars().count() > MAX_TITLE_CHARS {
+            fail(Field::TitleEn, Problem::TooLong { max: MAX_TITLE_CHARS as u32 });
+        }
+        // The English text is whole or absent: a title without a body, or the reverse, would
+        // show English readers half a page.
+        match (self.title_en.trim().is_empty(), self.body_en.trim().is_empty()) {
+            (false, true) => fail(Field::BodyEn, Problem::Required),
+            (true, false) => fail(Field::TitleEn, Problem::Required),
+            _ => {}
+        }
+        if self.body_zh.trim().is_empty() {
+            fail(Field::Body, Problem::Required);
+        }
+        for (field, body) in [(Field::Body, &self.body_zh), (Field::BodyEn, &self.body_en)] {
+            if body.len() > MAX_BODY_BYTES {
+                fail(field, Problem::TooBig { max_kib: (MAX_BODY_BYTES / 1024) as u32 });
+            }
+        }
+        if [&self.title_zh, &self.title_en].iter().any(|t| t.chars().any(char::is_control)) {
+            fail(Field::Title, Problem::ControlCharacters);
+        }
+        if self.tags.len() > MAX_TAGS {
+            fail(Field::Tags, Problem::TooMany);
+        } else if self.tags.iter().any(|t| t.trim().is_empty() || t.chars().count() > MAX_TAG_CHARS) {
+            fail(Field::Tags, Problem::TooLong { max: MAX_TAG_CHARS as u32 });
+        }
+        if self.valid_until.is_some_and(|until| until < self.effective_on) {
+            fail(Field::ValidUntil, Problem::BeforeEffectiveDate);
+        }
+        if let Audience::Chosen { orgs, tiers } = &self.audience {
+            if orgs.is_empty() && tiers.is_empty() {
+                fail(Field::Audience, Problem::Required);
+            }
+        }
+        match (slug, errors.is_empty()) {
+            (Some(slug), true) => Ok(slug),
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+
+    /// Tags trimmed, without repeats, in the order written.
+    pub fn clean_tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = Vec::new();
+        for tag in self.tags.iter().map(|t| t.trim()) {
+            if !tags.iter().any(|t| t == tag) {
+                tags.push(tag.to_string());
+            }
+        }
+        tags
+    }
+}
+
+/// What an editor chooses from: categories, and the organisations and tiers of an audience.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorChoices {
+    pub categories: Vec<PolicyCategory>,
+    pub orgs: Vec<crate::orgs::Organisation>,
+    pub tiers: Vec<crate::orgs::Tier>,
+}
+
+/// A page as an editor sees it in the list of pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorPage {
+    pub id: PolicyPageId,
+    pub slug: String,
+    pub title: String,
+    pub live_version: Option<i64>,
+    pub has_draft: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One line of the reader's list of pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySummary {
+    pub slug: String,
+    pub title: String,
+    pub category_id: PolicyCategoryId,
+    pub effective_on: NaiveDate,
+    pub expired: bool,
+}
+
+/// A heading of a page, for its table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A version of a page, rendered for one reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyView {
+    pub slug: String,
+    pub title: String,
+    /// Sanitized HTML; nothing in it runs.
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// The text is in the other language, because the reader's is missing.
+    pub fallback: bool,
+    pub category: Option<PolicyCategory>,
+    pub tags: Vec<String>,
+    pub version: i64,
+    /// The version live now; older versions say they are old.
+    pub live_version: i64,
+    pub effective_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub expired: bool,
+    /// Slug and title of the page that replaces this one, when the reader may see it.
+    pub superseded_by: Option<(String, String)>,
+    pub published_at: DateTime<Utc>,
+    pub requires_ack: bool,
+}
+
+/// One published version in a page's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct VersionEntry {
+    pub number: i64,
+    pub effective_on: NaiveDate,
+    pub published_at: DateTime<Utc>,
+    pub published_by: String,
+}
+
+/// A search result: where it is, and the words around the match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub slug: String,
+    pub title: String,
+    pub category_id: PolicyCategoryId,
+    pub effective_on: NaiveDate,
+    pub snippet: Vec<search::Piece>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> PolicyDraft {
+        PolicyDraft {
+            slug: "travel-expenses".into(),
+            category_id: PolicyCategoryId(1),
+            title_zh: "员工差旅费用报销标准".into(),
+            title_en: String::new(),
+            body_zh: "## 适用范围\n全体员工。".into(),
+            body_en: String::new(),
+            tags: vec!["差旅".into(), " 差旅 ".into(), "报销".into()],
+            effective_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            valid_until: None,
+            superseded_by: None,
+            audience: Audience::Everyone,
+            requires_ack: false,
+        }
+    }
+
+    fn problems(result: Result<Slug, AppError>) -> Vec<(Field, Problem)> {
+        match result {
+            Err(AppError::Invalid(errors)) => errors.into_iter().map(|e| (e.field, e.problem)).collect(),
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn slugs_are_plain_addresses() {
+        assert_eq!(Slug::parse(" travel-2026 ").map(|s| s.0), Ok("travel-2026".into()));
+        for bad in ["has space", "../etc", "UPPER", "a--b", "-a", "a-", "差旅", "a/b", "a.b"] {
+            assert_eq!(Slug::parse(bad), Err(Problem::InvalidSlug), "{bad}");
+        }
+        assert_eq!(Slug::parse(""), Err(Problem::Required));
+        assert!(matches!(Slug::parse(&"a".repeat(81)), Err(Problem::TooLong { .. })));
+    }
+
+    #[test]
+    fn a_good_draft_passes_and_tags_lose_repeats() {
+        let d = draft();
+        assert_eq!(d.check().map(|s| s.0), Ok("travel-expenses".into()));
+        assert_eq!(d.clean_tags(), vec!["差旅".to_string(), "报销".to_string()]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let mut d = draft();
+        d.slug = "../x".into();
+        d.title_zh = "  ".into();
+        d.body_zh = "x".repeat(MAX_BODY_BYTES + 1);
+        d.valid_until = NaiveDate::from_ymd_opt(2025, 12, 31);
+        d.audience = Audience::Chosen { orgs: vec![], tiers: vec![] };
+        let found = problems(d.check());
+        for expected in [
+            (Field::Slug, Problem::InvalidSlug),
+            (Field::Title, Problem::Required),
+            (Field::Body, Problem::TooBig { max_kib: 1024 }),
+            (Field::ValidUntil, Problem::BeforeEffectiveDate),
+            (Field::Audience, Problem::Required),
+        ] {
+            assert!(found.contains(&expected), "{expected:?} missing from {found:?}");
+        }
+    }
+
+    #[test]
+    fn the_english_text_is_whole_or_absent() {
+        let mut d = draft();
+        d.title_en = "Travel expenses".into();
+        assert_eq!(problems(d.check()), vec![(Field::BodyEn, Problem::Required)]);
+        d.title_en.clear();
+        d.body_en = "Hotels: at most CNY 600 a night.".into();
+        assert_eq!(problems(d.check()), vec![(Field::TitleEn, Problem::Required)]);
+    }
+}

@@ -1,0 +1,393 @@
+//! The steps behind the policy column's server functions: checks that need the database,
+//! publishing in one transaction, and search.
+
+use super::{
+    markdown,
+    search::{index_terms, Query, Tier},
+    store::{self, CandidateRow, LiveRow, Publication},
+    Audience, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, Slug, TocEntry,
+    SEARCH_LIMIT,
+};
+use crate::{
+    auth::{CurrentUser, Language},
+    authz::PolicyScope,
+    db::Db,
+    error::{AppError, Conflict, Field, Problem},
+    notifications::{
+        service::{self as notify, About},
+        store as notes, NotificationKind,
+    },
+    state::AppState,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeSet, HashMap};
+
+/// Characters of body text a search result shows around its match.
+const SNIPPET_CHARS: usize = 120;
+
+/// Checks a draft against the database: its category, audience and replacement page exist,
+/// and no other page has its slug. Answers the slug and the replacing page.
+async fn check(db: &Db, page: Option<PolicyPageId>, draft: &PolicyDraft) -> Result<(Slug, Option<PolicyPageId>), AppError> {
+    let slug = draft.check()?;
+    if !store::categories(db).await?.iter().any(|c| c.id == draft.category_id) {
+        return Err(AppError::invalid(Field::Category, Problem::UnknownChoice));
+    }
+    if let Audience::Chosen { orgs, tiers } = &draft.audience {
+        let mut orgs = orgs.clone();
+        orgs.sort();
+        orgs.dedup();
+        let mut tiers = tiers.clone();
+        tiers.sort();
+        tiers.dedup();
+        if store::known_audience(db, &orgs, &tiers).await? != (orgs.len(), tiers.len()) {
+            return Err(AppError::invalid(Field::Audience, Problem::UnknownChoice));
+        }
+    }
+    if let Some(owner) = store::page_id_by_slug(db, slug.as_str()).await? {
+        if Some(owner) != page {
+            return Err(AppError::Conflict(Conflict::SlugTaken));
+        }
+    }
+    let superseded_by = match draft.superseded_by.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(other) => {
+            let id = store::page_id_by_slug(db, other)
+                .await?
+                .ok_or(AppError::invalid(Field::SupersededBy, Problem::UnknownChoice))?;
+            if Some(id) == page || other == slug.as_str() {
+                return Err(AppError::invalid(Field::SupersededBy, Problem::SelfReference));
+            }
+            Some(id)
+        }
+    };
+    Ok((slug, superseded_by))
+}
+
+fn encode(draft: &PolicyDraft) -> Result<String, AppError> {
+    serde_json::to_string(draft).map_err(|error| {
+        tracing::error!(%error, "a policy draft could not be encoded");
+        AppError::Internal
+    })
+}
+
+/// Saves a new page's draft or replaces an existing page's; nothing is visible to readers yet.
+pub async fn save_draft(
+    db: &Db,
+    editor: &CurrentUser,
+    page: Option<PolicyPageId>,
+    draft: &PolicyDraft,
+    now: DateTime<Utc>,
+) -> Result<PolicyPageId, AppError> {
+    let (slug, _) = check(db, page, draft).await?;
+    let json = encode(draft)?;
+    match page {
+        Some(id) => {
+            if !store::save_draft(db, id, &json, now).await? {
+                return Err(AppError::NotFound);
+            }
+            Ok(id)
+        }
+        None => {
+            let id = store::create_page(db, &slug, draft.category_id, &json, editor.id, now)
+                .await?
+                .ok_or(AppError::Conflict(Conflict::SlugTaken))?;
+            tracing::info!(page = %id, slug = %slug, editor = %editor.id, "policy page created");
+            Ok(id)
+        }
+    }
+}
+
+/// The draft an editor continues with: the unpublished one, or else the live version.
+pub async fn draft_of(db: &Db, page: PolicyPageId) -> Result<PolicyDraft, AppError> {
+    let record = store::page(db, page).await?.ok_or(AppError::NotFound)?;
+    if let Some(json) = &record.draft {
+        return serde_json::from_str(json).map_err(|error| {
+            tracing::error!(%error, page = %page, "a stored policy draft is unreadable");
+            AppError::Internal
+        });
+    }
+    let number = record.live_version.ok_or(AppError::NotFound)?;
+    let v = store::version(db, page, number).await?.ok_or(AppError::NotFound)?;
+    let superseded_by = match v.superseded_by {
+        Some(other) => store::page(db, other).await?.map(|p| p.slug),
+        None => None,
+    };
+    Ok(PolicyDraft {
+        slug: record.slug,
+        category_id: record.category_id,
+        title_zh: v.title_zh,
+        title_en: v.title_en.unwrap_or_default(),
+        body_zh: v.body_zh,
+        body_en: v.body_en.unwrap_or_default(),
+        tags: split_tags(&v.tags),
+        effective_on: v.effective_on,
+        valid_until: v.valid_until,
+        superseded_by,
+        audience: store::audience(db, page).await?,
+        requires_ack: false,
+    })
+}
+
+/// The search index rows of one version: the title's terms, and everything else's.
+pub fn index_rows(title_zh: &str, title_en: &str, body_zh: &str, body_en: &str, tags: &[String]) -> Vec<(String, &'static str)> {
+    let title = index_terms(&format!("{title_zh}\n{title_en}"));
+    let rest = index_terms(&format!(
+        "{}\n{}\n{}",
+        markdown::plain_text(body_zh),
+        markdown::plain_text(body_en),
+        tags.join("\n")
+    ));
+    title.into_iter().map(|t| (t, "t")).chain(rest.into_iter().map(|t| (t, "b"))).collect()
+}
+
+fn join_tags(tags: &[String]) -> String {
+    tags.join("\n")
+}
+
+fn split_tags(tags: &str) -> Vec<String> {
+    tags.lines().filter(|t| !t.trim().is_empty()).map(str::to_string).collect()
+}
+
+fn non_empty(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|t| !t.is_empty())
+}
+
+/// Publishes the page's draft as its next version, in one transaction: the version, the
+/// page's slug, category and audience, its search index, and the notifications that tell its
+/// audience (in the portal and by email, as each person prefers). Answers the version number.
+pub async fn publish(state: &AppState, editor: &CurrentUser, page: PolicyPageId, now: DateTime<Utc>) -> Result<i64, AppError> {
+    let db = &state.db;
+    let record = store::page(db, page).await?.ok_or(AppError::NotFound)?;
+    let json = record.draft.ok_or(AppError::Conflict(Conflict::Stale))?;
+    let draft: PolicyDraft = serde_json::from_str(&json).map_err(|error| {
+        tracing::error!(%error, page = %page, "a stored policy draft is unreadable");
+        AppError::Internal
+    })?;
+    let (slug, superseded_by) = check(db, Some(page), &draft).await?;
+    let tags = draft.clean_tags();
+    let terms = index_rows(&draft.title_zh, &draft.title_en, &draft.body_zh, &draft.body_en, &tags);
+    let title_en = non_empty(&draft.title_en);
+    let publication = Publication {
+        page,
+        slug: &slug,
+        category: draft.category_id,
+        title_zh: draft.title_zh.trim(),
+        title_en,
+        body_zh: &draft.body_zh,
+        body_en: title_en.and(non_empty(&draft.body_en)).map(|_| draft.body_en.as_str()),
+        tags: &join_tags(&tags),
+        effective_on: draft.effective_on,
+        valid_until: draft.valid_until,
+        superseded_by,
+        requires_ack: draft.requires_ack,
+        audience: &draft.audience,
+        terms: &terms,
+        by: editor.id,
+        now,
+    };
+    let about = About {
+        request_id: None,
+        reference_no: None,
+        title: draft.title_zh.trim().to_string(),
+        link: format!("/policies/{slug}"),
+        status: None,
+        actor_name: Some(editor.display_name.clone()),
+        excerpt: None,
+    };
+    let readers = store::audience_members(db, &draft.audience, editor.id).await?;
+    let targets: Vec<_> = readers.iter().map(|u| (*u, NotificationKind::PolicyPublished)).collect();
+    let batch = notify::build(db, &state.settings, &about, &targets).await?;
+    let mut tx = db.begin_write().await?;
+    let (_, in_force_since) = store::live_in_tx(&mut tx, page).await?.ok_or(AppError::NotFound)?;
+    if in_force_since.is_some_and(|previous| draft.effective_on < previous) {
+        tx.rollback().await?;
+        return Err(AppError::invalid(Field::EffectiveDate, Problem::BeforePreviousVersion));
+    }
+    let Some(number) = store::publish(&mut tx, &publication).await? else {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(Conflict::SlugTaken));
+    };
+    notes::write(&mut tx, &batch, now).await?;
+    tx.commit().await?;
+    state.live.committed(db, &batch.live_recipients());
+    tracing::info!(page = %page, version = number, editor = %editor.id, terms = terms.len(), "policy version published");
+    Ok(number)
+}
+
+pub async fn unpublish(db: &Db, editor: &CurrentUser, page: PolicyPageId, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let done = store::unpublish(&mut tx, page, now).await?;
+    tx.commit().await?;
+    if !done {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(page = %page, editor = %editor.id, "policy page unpublished");
+    Ok(())
+}
+
+/// A title and body in the reader's language, or in the other one when it has none.
+fn in_language(language: Language, zh: &str, en: Option<&str>) -> (String, bool) {
+    match (language, en.and_then(non_empty)) {
+        (Language::En, Some(en)) => (en.to_string(), false),
+        (Language::En, None) => (zh.to_string(), true),
+        _ => (zh.to_string(), false),
+    }
+}
+
+fn title_of(language: Language, zh: &str, en: Option<&str>) -> String {
+    in_language(language, zh, en).0
+}
+
+/// Renders a version for a reader. `number` is `None` for the live version.
+pub async fn view(
+    db: &Db,
+    scope: &PolicyScope,
+    language: Language,
+    slug: &str,
+    number: Option<i64>,
+    today: NaiveDate,
+) -> Result<PolicyView, AppError> {
+    let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
+    let live = page.live_version.ok_or(AppError::NotFound)?;
+    let v = store::version(db, page.id, number.unwrap_or(live)).await?.ok_or(AppError::NotFound)?;
+    let (title, _) = in_language(language, &v.title_zh, v.title_en.as_deref());
+    let (body, fallback) = match (language, v.body_en.as_deref().and_then(non_empty)) {
+        (Language::En, Some(en)) => (en.to_string(), false),
+        (Language::En, None) => (v.body_zh.clone(), true),
+        _ => (v.body_zh.clone(), false),
+    };
+    let rendered = markdown::render(&body);
+    let superseded_by = match v.superseded_by {
+        Some(other) => store::is_visible(db, scope, other)
+            .await?
+            .map(|row| (row.slug.clone(), title_of(language, &row.title_zh, row.title_en.as_deref()))),
+        None => None,
+    };
+    let category = store::categories(db).await?.into_iter().find(|c| c.id == page.category_id);
+    Ok(PolicyView {
+        slug: page.slug,
+        title,
+        html: rendered.html,
+        toc: rendered.toc.into_iter().map(|h| TocEntry { level: h.level, id: h.id, text: h.text }).collect(),
+        fallback,
+        category,
+        tags: split_tags(&v.tags),
+        version: v.number,
+        live_version: live,
+        effective_on: v.effective_on,
+        valid_until: v.valid_until,
+        expired: v.valid_until.is_some_and(|until| until < today),
+        superseded_by,
+        published_at: v.published_at,
+        requires_ack: v.requires_ack,
+    })
+}
+
+/// The published pages a reader may see, newest effective date first.
+pub async fn browse(db: &Db, scope: &PolicyScope, language: Language, today: NaiveDate) -> Result<Vec<PolicySummary>, AppError> {
+    Ok(store::visible_live(db, scope)
+        .await?
+        .into_iter()
+        .map(|row| summary(&row, language, today))
+        .collect())
+}
+
+fn summary(row: &LiveRow, language: Language, today: NaiveDate) -> PolicySummary {
+    PolicySummary {
+        slug: row.slug.clone(),
+        title: title_of(language, &row.title_zh, row.title_en.as_deref()),
+        category_id: row.category_id,
+        effective_on: row.effective_on,
+        expired: row.valid_until.is_some_and(|until| until < today),
+    }
+}
+
+/// The synonym sets, each the terms of one line separated by spaces, commas or `=`.
+pub async fn synonym_sets(db: &Db) -> Result<Vec<Vec<String>>, AppError> {
+    Ok(store::synonyms(db).await?.iter().map(|line| parse_synonym_set(line)).filter(|s| s.len() > 1).collect())
+}
+
+pub fn parse_synonym_set(line: &str) -> Vec<String> {
+    let mut terms: Vec<String> = line
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '=' | '、' | ';' | '；'))
+        .map(super::search::normalize)
+        .filter(|t| !t.is_empty())
+        .collect();
+    terms.dedup();
+    terms
+}
+
+/// Finds the pages a reader may see that are in force today, best first: the whole query in
+/// the title, then every term in the title, then anywhere; newer effective dates first within
+/// each rank.
+pub async fn search(
+    db: &Db,
+    scope: &PolicyScope,
+    language: Language,
+    text: &str,
+    today: NaiveDate,
+    limit: usize,
+) -> Result<Vec<SearchHit>, AppError> {
+    let synonyms = synonym_sets(db).await?;
+    let Some(query) = Query::parse(text, &synonyms) else { return Ok(Vec::new()) };
+    let hits = store::term_hits(db, scope, &query.all_terms(), today).await?;
+    let mut pages: HashMap<PolicyPageId, (BTreeSet<String>, BTreeSet<String>)> = HashMap::new();
+    for hit in hits {
+        let (all, title) = pages.entry(hit.page_id).or_default();
+        if hit.field == "t" {
+            title.insert(hit.term.clone());
+        }
+        all.insert(hit.term);
+    }
+    let candidates: Vec<PolicyPageId> = pages
+        .iter()
+        .filter(|(_, (all, _))| query.matches(all))
+        .map(|(id, _)| *id)
+        .collect();
+    let rows = store::candidates(db, &candidates).await?;
+    let mut ranked: Vec<(Tier, &CandidateRow)> = rows
+        .iter()
+        .filter_map(|row| {
+            let title = format!("{}\n{}", row.title_zh, row.title_en.as_deref().unwrap_or(""));
+            query.tier(&title, true).map(|tier| (tier, row))
+        })
+        .collect();
+    ranked.sort_by(|(a_tier, a), (b_tier, b)| {
+        a_tier.cmp(b_tier).then(b.effective_on.cmp(&a.effective_on)).then(a.page_id.cmp(&b.page_id))
+    });
+    ranked.truncate(limit.min(SEARCH_LIMIT));
+    let shown: Vec<PolicyPageId> = ranked.iter().map(|(_, row)| row.page_id).collect();
+    let bodies: HashMap<PolicyPageId, (String, Option<String>)> =
+        store::live_bodies(db, &shown).await?.into_iter().map(|(id, zh, en)| (id, (zh, en))).collect();
+    Ok(ranked
+        .into_iter()
+        .map(|(_, row)| {
+            let (zh, en) = bodies.get(&row.page_id).cloned().unwrap_or_default();
+            SearchHit {
+                slug: row.slug.clone(),
+                title: title_of(language, &row.title_zh, row.title_en.as_deref()),
+                category_id: row.category_id,
+                effective_on: row.effective_on,
+                snippet: snippet(&query, language, &zh, en.as_deref()),
+            }
+        })
+        .collect())
+}
+
+/// The words around the match, from the reader's language if the match is there.
+fn snippet(query: &Query, language: Language, zh: &str, en: Option<&str>) -> Vec<super::search::Piece> {
+    let (body, _) = in_language(language, zh, en);
+    let first = query.snippet(&markdown::plain_text(&body), SNIPPET_CHARS);
+    if first.iter().any(|p| p.hit) {
+        return first;
+    }
+    let other = if body == zh { en.unwrap_or("") } else { zh };
+    let second = query.snippet(&markdown::plain_text(other), SNIPPET_CHARS);
+    if second.iter().any(|p| p.hit) { second } else { first }
+}
+
+/// Renders an editor's Markdown exactly as a reader will see it.
+pub fn preview(body: &str) -> (String, Vec<TocEntry>) {
+    let rendered = markdown::render(body);
+    (rendered.html, rendered.toc.into_iter().map(|h| TocEntry { level: h.level, id: h.id, text: h.text }).collect())
+}

@@ -1,0 +1,453 @@
+//! The policy column's SQL.
+//!
+//! Every read for a reader takes the reader's [`PolicyScope`]; the audience test is part of the
+//! statement, so no caller can forget it.
+
+use super::{
+    Audience, EditorPage, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
+};
+use crate::{
+    auth::UserId,
+    authz::PolicyScope,
+    db::{Db, Tx},
+    orgs::{OrgId, TierId},
+    with_db, with_tx,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Index rows written per statement: 3 parameters each keeps far below both engines' limits.
+const TERMS_PER_STATEMENT: usize = 500;
+
+/// The audience test on a page aliased `p`. Organisation ids are the server's own integers,
+/// never text from the client, so they are written into the statement.
+fn visible(scope: &PolicyScope) -> String {
+    if scope.everything {
+        return "TRUE".into();
+    }
+    if scope.orgs.is_empty() {
+        return "p.for_everyone".into();
+    }
+    let ids = scope.orgs.iter().map(|o| o.0.to_string()).collect::<Vec<_>>().join(",");
+    format!(
+        "(p.for_everyone OR EXISTS (SELECT 1 FROM policy_audience a WHERE a.page_id = p.id AND \
+         (a.org_id IN ({ids}) OR a.tier_id IN (SELECT o.tier_id FROM organisations o \
+         WHERE o.id IN ({ids}) AND o.tier_id IS NOT NULL))))"
+    )
+}
+
+pub async fn categories(db: &Db) -> Result<Vec<PolicyCategory>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, PolicyCategory>(
+        "SELECT id, parent_id, code, name_zh, name_en FROM policy_categories ORDER BY position, id",
+    ).fetch_all(pool).await)
+}
+
+/// Adds a category, or finds the one with this code.
+pub async fn ensure_category(
+    db: &Db,
+    parent: Option<PolicyCategoryId>,
+    code: &str,
+    name_zh: &str,
+    name_en: &str,
+    position: i64,
+) -> Result<PolicyCategoryId, sqlx::Error> {
+    with_db!(db, pool => async {
+        sqlx::query(
+            "INSERT INTO policy_categories (parent_id, code, name_zh, name_en, position) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(parent).bind(code).bind(name_zh).bind(name_en).bind(position)
+        .execute(pool).await?;
+        sqlx::query_scalar::<_, PolicyCategoryId>("SELECT id FROM policy_categories WHERE code = $1")
+            .bind(code).fetch_one(pool).await
+    }.await)
+}
+
+/// How many of `orgs` and of `tiers` exist, to refuse an audience naming unknown ones.
+pub async fn known_audience(db: &Db, orgs: &[OrgId], tiers: &[TierId]) -> Result<(usize, usize), sqlx::Error> {
+    let list = |ids: Vec<i64>| if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM organisations WHERE id IN ({})), (SELECT COUNT(*) FROM tiers WHERE id IN ({}))",
+        list(orgs.iter().map(|o| o.0).collect()),
+        list(tiers.iter().map(|t| t.0).collect()),
+    );
+    let (o, t) = with_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(&sql).fetch_one(pool).await)?;
+    Ok((o as usize, t as usize))
+}
+
+/// Creates a page holding only a draft. `None` when the slug is taken.
+pub async fn create_page(
+    db: &Db,
+    slug: &Slug,
+    category: PolicyCategoryId,
+    draft: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<PolicyPageId>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, PolicyPageId>(
+        "INSERT INTO policy_pages (slug, category_id, for_everyone, live_version, draft, created_by, created_at, updated_at) \
+         VALUES ($1, $2, TRUE, NULL, $3, $4, $5, $5) ON CONFLICT (slug) DO NOTHING RETURNING id",
+    )
+    .bind(slug.as_str()).bind(category).bind(draft).bind(by).bind(now)
+    .fetch_optional(pool).await)
+}
+
+/// Replaces a page's draft. The slug and category change only when a version is published.
+pub async fn save_draft(db: &Db, page: PolicyPageId, draft: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let changed = with_db!(db, pool => sqlx::query("UPDATE policy_pages SET draft = $1, updated_at = $2 WHERE id = $3")
+        .bind(draft).bind(now).bind(page).execute(pool).await.map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// A page as its editor works on it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PageRecord {
+    pub id: PolicyPageId,
+    pub slug: String,
+    pub category_id: PolicyCategoryId,
+    pub live_version: Option<i64>,
+    pub draft: Option<String>,
+}
+
+pub async fn page(db: &Db, id: PolicyPageId) -> Result<Option<PageRecord>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, PageRecord>(
+        "SELECT id, slug, category_id, live_version, draft FROM policy_pages WHERE id = $1",
+    ).bind(id).fetch_optional(pool).await)
+}
+
+/// The page with this slug, if `scope` may see it and it is published.
+pub async fn visible_page(db: &Db, scope: &PolicyScope, slug: &str) -> Result<Option<PageRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id, p.slug, p.category_id, p.live_version, NULL AS draft FROM policy_pages p \
+         WHERE p.slug = $1 AND p.live_version IS NOT NULL AND {}",
+        visible(scope)
+    );
+    with_db!(db, pool => sqlx::query_as::<_, PageRecord>(&sql).bind(slug).fetch_optional(pool).await)
+}
+
+pub async fn page_id_by_slug(db: &Db, slug: &str) -> Result<Option<PolicyPageId>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, PolicyPageId>("SELECT id FROM policy_pages WHERE slug = $1")
+        .bind(slug).fetch_optional(pool).await)
+}
+
+/// Every page, for the editors' list.
+pub async fn editor_pages(db: &Db) -> Result<Vec<EditorPage>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: PolicyPageId,
+        slug: String,
+        title: Option<String>,
+        live_version: Option<i64>,
+        has_draft: bool,
+        updated_at: DateTime<Utc>,
+    }
+    let rows = with_db!(db, pool => sqlx::query_as::<_, Row>(
+        "SELECT p.id, p.slug, v.title_zh AS title, p.live_version, p.draft IS NOT NULL AS has_draft, p.updated_at \
+         FROM policy_pages p LEFT JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
+         ORDER BY p.updated_at DESC, p.id DESC",
+    ).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EditorPage {
+            id: r.id,
+            title: r.title.unwrap_or_else(|| r.slug.clone()),
+            slug: r.slug,
+            live_version: r.live_version,
+            has_draft: r.has_draft,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}
+
+/// One published version, whole.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionRecord {
+    pub page_id: PolicyPageId,
+    pub number: i64,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub body_zh: String,
+    pub body_en: Option<String>,
+    pub tags: String,
+    pub effective_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub superseded_by: Option<PolicyPageId>,
+    pub requires_ack: bool,
+    pub published_at: DateTime<Utc>,
+}
+
+const VERSION_COLUMNS: &str = "page_id, number, title_zh, title_en, body_zh, body_en, tags, effective_on, \
+     valid_until, superseded_by, requires_ack, published_at";
+
+pub async fn version(db: &Db, page: PolicyPageId, number: i64) -> Result<Option<VersionRecord>, sqlx::Error> {
+    let sql = format!("SELECT {VERSION_COLUMNS} FROM policy_versions WHERE page_id = $1 AND number = $2");
+    with_db!(db, pool => sqlx::query_as::<_, VersionRecord>(&sql).bind(page).bind(number).fetch_optional(pool).await)
+}
+
+/// A search candidate: its page and its live version's titles.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CandidateRow {
+    pub page_id: PolicyPageId,
+    pub slug: String,
+    pub category_id: PolicyCategoryId,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub effective_on: NaiveDate,
+}
+
+fn id_list(pages: &[PolicyPageId]) -> String {
+    pages.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// The titles of these pages' live versions; ranking needs no more.
+pub async fn candidates(db: &Db, pages: &[PolicyPageId]) -> Result<Vec<CandidateRow>, sqlx::Error> {
+    if pages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT p.id AS page_id, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on \
+         FROM policy_pages p JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
+         WHERE p.id IN ({})",
+        id_list(pages)
+    );
+    with_db!(db, pool => sqlx::query_as::<_, CandidateRow>(&sql).fetch_all(pool).await)
+}
+
+/// The bodies of these pages' live versions, for the results shown.
+pub async fn live_bodies(db: &Db, pages: &[PolicyPageId]) -> Result<Vec<(PolicyPageId, String, Option<String>)>, sqlx::Error> {
+    if pages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT p.id, v.body_zh, v.body_en FROM policy_pages p \
+         JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version WHERE p.id IN ({})",
+        id_list(pages)
+    );
+    with_db!(db, pool => sqlx::query_as::<_, (PolicyPageId, String, Option<String>)>(&sql).fetch_all(pool).await)
+}
+
+/// Who may read a page, as its editor set it.
+pub async fn audience(db: &Db, page: PolicyPageId) -> Result<Audience, sqlx::Error> {
+    let everyone = with_db!(db, pool => sqlx::query_scalar::<_, bool>("SELECT for_everyone FROM policy_pages WHERE id = $1")
+        .bind(page).fetch_one(pool).await)?;
+    if everyone {
+        return Ok(Audience::Everyone);
+    }
+    let rows = with_db!(db, pool => sqlx::query_as::<_, (Option<OrgId>, Option<TierId>)>(
+        "SELECT org_id, tier_id FROM policy_audience WHERE page_id = $1 ORDER BY org_id, tier_id",
+    ).bind(page).fetch_all(pool).await)?;
+    Ok(Audience::Chosen {
+        orgs: rows.iter().filter_map(|(o, _)| *o).collect(),
+        tiers: rows.iter().filter_map(|(_, t)| *t).collect(),
+    })
+}
+
+pub async fn history(db: &Db, page: PolicyPageId) -> Result<Vec<VersionEntry>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, VersionEntry>(
+        "SELECT v.number, v.effective_on, v.published_at, u.display_name AS published_by \
+         FROM policy_versions v JOIN users u ON u.id = v.published_by WHERE v.page_id = $1 ORDER BY v.number DESC",
+    ).bind(page).fetch_all(pool).await)
+}
+
+/// A published page as a line of the reader's list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LiveRow {
+    pub page_id: PolicyPageId,
+    pub slug: String,
+    pub category_id: PolicyCategoryId,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub effective_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// Every published page `scope` may see, newest effective date first.
+pub async fn visible_live(db: &Db, scope: &PolicyScope) -> Result<Vec<LiveRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id AS page_id, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on, v.valid_until \
+         FROM policy_pages p JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
+         WHERE {} ORDER BY v.effective_on DESC, p.id DESC",
+        visible(scope)
+    );
+    with_db!(db, pool => sqlx::query_as::<_, LiveRow>(&sql).fetch_all(pool).await)
+}
+
+/// Whether `scope` may see the published page `page` (for links between pages).
+pub async fn is_visible(db: &Db, scope: &PolicyScope, page: PolicyPageId) -> Result<Option<LiveRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id AS page_id, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on, v.valid_until \
+         FROM policy_pages p JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
+         WHERE p.id = $1 AND {}",
+        visible(scope)
+    );
+    with_db!(db, pool => sqlx::query_as::<_, LiveRow>(&sql).bind(page).fetch_optional(pool).await)
+}
+
+/// One index row that matched a query term.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TermHit {
+    pub page_id: PolicyPageId,
+    pub term: String,
+    pub field: String,
+}
+
+/// The index rows of `terms` on the pages `scope` may see that are in force on `today`.
+pub async fn term_hits(
+    db: &Db,
+    scope: &PolicyScope,
+    terms: &[String],
+    today: NaiveDate,
+) -> Result<Vec<TermHit>, sqlx::Error> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..terms.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT t.page_id, t.term, t.field FROM policy_terms t \
+         JOIN policy_pages p ON p.id = t.page_id \
+         JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
+         WHERE t.term IN ({placeholders}) AND (v.valid_until IS NULL OR v.valid_until >= $1) AND {}",
+        visible(scope)
+    );
+    with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, TermHit>(&sql).bind(today);
+        for term in terms {
+            query = query.bind(term);
+        }
+        query.fetch_all(pool).await
+    })
+}
+
+pub async fn synonyms(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, String>("SELECT terms FROM policy_synonyms ORDER BY id")
+        .fetch_all(pool).await)
+}
+
+/// Replaces the synonym list in one transaction.
+pub async fn replace_synonyms(tx: &mut Tx, sets: &[String], by: UserId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_tx!(tx, conn => {
+        sqlx::query("DELETE FROM policy_synonyms").execute(&mut *conn).await?;
+        for set in sets {
+            sqlx::query("INSERT INTO policy_synonyms (terms, updated_by, updated_at) VALUES ($1, $2, $3)")
+                .bind(set).bind(by).bind(now).execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
+}
+
+/// The active people a page is for, but `except` (who publishes it), to tell them of it.
+pub async fn audience_members(db: &Db, audience: &Audience, except: UserId) -> Result<Vec<UserId>, sqlx::Error> {
+    let reach = match audience {
+        Audience::Everyone => "TRUE".to_string(),
+        Audience::Chosen { orgs, tiers } => {
+            let list = |ids: Vec<i64>| if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
+            format!(
+                "(o.id IN ({}) OR o.tier_id IN ({}))",
+                list(orgs.iter().map(|o| o.0).collect()),
+                list(tiers.iter().map(|t| t.0).collect())
+            )
+        }
+    };
+    let sql = format!(
+        "SELECT DISTINCT u.id FROM users u JOIN memberships m ON m.user_id = u.id \
+         JOIN organisations o ON o.id = m.org_id WHERE u.active = TRUE AND u.id <> $1 AND {reach} ORDER BY u.id"
+    );
+    with_db!(db, pool => sqlx::query_scalar::<_, UserId>(&sql).bind(except).fetch_all(pool).await)
+}
+
+/// What publishing writes: the version, and the page's new shape.
+pub struct Publication<'a> {
+    pub page: PolicyPageId,
+    pub slug: &'a Slug,
+    pub category: PolicyCategoryId,
+    pub title_zh: &'a str,
+    pub title_en: Option<&'a str>,
+    pub body_zh: &'a str,
+    pub body_en: Option<&'a str>,
+    pub tags: &'a str,
+    pub effective_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub superseded_by: Option<PolicyPageId>,
+    pub requires_ack: bool,
+    pub audience: &'a Audience,
+    /// (term, 't' or 'b') rows of the search index.
+    pub terms: &'a [(String, &'static str)],
+    pub by: UserId,
+    pub now: DateTime<Utc>,
+}
+
+/// The page's current live version and its effective date, read inside the publishing
+/// transaction so two editors publishing at once cannot both pass the date check.
+pub async fn live_in_tx(tx: &mut Tx, page: PolicyPageId) -> Result<Option<(Option<i64>, Option<NaiveDate>)>, sqlx::Error> {
+    with_tx!(tx, conn => sqlx::query_as::<_, (Option<i64>, Option<NaiveDate>)>(
+        "SELECT p.live_version, v.effective_on FROM policy_pages p \
+         LEFT JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version WHERE p.id = $1",
+    ).bind(page).fetch_optional(&mut *conn).await)
+}
+
+/// Writes a new version and makes it live, with its audience and search index; answers its
+/// number. `None` when another page took the slug meanwhile.
+pub async fn publish(tx: &mut Tx, p: &Publication<'_>) -> Result<Option<i64>, sqlx::Error> {
+    let (everyone, orgs, tiers) = match p.audience {
+        Audience::Everyone => (true, &[][..], &[][..]),
+        Audience::Chosen { orgs, tiers } => (false, orgs.as_slice(), tiers.as_slice()),
+    };
+    with_tx!(tx, conn => {
+        let taken = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM policy_pages WHERE slug = $1 AND id <> $2")
+            .bind(p.slug.as_str()).bind(p.page).fetch_one(&mut *conn).await?;
+        if taken > 0 {
+            return Ok(None);
+        }
+        let number = sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM policy_versions WHERE page_id = $1",
+        ).bind(p.page).fetch_one(&mut *conn).await?;
+        sqlx::query(
+            "INSERT INTO policy_versions (page_id, number, title_zh, title_en, body_zh, body_en, tags, effective_on, \
+             valid_until, superseded_by, requires_ack, ack_deadline, published_by, published_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $13)",
+        )
+        .bind(p.page).bind(number).bind(p.title_zh).bind(p.title_en).bind(p.body_zh).bind(p.body_en).bind(p.tags)
+        .bind(p.effective_on).bind(p.valid_until).bind(p.superseded_by).bind(p.requires_ack).bind(p.by).bind(p.now)
+        .execute(&mut *conn).await?;
+        sqlx::query(
+            "UPDATE policy_pages SET slug = $1, category_id = $2, for_everyone = $3, live_version = $4, draft = NULL, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(p.slug.as_str()).bind(p.category).bind(everyone).bind(number).bind(p.now).bind(p.page)
+        .execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM policy_audience WHERE page_id = $1").bind(p.page).execute(&mut *conn).await?;
+        for org in orgs {
+            sqlx::query("INSERT INTO policy_audience (page_id, org_id, tier_id) VALUES ($1, $2, NULL)")
+                .bind(p.page).bind(org).execute(&mut *conn).await?;
+        }
+        for tier in tiers {
+            sqlx::query("INSERT INTO policy_audience (page_id, org_id, tier_id) VALUES ($1, NULL, $2)")
+                .bind(p.page).bind(tier).execute(&mut *conn).await?;
+        }
+        sqlx::query("DELETE FROM policy_terms WHERE page_id = $1").bind(p.page).execute(&mut *conn).await?;
+        for chunk in p.terms.chunks(TERMS_PER_STATEMENT) {
+            let values = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!("INSERT INTO policy_terms (term, field, page_id) VALUES {values}");
+            let mut insert = sqlx::query(&sql);
+            for (term, field) in chunk {
+                insert = insert.bind(term).bind(*field).bind(p.page);
+            }
+            insert.execute(&mut *conn).await?;
+        }
+        Ok(Some(number))
+    })
+}
+
+/// Takes a page out of reading and search; its versions stay for the record. `false` when it
+/// was not published.
+pub async fn unpublish(tx: &mut Tx, page: PolicyPageId, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, conn => {
+        let done = sqlx::query(
+            "UPDATE policy_pages SET live_version = NULL, updated_at = $1 WHERE id = $2 AND live_version IS NOT NULL",
+        ).bind(now).bind(page).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM policy_terms WHERE page_id = $1").bind(page).execute(&mut *conn).await?;
+        Ok(done.rows_affected() == 1)
+    })
+}

@@ -1,0 +1,87 @@
+import { test, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { hydrated, signIn, watchCsp } from "./helpers";
+
+const TITLE = "员工差旅费用报销标准";
+const SLUG = `travel-expenses-${Date.now()}`;
+
+async function expectNoSeriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("an admin makes agent2 an editor, who publishes a page for 华东制造 only", async ({ page }) => {
+  const violations = watchCsp(page);
+  await signIn(page, "admin@example.com");
+  await page.goto("/admin/users");
+  await hydrated(page);
+  const row = page.getByRole("row").filter({ hasText: "agent2@example.com" });
+  await row.locator("summary").click();
+  await row.getByTestId("toggle-editor").click();
+  await expect(row.getByTestId("editor-badge")).toBeVisible();
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, "agent2@example.com");
+  await page.getByRole("link", { name: "制度管理" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "制度管理" })).toBeVisible();
+  await page.getByRole("link", { name: "新建制度页面" }).click();
+  await expect(page).toHaveURL(/\/editor\/policies\/new$/);
+  await hydrated(page);
+  await page.getByLabel("网址").fill(SLUG);
+  await page.getByLabel("分类").selectOption({ label: "— 差旅" });
+  await page.getByLabel("中文标题").fill(TITLE);
+  await page
+    .getByLabel("中文正文（Markdown）")
+    .fill("## 一、适用范围\n集团全体员工的国内出差。\n\n## 二、住宿标准\n一线城市每晚不超过 600 元。\n\n<img src=x onerror=\"window.__xss=1\">");
+  // The preview is the reader's rendering, escaped payload included.
+  const preview = page.locator(".policy-editor__preview");
+  await expect(preview.getByText("一线城市每晚不超过 600 元。")).toBeVisible();
+  await expect(preview.getByText('<img src=x onerror="window.__xss=1">')).toBeVisible();
+  await page.getByRole("radio", { name: "指定子公司或客户分级" }).check();
+  await page.getByRole("checkbox", { name: "华东制造有限公司" }).check();
+  await expectNoSeriousViolations(page);
+  await page.getByTestId("publish").click();
+  await expect(page.getByRole("status").filter({ hasText: "已发布第 1 版。" })).toBeVisible();
+  await expect(page).toHaveURL(/\/editor\/policies\/\d+$/);
+  expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+  expect(violations).toEqual([]);
+});
+
+test("a client of 华东制造 finds the page by two-character words and reads it", async ({ page }) => {
+  const violations = watchCsp(page);
+  await signIn(page, "client.east@example.com");
+  await page.getByRole("link", { name: "规章制度" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "规章制度" })).toBeVisible();
+  await expectNoSeriousViolations(page);
+  for (const query of ["差旅", "差旅报销"]) {
+    await page.getByLabel("搜索制度").fill(query);
+    await page.getByRole("button", { name: "搜索", exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(query)}`));
+    await expect(page.getByTestId("policy-results").getByRole("link", { name: TITLE })).toBeVisible();
+  }
+  await expectNoSeriousViolations(page);
+  await page.getByTestId("policy-results").getByRole("link", { name: TITLE }).click();
+  await expect(page.getByRole("heading", { level: 1, name: TITLE })).toBeVisible();
+  const contents = page.getByRole("navigation", { name: "目录" });
+  await expect(contents.getByRole("link", { name: "二、住宿标准" })).toBeVisible();
+  await contents.getByRole("link", { name: "二、住宿标准" }).click();
+  await expect(page.getByRole("heading", { level: 2, name: "二、住宿标准" })).toBeInViewport();
+  // The stored payload shows as text and never ran.
+  await expect(page.getByText('<img src=x onerror="window.__xss=1">')).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+  await expectNoSeriousViolations(page);
+  expect(violations).toEqual([]);
+});
+
+test("a client of 西南贸易 finds nothing and the page's address answers 404", async ({ page }) => {
+  await signIn(page, "client.west@example.com");
+  await page.goto(`/policies?q=${encodeURIComponent("差旅")}`);
+  await expect(page.getByRole("status").filter({ hasText: "没有找到相关制度" })).toBeVisible();
+  const response = await page.goto(`/policies/${SLUG}`);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "找不到该制度" })).toBeVisible();
+});

@@ -1,0 +1,315 @@
+//! The policy column's service and store on both databases: publishing, audiences, versions,
+//! refusals and the Chinese search.
+
+mod support;
+
+use app::{
+    auth::{ssr::store as users, CurrentUser, Language, Permission, Role},
+    authz::{self, PolicyScope},
+    db::Db,
+    error::{AppError, Conflict, Field, Problem},
+    orgs::{store as orgs, OrgId, OrgKind, TierId},
+    policies::{
+        service, store, Audience, PolicyCategoryId, PolicyDraft, PolicyPageId, MAX_BODY_BYTES,
+    },
+};
+use app::state::AppState;
+use chrono::{Duration, NaiveDate, Utc};
+use std::sync::Arc;
+use support::store_test;
+
+const PASSWORD_HASH: &str = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA";
+
+struct World {
+    editor: CurrentUser,
+    east: OrgId,
+    key_tier: TierId,
+    east_client: CurrentUser,
+    west_client: CurrentUser,
+    agent: CurrentUser,
+    travel: PolicyCategoryId,
+}
+
+async fn person(db: &Db, address: &str, org: OrgId, role: Role) -> CurrentUser {
+    let id = users::create_user(db, users::NewUser {
+        email: &app::validation::Email::parse(address).expect("email"),
+        display_name: address,
+        password_hash: PASSWORD_HASH,
+        language: Language::ZhCn,
+        time_zone: "Asia/Shanghai",
+    })
+    .await
+    .expect("user");
+    users::set_membership(db, id, org, Some(role)).await.expect("membership");
+    users::load_current_user(db, id, 0).await.expect("q").expect("loads")
+}
+
+async fn world(db: &Db) -> World {
+    let center = orgs::center(db).await.expect("q").expect("center").id;
+    let key_tier = orgs::tier_by_code(db, "key").await.expect("q").expect("key tier");
+    let standard = orgs::tier_by_code(db, "standard").await.expect("q").expect("standard tier");
+    let east = orgs::ensure(db, "EAST", "华东制造", OrgKind::Subsidiary, Some(standard)).await.expect("org");
+    let west = orgs::ensure(db, "WEST", "西南贸易", OrgKind::Subsidiary, Some(key_tier)).await.expect("org");
+    let editor_id = person(db, "editor@example.com", center, Role::Agent).await.id;
+    let now = Utc::now();
+    assert!(users::set_permission(db, editor_id, Permission::Editor, true, editor_id, now).await.expect("grant"));
+    assert!(!users::set_permission(db, editor_id, Permission::Editor, true, editor_id, now).await.expect("grant"), "granting twice changes nothing");
+    let editor = users::load_current_user(db, editor_id, 0).await.expect("q").expect("loads");
+    assert_eq!(editor.permissions, vec![Permission::Editor], "the session's user carries the grant");
+    let reimbursement = store::ensure_category(db, None, "reimbursement", "报销制度", "Reimbursement", 1).await.expect("category");
+    let travel = store::ensure_category(db, Some(reimbursement), "travel", "差旅", "Travel", 1).await.expect("category");
+    World {
+        editor,
+        east,
+        key_tier,
+        east_client: person(db, "east@example.com", east, Role::Client).await,
+        west_client: person(db, "west@example.com", west, Role::Client).await,
+        agent: person(db, "agent@example.com", center, Role::Agent).await,
+        travel,
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&app::time::CENTER_TIME_ZONE).date_naive()
+}
+
+fn draft(w: &World, slug: &str, title: &str, body: &str) -> PolicyDraft {
+    PolicyDraft {
+        slug: slug.into(),
+        category_id: w.travel,
+        title_zh: title.into(),
+        title_en: String::new(),
+        body_zh: body.into(),
+        body_en: String::new(),
+        tags: Vec::new(),
+        effective_on: day(2026, 1, 1),
+        valid_until: None,
+        superseded_by: None,
+        audience: Audience::Everyone,
+        requires_ack: false,
+    }
+}
+
+/// What the server functions hand the service: the database, settings and live hub.
+fn state(db: &Db) -> AppState {
+    AppState { db: db.clone(), settings: Arc::new(support::test_settings("http://fssc.test")), live: Default::default() }
+}
+
+async fn publish(db: &Db, w: &World, d: &PolicyDraft) -> PolicyPageId {
+    let page = service::save_draft(db, &w.editor, None, d, Utc::now()).await.expect("draft saved");
+    assert_eq!(service::publish(&state(db), &w.editor, page, Utc::now()).await.expect("published"), 1);
+    page
+}
+
+fn scope(user: &CurrentUser) -> PolicyScope {
+    authz::policy_scope(user)
+}
+
+async fn found(db: &Db, user: &CurrentUser, query: &str) -> Vec<String> {
+    service::search(db, &scope(user), user.language, query, today(), 20)
+        .await
+        .expect("search")
+        .into_iter()
+        .map(|hit| hit.slug)
+        .collect()
+}
+
+fn problems(result: Result<impl std::fmt::Debug, AppError>) -> Vec<(Field, Problem)> {
+    match result {
+        Err(AppError::Invalid(errors)) => errors.into_iter().map(|e| (e.field, e.problem)).collect(),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+const TRAVEL_BODY: &str = "## 一、适用范围\n本标准适用于集团全体员工的国内出差。\n\n## 二、发票要求\n\
+    住宿费须取得增值税专用发票，抬头为公司全称并注明税号。\n\n## 三、借款\n出差前可申请借款，回来后十日内报账冲销。";
+
+store_test! {
+    async fn a_published_page_is_read_within_its_audience_only(db, backend, schema) {
+        let w = world(&db).await;
+        let mut d = draft(&w, "travel-expenses", "员工差旅费用报销标准", TRAVEL_BODY);
+        d.audience = Audience::Chosen { orgs: vec![w.east], tiers: vec![] };
+        let page = service::save_draft(&db, &w.editor, None, &d, Utc::now()).await.expect("draft");
+
+        // A draft is nobody's reading yet.
+        assert!(matches!(service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(found(&db, &w.east_client, "差旅").await.is_empty(), "drafts are not searchable");
+
+        assert_eq!(service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("publish"), 1);
+        // The audience hears of it, in the same transaction; nobody else does.
+        let told = app::notifications::store::page(&db, w.east_client.id, None).await.expect("notifications");
+        assert_eq!(told.rows.len(), 1);
+        assert_eq!((told.rows[0].title.as_str(), told.rows[0].link.as_str()), ("员工差旅费用报销标准", "/policies/travel-expenses"));
+        for other in [&w.west_client, &w.agent, &w.editor] {
+            let page = app::notifications::store::page(&db, other.id, None).await.expect("notifications");
+            assert!(page.rows.is_empty(), "{} was told", other.email);
+        }
+        let view = service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("east reads it");
+        assert_eq!(view.title, "员工差旅费用报销标准");
+        assert_eq!((view.version, view.live_version), (1, 1));
+        assert_eq!(view.toc.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(), ["一、适用范围", "二、发票要求", "三、借款"]);
+        assert!(view.html.contains(&format!("id=\"{}\"", view.toc[0].id)), "the contents link to the headings");
+        assert_eq!(view.category.map(|c| c.code), Some("travel".to_string()));
+
+        // Outside the audience the page, its versions, its history and its search hits do not exist.
+        let west = scope(&w.west_client);
+        assert!(matches!(service::view(&db, &west, Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &west, Language::ZhCn, "travel-expenses", Some(1), today()).await, Err(AppError::NotFound)));
+        assert!(store::visible_page(&db, &west, "travel-expenses").await.expect("q").is_none());
+        assert!(found(&db, &w.west_client, "差旅").await.is_empty());
+        assert!(service::browse(&db, &west, Language::ZhCn, today()).await.expect("browse").is_empty());
+        // The center's staff read every page.
+        assert!(service::view(&db, &scope(&w.agent), Language::ZhCn, "travel-expenses", None, today()).await.is_ok());
+        assert_eq!(found(&db, &w.agent, "差旅").await, ["travel-expenses"]);
+
+        // A page for a tier reaches every organisation in it.
+        let mut for_key = draft(&w, "key-clients", "重点客户付款安排", "付款优先处理。");
+        for_key.audience = Audience::Chosen { orgs: vec![], tiers: vec![w.key_tier] };
+        publish(&db, &w, &for_key).await;
+        assert_eq!(found(&db, &w.west_client, "付款").await, ["key-clients"]);
+        assert!(found(&db, &w.east_client, "付款").await.is_empty());
+
+        // Unpublished, it is gone for readers, and its index with it.
+        service::unpublish(&db, &w.editor, page, Utc::now()).await.expect("unpublish");
+        assert!(matches!(service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(found(&db, &w.agent, "差旅").await.is_empty());
+        assert!(matches!(service::unpublish(&db, &w.editor, page, Utc::now()).await, Err(AppError::NotFound)));
+    }
+
+    async fn chinese_search_finds_two_character_words_and_ranks_titles_first(db, backend, schema) {
+        let w = world(&db).await;
+        publish(&db, &w, &draft(&w, "travel-expenses", "员工差旅费用报销标准", TRAVEL_BODY)).await;
+        let mut exact = draft(&w, "travel-reimbursement-faq", "差旅报销常见问题", "出差回来怎么办？见正文。");
+        exact.effective_on = day(2025, 6, 1);
+        publish(&db, &w, &exact).await;
+        let mut body_only = draft(&w, "loans", "员工借款管理办法", "因公出差的差旅借款，报销时冲抵。");
+        body_only.effective_on = day(2026, 3, 1);
+        publish(&db, &w, &body_only).await;
+        let mut english = draft(&w, "payment-runs", "付款批次安排", "每周二、四付款。");
+        english.title_en = "Payment Runs".into();
+        english.body_en = "Payments are released on TUESDAYS and Thursdays. See ＶＡＴ rules.".into();
+        english.tags = vec!["资金".into()];
+        publish(&db, &w, &english).await;
+        let reader = &w.east_client;
+
+        // Two-character words, whether in the title or only in the body.
+        assert_eq!(found(&db, reader, "差旅").await, ["travel-expenses", "travel-reimbursement-faq", "loans"],
+            "titles first, the newer effective date first among them, then the body");
+        assert_eq!(found(&db, reader, "发票").await, ["travel-expenses"]);
+        assert_eq!(found(&db, reader, "报销").await, ["travel-expenses", "travel-reimbursement-faq", "loans"]);
+        assert_eq!(found(&db, reader, "借款").await, ["loans", "travel-expenses"]);
+        assert_eq!(found(&db, reader, "税").await, ["travel-expenses"], "one character is a query too");
+        // All the characters, not adjacent: below the exact phrase.
+        assert_eq!(found(&db, reader, "差旅报销").await, ["travel-reimbursement-faq", "travel-expenses", "loans"],
+            "the exact phrase in a title, then the newer title holding every character, then the body");
+        // English by whole words, any case; full-width forms are the same letters.
+        assert_eq!(found(&db, reader, "tuesdays").await, ["payment-runs"]);
+        assert_eq!(found(&db, reader, "PAYMENT runs").await, ["payment-runs"]);
+        assert!(found(&db, reader, "tues").await.is_empty(), "words, not prefixes");
+        assert_eq!(found(&db, reader, "vat").await, ["payment-runs"]);
+        assert_eq!(found(&db, reader, "ＴＨＵＲＳＤＡＹＳ").await, ["payment-runs"]);
+        assert_eq!(found(&db, reader, "资金").await, ["payment-runs"], "tags are searched");
+        assert!(found(&db, reader, "，。！").await.is_empty());
+        assert!(found(&db, reader, "火箭").await.is_empty());
+
+        // The snippet marks the match in the reader's text.
+        let hits = service::search(&db, &scope(reader), Language::ZhCn, "发票", today(), 20).await.expect("search");
+        assert!(hits[0].snippet.iter().any(|p| p.hit && p.text.contains("发票")), "{:?}", hits[0].snippet);
+        assert!(hits[0].snippet.iter().all(|p| !p.text.contains("##")), "snippets are text, not Markdown");
+
+        // Editors' synonyms: 报账 finds 报销 and the other way round.
+        let mut tx = db.begin_write().await.expect("tx");
+        store::replace_synonyms(&mut tx, &["报销 报账".to_string()], w.editor.id, Utc::now()).await.expect("synonyms");
+        tx.commit().await.expect("commit");
+        assert_eq!(found(&db, reader, "报账").await, ["travel-expenses", "travel-reimbursement-faq", "loans"]);
+        assert_eq!(found(&db, reader, "差旅报账").await, ["travel-reimbursement-faq", "travel-expenses", "loans"]);
+
+        // A page past its valid-until date leaves search but can still be read, marked expired.
+        let mut old = draft(&w, "old-travel", "旧版差旅标准", "差旅住宿上限。");
+        old.effective_on = day(2020, 1, 1);
+        old.valid_until = Some(today() - Duration::days(1));
+        publish(&db, &w, &old).await;
+        assert!(!found(&db, reader, "住宿").await.contains(&"old-travel".to_string()));
+        let view = service::view(&db, &scope(reader), Language::ZhCn, "old-travel", None, today()).await.expect("read");
+        assert!(view.expired);
+    }
+
+    async fn versions_keep_history_and_readers_get_their_language(db, backend, schema) {
+        let w = world(&db).await;
+        let mut d = draft(&w, "travel-expenses", "员工差旅费用报销标准", "第一版。");
+        let page = publish(&db, &w, &d).await;
+        d.body_zh = "第二版：住宿上限调整。".into();
+        d.title_en = "Travel expenses".into();
+        d.body_en = "Version two: new hotel limits.".into();
+        d.effective_on = day(2026, 7, 1);
+        service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await.expect("draft");
+        // Readers keep the live version while the editor drafts.
+        let live = service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        assert!(live.html.contains("第一版"));
+        assert_eq!(service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("v2"), 2);
+
+        let zh = service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        assert!(zh.html.contains("第二版") && !zh.fallback);
+        let en = service::view(&db, &scope(&w.east_client), Language::En, "travel-expenses", None, today()).await.expect("view");
+        assert_eq!(en.title, "Travel expenses");
+        assert!(en.html.contains("new hotel limits") && !en.fallback);
+        let first = service::view(&db, &scope(&w.east_client), Language::En, "travel-expenses", Some(1), today()).await.expect("v1");
+        assert_eq!((first.version, first.live_version), (1, 2));
+        assert!(first.fallback && first.html.contains("第一版"), "v1 had no English: the Chinese text, with a notice");
+        assert!(matches!(service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", Some(3), today()).await, Err(AppError::NotFound)));
+        let history = store::history(&db, page).await.expect("history");
+        assert_eq!(history.iter().map(|v| v.number).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(history[0].published_by, "editor@example.com");
+        // The search index follows the live version.
+        assert_eq!(found(&db, &w.east_client, "住宿").await, ["travel-expenses"]);
+        assert!(found(&db, &w.east_client, "第一版").await.is_empty());
+
+        // The editor continues from the live version when there is no draft.
+        let again = service::draft_of(&db, page).await.expect("draft of");
+        assert_eq!((again.title_en.as_str(), again.effective_on), ("Travel expenses", day(2026, 7, 1)));
+    }
+
+    async fn bad_drafts_are_refused_with_reasons_and_change_nothing(db, backend, schema) {
+        let w = world(&db).await;
+        let page = publish(&db, &w, &draft(&w, "travel-expenses", "员工差旅费用报销标准", "正文")).await;
+        let before = store::editor_pages(&db).await.expect("pages");
+
+        let mut d = draft(&w, "other", "", "正文");
+        assert_eq!(problems(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await), [(Field::Title, Problem::Required)]);
+        d = draft(&w, "travel-expenses", "重复", "正文");
+        assert!(matches!(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await, Err(AppError::Conflict(Conflict::SlugTaken))));
+        for slug in ["has space", "../etc/passwd", "Travel"] {
+            d = draft(&w, slug, "标题", "正文");
+            assert_eq!(problems(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await), [(Field::Slug, Problem::InvalidSlug)], "{slug}");
+        }
+        d = draft(&w, "huge", "标题", &"字".repeat(MAX_BODY_BYTES / 3 + 1));
+        assert_eq!(problems(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await), [(Field::Body, Problem::TooBig { max_kib: 1024 })]);
+        d = draft(&w, "until", "标题", "正文");
+        d.valid_until = Some(day(2025, 12, 31));
+        assert_eq!(problems(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await), [(Field::ValidUntil, Problem::BeforeEffectiveDate)]);
+        d = draft(&w, "unknown-org", "标题", "正文");
+        d.audience = Audience::Chosen { orgs: vec![w.east, OrgId(987_654)], tiers: vec![] };
+        assert_eq!(problems(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await), [(Field::Audience, Problem::UnknownChoice)]);
+        d = draft(&w, "unknown-category", "标题", "正文");
+        d.category_id = PolicyCategoryId(987_654);
+        assert_eq!(problems(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await), [(Field::Category, Problem::UnknownChoice)]);
+        d = draft(&w, "travel-expenses", "标题", "正文");
+        d.superseded_by = Some("travel-expenses".into());
+        assert_eq!(problems(service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await), [(Field::SupersededBy, Problem::SelfReference)]);
+        assert_eq!(store::editor_pages(&db).await.expect("pages"), before, "no page was created or changed");
+
+        // An effective date before the version in force is refused at publication, and the
+        // page stays as it was.
+        d = draft(&w, "travel-expenses", "员工差旅费用报销标准", "新正文");
+        d.effective_on = day(2025, 1, 1);
+        service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await.expect("a draft may say so");
+        assert_eq!(problems(service::publish(&state(&db), &w.editor, page, Utc::now()).await), [(Field::EffectiveDate, Problem::BeforePreviousVersion)]);
+        assert_eq!(store::history(&db, page).await.expect("history").len(), 1);
+        assert!(found(&db, &w.east_client, "正文").await.contains(&"travel-expenses".to_string()));
+        assert!(found(&db, &w.east_client, "新").await.is_empty(), "the draft's text is not indexed");
+    }
+}

@@ -1,0 +1,147 @@
+//! The policy column through the real server: who may write, audiences as HTTP answers, pages
+//! rendered on the server, and stored script that never runs.
+
+mod support;
+
+use app::{error::AppError, policies::SearchHit};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use support::TestApp;
+
+const EDITOR: &str = "agent2@example.com";
+
+fn travel_draft(slug: &str, body: &str, audience: Value) -> Value {
+    json!({
+        "page": null,
+        "draft": {
+            "slug": slug, "category_id": 1, "title_zh": "员工差旅费用报销标准", "title_en": "",
+            "body_zh": body, "body_en": "", "tags": ["差旅"], "effective_on": "2026-01-01",
+            "valid_until": null, "superseded_by": null, "audience": audience, "requires_ack": false
+        }
+    })
+}
+
+/// The admin makes agent2 an editor, as the admin page does.
+async fn grant_editor(app: &TestApp) -> reqwest::Client {
+    let admin = app.signed_in("admin@example.com").await;
+    let id = app.user_id(EDITOR).await.to_string();
+    let (status, body) = app.call(&admin, "admin/set_permission", &[("id", &id), ("permission", "editor"), ("granted", "true")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.signed_in(EDITOR).await
+}
+
+async fn publish(app: &TestApp, editor: &reqwest::Client, draft: Value) -> String {
+    let (status, body) = app.call_json(editor, "policies/save-draft", draft).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: i64 = serde_json::from_str(&body).expect("page id");
+    let (status, body) = app.call(editor, "policies/publish", &[("page", &page.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    page.to_string()
+}
+
+async fn search(app: &TestApp, client: &reqwest::Client, query: &str) -> Vec<String> {
+    let (status, body) = app.call(client, "policies/search", &[("query", query)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let hits: Vec<SearchHit> = serde_json::from_str(&body).expect("hits");
+    hits.into_iter().map(|h| h.slug).collect()
+}
+
+on_both_backends! {
+    async fn only_editors_write_and_audiences_hold_over_http(app) {
+        let client = app.signed_in("client.east@example.com").await;
+        let id = app.user_id("agent1@example.com").await.to_string();
+        let (status, error) = app.call_err(&client, "admin/set_permission", &[("id", &id), ("permission", "editor"), ("granted", "true")]).await;
+        assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden), "only admins grant");
+
+        // Before the grant agent2 is an agent like any other: every writing call is refused.
+        let not_yet = app.signed_in(EDITOR).await;
+        let east = app.org("SUB-EAST").await;
+        let draft = travel_draft("travel-expenses", "## 适用范围\n全体员工。", json!({ "Chosen": { "orgs": [east], "tiers": [] } }));
+        for (endpoint, form) in [
+            ("policies/publish", vec![("page", "1")]),
+            ("policies/unpublish", vec![("page", "1")]),
+            ("policies/draft", vec![("page", "1")]),
+            ("policies/editor-pages", vec![]),
+            ("policies/editor-choices", vec![]),
+        ] {
+            let (status, error) = app.call_err(&not_yet, endpoint, &form).await;
+            assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden), "{endpoint}");
+        }
+        for (endpoint, body) in [("policies/save-draft", draft.clone()), ("policies/preview", json!({ "body": "x" }))] {
+            let (status, error) = app.call_json_err(&not_yet, endpoint, body).await;
+            assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden), "{endpoint}");
+        }
+
+        let editor = grant_editor(&app).await;
+        let (status, body) = app.page(&editor, "/requests").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("href=\"/editor/policies\""), "the editor's menu offers the policy pages");
+        publish(&app, &editor, draft).await;
+
+        let east_client = client;
+        let west_client = app.signed_in("client.west@example.com").await;
+        assert_eq!(search(&app, &east_client, "差旅").await, ["travel-expenses"]);
+        assert_eq!(search(&app, &east_client, "差旅报销").await, ["travel-expenses"]);
+        assert!(search(&app, &west_client, "差旅").await.is_empty(), "nothing outside the audience");
+
+        let (status, html) = app.page(&east_client, "/policies/travel-expenses").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("员工差旅费用报销标准") && html.contains("适用范围"), "rendered on the server");
+        assert!(html.contains("href=\"#sec-"), "with its table of contents");
+        let (status, html) = app.page(&west_client, "/policies/travel-expenses").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!html.contains("适用范围"));
+        for (endpoint, form) in [
+            ("policies/page", vec![("slug", "travel-expenses")]),
+            ("policies/page", vec![("slug", "travel-expenses"), ("version", "1")]),
+            ("policies/history", vec![("slug", "travel-expenses")]),
+        ] {
+            let (status, error) = app.call_err(&west_client, endpoint, &form).await;
+            assert_eq!((status, error), (StatusCode::NOT_FOUND, AppError::NotFound), "{endpoint} {form:?}");
+        }
+        // Results without JavaScript: 员工 is in the body, so the snippet marks it.
+        let (status, html) = app.page(&east_client, "/policies?q=%E5%91%98%E5%B7%A5").await;
+        assert_eq!(status, StatusCode::OK);
+        let main = &html[html.find("<main").unwrap_or(0)..];
+        assert!(main.contains("href=\"/policies/travel-expenses\"") && main.contains("<mark>员工"), "{main}");
+        assert!(main.contains("value=\"员工\""), "the box keeps the query: {main}");
+    }
+
+    async fn stored_script_in_a_policy_never_reaches_a_reader(app) {
+        let editor = grant_editor(&app).await;
+        let payloads = [
+            "<img src=x onerror=\"window.__xss=1\">",
+            "<svg onload=window.__xss=1>",
+            "[click](javascript:window.__xss=1)",
+            "<a href=\"jav&#x09;ascript:window.__xss=1\">x</a>",
+            "<iframe srcdoc=\"<script>window.__xss=1</script>\"></iframe>",
+            "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1>",
+            "<style>body{display:none}</style>",
+            "<details open ontoggle=window.__xss=1>",
+            "<p style=\"background:url(javascript:window.__xss=1)\">styled</p>",
+        ];
+        let body = format!("## 安全\n\n{}", payloads.join("\n\n"));
+        publish(&app, &editor, travel_draft("xss", &body, json!("Everyone"))).await;
+        let reader = app.signed_in("client.east@example.com").await;
+        let (status, html) = app.page(&reader, "/policies/xss").await;
+        assert_eq!(status, StatusCode::OK);
+        let start = html.find("class=\"policy__body\"").expect("the body is on the page");
+        let end = html[start..].find("</div>").map(|n| start + n).unwrap_or(html.len());
+        let article = html[start..end].to_ascii_lowercase();
+        // Only markup can run; the payloads may show as escaped text.
+        let tags: Vec<&str> = article.split('<').skip(1).filter_map(|rest| rest.split('>').next()).collect();
+        for tag in &tags {
+            let name = tag.trim_start_matches('/').split([' ', '\n']).next().unwrap_or("");
+            assert!(["h2", "p", "a", "div", "article"].contains(&name), "a <{tag}> tag reached the reader");
+            for forbidden in ["onerror", "onload", "ontoggle", "javascript:", "style=", "srcdoc"] {
+                assert!(!tag.contains(forbidden), "{forbidden} reached the reader in <{tag}>");
+            }
+        }
+        assert!(tags.iter().any(|t| t.starts_with("a ") || *t == "a"), "the javascript: link is still a link, without its script");
+        assert!(article.contains("&lt;img"), "the payload shows as text");
+
+        let (status, body) = app.call_json(&editor, "policies/preview", json!({ "body": payloads[0] })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(!body.contains("<img") && body.contains("&lt;img"), "the preview is the reader's rendering: {body}");
+    }
+}

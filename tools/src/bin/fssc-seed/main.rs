@@ -1,0 +1,220 @@
+//! Fills a database with a realistic data set for load tests and benchmarks:
+//!
+//! ```text
+//! fssc-seed [--users 5000] [--orgs 200] [--requests 200000] [--years 2]
+//! ```
+//!
+//! The database is the one `DATABASE_URL` names (default `sqlite://data/bench.db`). It is
+//! migrated first; a database that already holds the data set is left as it is.
+//!
+//! The data is generated from a fixed seed, so two runs with the same options produce the same
+//! people, requests and timelines (only timestamps move with the clock). Its shape follows a
+//! shared services center's: a few large subsidiaries send most of the work, a few clerks in
+//! each send most of their subsidiary's, volume peaks at month ends and on working days,
+//! recent requests are still open (some overdue) and older ones are closed.
+
+mod catalogue;
+mod texts;
+mod timeline;
+mod world;
+
+use catalogue::*;
+use texts::*;
+use timeline::*;
+use world::*;
+use app::{
+    db::Db,
+    requests::{RequestAction, RequestStatus},
+    time::CENTER_TIME_ZONE,
+};
+use sha2::{Digest, Sha256};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use tools::{
+    bulk::{self, Attachment, Batch, Catalogue, Event, Membership, Organisation, People, Request, User},
+    rng::Rng,
+};
+use std::{collections::BTreeMap, process::ExitCode, time::Instant};
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/bench.db";
+/// The first subsidiary's code; its presence means the data set is there.
+const FIRST_ORG_CODE: &str = "SUB-0001";
+const EMAIL_DOMAIN: &str = "bench.example.com";
+/// Timelines of exactly this length exist so the benchmark can open a long request page.
+const LONG_TIMELINE: usize = 30;
+/// Requests written per transaction: large enough that commits cost nothing, small enough that
+/// a batch with its events and files stays in the tens of megabytes.
+const BATCH_REQUESTS: usize = 5_000;
+const ADMINS: usize = 5;
+const ORGS_PER_MANAGER: usize = 10;
+
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    users: usize,
+    orgs: usize,
+    requests: usize,
+    years: u32,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut options = Options { users: 5_000, orgs: 200, requests: 200_000, years: 2 };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            return Err(String::new());
+        }
+        let value = args.next().ok_or(format!("{arg} needs a value"))?;
+        let number = || value.replace('_', "").parse::<usize>().map_err(|_| format!("{arg}: not a number: {value}"));
+        match arg.as_str() {
+            "--users" => options.users = number()?,
+            "--orgs" => options.orgs = number()?,
+            "--requests" => options.requests = number()?,
+            "--years" => options.years = number()? as u32,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    if options.orgs == 0 || options.years == 0 {
+        return Err("--orgs and --years must be at least 1".into());
+    }
+    Ok(options)
+}
+
+const USAGE: &str = "usage: fssc-seed [--users 5000] [--orgs 200] [--requests 200000] [--years 2]\n\
+    Seeds the database named by DATABASE_URL (default sqlite://data/bench.db).";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse_args() {
+        Ok(options) => options,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("fssc-seed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
+    let started = Instant::now();
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    println!("database: {} ({:?})", redact(&url), db.backend());
+    if bulk::has_organisation(&db, FIRST_ORG_CODE).await? {
+        let c = bulk::counts(&db).await?;
+        println!(
+            "already seeded ({} organisations, {} users, {} requests, {} events, {} files); nothing to do",
+            c.organisations, c.users, c.requests, c.events, c.attachments
+        );
+        return Ok(());
+    }
+    let catalogue = bulk::catalogue(&db).await?;
+    let last = bulk::last_ids(&db).await?;
+    let counters: BTreeMap<i32, i64> = bulk::reference_counters(&db).await?.into_iter().collect();
+    let now = whole_seconds(Utc::now());
+    let mut rng = Rng::new(0x5EED_F55C);
+
+    let hash = app::auth::ssr::password::hash(app::seed::DEMO_PASSWORD).await?;
+    let world = World::build(&options, &catalogue, last, now, &mut rng)?;
+    bulk::insert_people(&db, &hash, &world.people).await?;
+    println!(
+        "{} subsidiaries, {} users ({} clients, {} org contacts, {} agents, {} customer managers, {} admins) in {:.1} s",
+        world.people.organisations.len(),
+        world.people.users.len(),
+        world.clients_total,
+        world.orgs.len(),
+        world.agents.len(),
+        world.managers,
+        ADMINS,
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut generator = Generator::new(&world, &catalogue, last, counters, now, options.years);
+    let times = generator.creation_times(options.requests, &mut rng);
+    let mut written = (0usize, 0usize, 0usize);
+    for (index, part) in times.chunks(BATCH_REQUESTS).enumerate() {
+        let batch = generator.batch(part, &mut rng);
+        bulk::insert_batch(&db, &batch).await?;
+        written.0 += batch.requests.len();
+        written.1 += batch.events.len();
+        written.2 += batch.attachments.len();
+        if index % 4 == 3 || written.0 == times.len() {
+            println!(
+                "  {:>7} / {} requests, {} events, {} files, {:.1} s",
+                written.0,
+                times.len(),
+                written.1,
+                written.2,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let counters: Vec<(i32, i64)> = generator.counters.iter().map(|(y, v)| (*y, *v)).collect();
+    bulk::finish(&db, &counters).await?;
+    let c = bulk::counts(&db).await?;
+    println!(
+        "seeded {} requests ({} open, {} with {} events), {} events, {} files in {:.1} s",
+        c.requests,
+        c.open,
+        generator.long_timelines,
+        LONG_TIMELINE,
+        c.events,
+        c.attachments,
+        started.elapsed().as_secs_f64()
+    );
+    println!("sign in with password {} as", app::seed::DEMO_PASSWORD);
+    for (role, id) in world.logins() {
+        println!("  {role:<16} {}", world.email_of(id));
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// Hides a PostgreSQL password, should the URL carry one.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if url[scheme + 3..at].contains(':') => {
+            let colon = scheme + 3 + url[scheme + 3..at].find(':').unwrap_or(0);
+            format!("{}:***{}", &url[..colon], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
+    at - Duration::nanoseconds(i64::from(at.timestamp_subsec_nanos()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timelines_have_the_lengths_asked_for_and_end_in_their_status() {
+        let mut rng = Rng::new(7);
+        for status in [RequestStatus::Closed, RequestStatus::Resolved] {
+            let steps = steps_for(&mut rng, status, true);
+            assert_eq!(steps.len(), LONG_TIMELINE);
+        }
+        let steps = steps_for(&mut rng, RequestStatus::AwaitingClient, false);
+        assert_eq!(steps.last(), Some(&Step::Ask));
+    }
+
+    #[test]
+    fn steps_are_in_time_order() {
+        let mut rng = Rng::new(9);
+        let steps = steps_for(&mut rng, RequestStatus::Closed, true);
+        let created = Utc::now();
+        let times = step_times(&mut rng, &steps, created, 600.0, 86_400.0, 90_000.0);
+        assert_eq!(times.len(), steps.len());
+        assert!(times.windows(2).all(|w| w[0] < w[1]));
+    }
+}
