@@ -18,6 +18,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// Index rows written per statement: 3 parameters each keeps far below both engines' limits.
 const TERMS_PER_STATEMENT: usize = 500;
 
+/// The text of an SQL `IN (…)` list of the server's own ids; `NULL` (matching nothing) when
+/// there are none.
+fn in_list(ids: impl Iterator<Item = i64>) -> String {
+    let text = ids.map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+    if text.is_empty() { "NULL".into() } else { text }
+}
+
 /// The audience test on a page aliased `p`. Organisation ids are the server's own integers,
 /// never text from the client, so they are written into the statement.
 fn visible(scope: &PolicyScope) -> String {
@@ -27,7 +34,7 @@ fn visible(scope: &PolicyScope) -> String {
     if scope.orgs.is_empty() {
         return "p.for_everyone".into();
     }
-    let ids = scope.orgs.iter().map(|o| o.0.to_string()).collect::<Vec<_>>().join(",");
+    let ids = in_list(scope.orgs.iter().map(|o| o.0));
     format!(
         "(p.for_everyone OR EXISTS (SELECT 1 FROM policy_audience a WHERE a.page_id = p.id AND \
          (a.org_id IN ({ids}) OR a.tier_id IN (SELECT o.tier_id FROM organisations o \
@@ -64,11 +71,10 @@ pub async fn ensure_category(
 
 /// How many of `orgs` and of `tiers` exist, to refuse an audience naming unknown ones.
 pub async fn known_audience(db: &Db, orgs: &[OrgId], tiers: &[TierId]) -> Result<(usize, usize), sqlx::Error> {
-    let list = |ids: Vec<i64>| if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
     let sql = format!(
         "SELECT (SELECT COUNT(*) FROM organisations WHERE id IN ({})), (SELECT COUNT(*) FROM tiers WHERE id IN ({}))",
-        list(orgs.iter().map(|o| o.0).collect()),
-        list(tiers.iter().map(|t| t.0).collect()),
+        in_list(orgs.iter().map(|o| o.0)),
+        in_list(tiers.iter().map(|t| t.0)),
     );
     let (o, t) = with_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(&sql).fetch_one(pool).await)?;
     Ok((o as usize, t as usize))
@@ -195,7 +201,7 @@ pub struct CandidateRow {
 }
 
 fn id_list(pages: &[PolicyPageId]) -> String {
-    pages.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(",")
+    in_list(pages.iter().map(|p| p.0))
 }
 
 /// The titles of these pages' live versions; ranking needs no more.
@@ -260,25 +266,19 @@ pub struct LiveRow {
     pub valid_until: Option<NaiveDate>,
 }
 
+/// Published pages with their live version's titles and dates, as [`LiveRow`]s.
+const LIVE_ROWS: &str = "SELECT p.id AS page_id, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on, \
+     v.valid_until FROM policy_pages p JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version";
+
 /// Every published page `scope` may see, newest effective date first.
 pub async fn visible_live(db: &Db, scope: &PolicyScope) -> Result<Vec<LiveRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT p.id AS page_id, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on, v.valid_until \
-         FROM policy_pages p JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
-         WHERE {} ORDER BY v.effective_on DESC, p.id DESC",
-        visible(scope)
-    );
+    let sql = format!("{LIVE_ROWS} WHERE {} ORDER BY v.effective_on DESC, p.id DESC", visible(scope));
     with_db!(db, pool => sqlx::query_as::<_, LiveRow>(&sql).fetch_all(pool).await)
 }
 
 /// Whether `scope` may see the published page `page` (for links between pages).
 pub async fn is_visible(db: &Db, scope: &PolicyScope, page: PolicyPageId) -> Result<Option<LiveRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT p.id AS page_id, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on, v.valid_until \
-         FROM policy_pages p JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
-         WHERE p.id = $1 AND {}",
-        visible(scope)
-    );
+    let sql = format!("{LIVE_ROWS} WHERE p.id = $1 AND {}", visible(scope));
     with_db!(db, pool => sqlx::query_as::<_, LiveRow>(&sql).bind(page).fetch_optional(pool).await)
 }
 
@@ -339,12 +339,7 @@ pub async fn audience_members(db: &Db, audience: &Audience, except: UserId) -> R
     let reach = match audience {
         Audience::Everyone => "TRUE".to_string(),
         Audience::Chosen { orgs, tiers } => {
-            let list = |ids: Vec<i64>| if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
-            format!(
-                "(o.id IN ({}) OR o.tier_id IN ({}))",
-                list(orgs.iter().map(|o| o.0).collect()),
-                list(tiers.iter().map(|t| t.0).collect())
-            )
+            format!("(o.id IN ({}) OR o.tier_id IN ({}))", in_list(orgs.iter().map(|o| o.0)), in_list(tiers.iter().map(|t| t.0)))
         }
     };
     let sql = format!(
