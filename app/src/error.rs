@@ -150,6 +150,8 @@ pub enum Conflict {
     CodeTaken,
     /// Another policy page has this address.
     SlugTaken,
+    /// The reader already answered this question for this version.
+    AlreadyAnswered,
     /// Another agent claimed the request first.
     AlreadyTaken { owner: String },
     /// The request's state does not allow this action now.
@@ -226,6 +228,7 @@ impl AppError {
             }
             AppError::Conflict(Conflict::CodeTaken) => td_string!(locale, errors.code_taken).to_string(),
             AppError::Conflict(Conflict::SlugTaken) => td_string!(locale, errors.slug_taken).to_string(),
+            AppError::Conflict(Conflict::AlreadyAnswered) => td_string!(locale, errors.already_answered).to_string(),
             AppError::Conflict(Conflict::AlreadyTaken { owner }) => {
                 td_string!(locale, errors.already_taken, owner = owner)
             }

@@ -70,6 +70,11 @@ test("a client of 华东制造 finds the page by two-character words and reads i
   await expect(contents.getByRole("link", { name: "二、住宿标准" })).toBeVisible();
   await contents.getByRole("link", { name: "二、住宿标准" }).click();
   await expect(page.getByRole("heading", { level: 2, name: "二、住宿标准" })).toBeInViewport();
+  // Was it helpful? Once per version.
+  await page.getByRole("radio", { name: "没有帮助" }).check();
+  await page.getByLabel("补充说明（可选）").fill("二线城市的标准没写。");
+  await page.getByRole("button", { name: "提交", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "感谢您的反馈。" })).toBeVisible();
   // The stored payload shows as text and never ran.
   await expect(page.getByText('<img src=x onerror="window.__xss=1">')).toBeVisible();
   expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
@@ -84,4 +89,14 @@ test("a client of 西南贸易 finds nothing and the page's address answers 404"
   const response = await page.goto(`/policies/${SLUG}`);
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1, name: "找不到该制度" })).toBeVisible();
+});
+
+test("the editor sees what readers said of the page", async ({ page }) => {
+  await signIn(page, "agent2@example.com");
+  await page.goto("/editor/policies");
+  await page.getByTestId("policy-pages").getByRole("link", { name: TITLE }).first().click();
+  const report = page.getByTestId("feedback-report");
+  await expect(report.getByRole("heading", { name: "第 1 版：0 人认为有帮助，1 人认为没有帮助" })).toBeVisible();
+  await expect(report.getByText("二线城市的标准没写。")).toBeVisible();
+  await expectNoSeriousViolations(page);
 });

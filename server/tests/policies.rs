@@ -136,7 +136,7 @@ store_test! {
         let page = service::save_draft(&db, &w.editor, None, &d, Utc::now()).await.expect("draft");
 
         // A draft is nobody's reading yet.
-        assert!(matches!(service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
         assert!(found(&db, &w.east_client, "差旅").await.is_empty(), "drafts are not searchable");
 
         assert_eq!(service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("publish"), 1);
@@ -148,7 +148,7 @@ store_test! {
             let page = app::notifications::store::page(&db, other.id, None).await.expect("notifications");
             assert!(page.rows.is_empty(), "{} was told", other.email);
         }
-        let view = service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("east reads it");
+        let view = service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("east reads it");
         assert_eq!(view.title, "员工差旅费用报销标准");
         assert_eq!((view.version, view.live_version), (1, 1));
         assert_eq!(view.toc.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(), ["一、适用范围", "二、发票要求", "三、借款"]);
@@ -157,13 +157,13 @@ store_test! {
 
         // Outside the audience the page, its versions, its history and its search hits do not exist.
         let west = scope(&w.west_client);
-        assert!(matches!(service::view(&db, &west, Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
-        assert!(matches!(service::view(&db, &west, Language::ZhCn, "travel-expenses", Some(1), today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.west_client, &west, Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.west_client, &west, Language::ZhCn, "travel-expenses", Some(1), today()).await, Err(AppError::NotFound)));
         assert!(store::visible_page(&db, &west, "travel-expenses").await.expect("q").is_none());
         assert!(found(&db, &w.west_client, "差旅").await.is_empty());
         assert!(service::browse(&db, &west, Language::ZhCn, today()).await.expect("browse").is_empty());
         // The center's staff read every page.
-        assert!(service::view(&db, &scope(&w.agent), Language::ZhCn, "travel-expenses", None, today()).await.is_ok());
+        assert!(service::view(&db, &w.agent, &scope(&w.agent), Language::ZhCn, "travel-expenses", None, today()).await.is_ok());
         assert_eq!(found(&db, &w.agent, "差旅").await, ["travel-expenses"]);
 
         // A page for a tier reaches every organisation in it.
@@ -175,7 +175,7 @@ store_test! {
 
         // Unpublished, it is gone for readers, and its index with it.
         service::unpublish(&db, &w.editor, page, Utc::now()).await.expect("unpublish");
-        assert!(matches!(service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
         assert!(found(&db, &w.agent, "差旅").await.is_empty());
         assert!(matches!(service::unpublish(&db, &w.editor, page, Utc::now()).await, Err(AppError::NotFound)));
     }
@@ -234,7 +234,7 @@ store_test! {
         old.valid_until = Some(today() - Duration::days(1));
         publish(&db, &w, &old).await;
         assert!(!found(&db, reader, "住宿").await.contains(&"old-travel".to_string()));
-        let view = service::view(&db, &scope(reader), Language::ZhCn, "old-travel", None, today()).await.expect("read");
+        let view = service::view(&db, reader, &scope(reader), Language::ZhCn, "old-travel", None, today()).await.expect("read");
         assert!(view.expired);
     }
 
@@ -248,19 +248,19 @@ store_test! {
         d.effective_on = day(2026, 7, 1);
         service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await.expect("draft");
         // Readers keep the live version while the editor drafts.
-        let live = service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        let live = service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
         assert!(live.html.contains("第一版"));
         assert_eq!(service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("v2"), 2);
 
-        let zh = service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        let zh = service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
         assert!(zh.html.contains("第二版") && !zh.fallback);
-        let en = service::view(&db, &scope(&w.east_client), Language::En, "travel-expenses", None, today()).await.expect("view");
+        let en = service::view(&db, &w.east_client, &scope(&w.east_client), Language::En, "travel-expenses", None, today()).await.expect("view");
         assert_eq!(en.title, "Travel expenses");
         assert!(en.html.contains("new hotel limits") && !en.fallback);
-        let first = service::view(&db, &scope(&w.east_client), Language::En, "travel-expenses", Some(1), today()).await.expect("v1");
+        let first = service::view(&db, &w.east_client, &scope(&w.east_client), Language::En, "travel-expenses", Some(1), today()).await.expect("v1");
         assert_eq!((first.version, first.live_version), (1, 2));
         assert!(first.fallback && first.html.contains("第一版"), "v1 had no English: the Chinese text, with a notice");
-        assert!(matches!(service::view(&db, &scope(&w.east_client), Language::ZhCn, "travel-expenses", Some(3), today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", Some(3), today()).await, Err(AppError::NotFound)));
         let history = store::history(&db, page).await.expect("history");
         assert_eq!(history.iter().map(|v| v.number).collect::<Vec<_>>(), [2, 1]);
         assert_eq!(history[0].published_by, "editor@example.com");
@@ -311,5 +311,41 @@ store_test! {
         assert_eq!(store::history(&db, page).await.expect("history").len(), 1);
         assert!(found(&db, &w.east_client, "正文").await.contains(&"travel-expenses".to_string()));
         assert!(found(&db, &w.east_client, "新").await.is_empty(), "the draft's text is not indexed");
+    }
+
+    async fn readers_say_once_per_version_whether_a_page_helped(db, backend, schema) {
+        let w = world(&db).await;
+        let mut d = draft(&w, "travel-expenses", "员工差旅费用报销标准", "第一版。");
+        d.audience = Audience::Chosen { orgs: vec![w.east], tiers: vec![] };
+        let page = publish(&db, &w, &d).await;
+        let east = &w.east_client;
+        let view = service::view(&db, east, &scope(east), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        assert_eq!(view.my_feedback, None);
+        service::give_feedback(&db, east, &scope(east), "travel-expenses", 1, false, "  住宿标准没写清楚  ", Utc::now()).await.expect("answer");
+        assert!(matches!(
+            service::give_feedback(&db, east, &scope(east), "travel-expenses", 1, true, "", Utc::now()).await,
+            Err(AppError::Conflict(Conflict::AlreadyAnswered))
+        ), "once per version");
+        let view = service::view(&db, east, &scope(east), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        assert_eq!(view.my_feedback, Some(false));
+        // Outside the audience, or for a version that does not exist, there is nothing to rate.
+        let west = &w.west_client;
+        assert!(matches!(service::give_feedback(&db, west, &scope(west), "travel-expenses", 1, true, "", Utc::now()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::give_feedback(&db, &w.agent, &scope(&w.agent), "travel-expenses", 9, true, "", Utc::now()).await, Err(AppError::NotFound)));
+        assert_eq!(
+            problems(service::give_feedback(&db, &w.agent, &scope(&w.agent), "travel-expenses", 1, true, &"长".repeat(1001), Utc::now()).await),
+            [(Field::Message, Problem::TooLong { max: 1000 })]
+        );
+        // A new version asks again.
+        d.body_zh = "第二版。".into();
+        d.effective_on = day(2026, 2, 1);
+        service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await.expect("draft");
+        service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("v2");
+        service::give_feedback(&db, east, &scope(east), "travel-expenses", 2, true, "", Utc::now()).await.expect("v2 answer");
+        service::give_feedback(&db, &w.agent, &scope(&w.agent), "travel-expenses", 2, true, "清楚", Utc::now()).await.expect("agent");
+
+        let report = store::feedback(&db, page).await.expect("report");
+        assert_eq!(report.iter().map(|r| (r.version, r.helpful, r.not_helpful)).collect::<Vec<_>>(), [(2, 2, 0), (1, 0, 1)]);
+        assert_eq!(report[1].comments.iter().map(|(h, t, _)| (*h, t.as_str())).collect::<Vec<_>>(), [(false, "住宿标准没写清楚")]);
     }
 }

@@ -4,7 +4,7 @@
 //! [`PolicyScope`]: crate::authz::PolicyScope
 
 use super::{
-    EditorChoices, EditorPage, PolicyCategory, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, TocEntry,
+    EditorChoices, EditorPage, FeedbackSummary, PolicyPageId as PageId, PolicyCategory, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, TocEntry,
     VersionEntry,
 };
 use crate::error::AppError;
@@ -48,7 +48,7 @@ pub async fn policy_page(slug: String, version: Option<i64>) -> Result<PolicyVie
     let user = current_user().await?;
     authz::may(&user, Action::ReadPolicies, Target::Portal)?;
     let scope = authz::policy_scope(&user);
-    service::view(&app_state()?.db, &scope, user.language, &slug, version, today()).await
+    service::view(&app_state()?.db, &user, &scope, user.language, &slug, version, today()).await
 }
 
 #[server(endpoint = "policies/history")]
@@ -122,4 +122,21 @@ pub async fn preview_policy(body: String) -> Result<(String, Vec<TocEntry>), App
         ));
     }
     Ok(service::preview(&body))
+}
+
+/// "Was this helpful?" for one version, once per reader.
+#[server(endpoint = "policies/feedback")]
+pub async fn give_policy_feedback(slug: String, version: i64, helpful: bool, comment: String) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let scope = authz::policy_scope(&user);
+    service::give_feedback(&app_state()?.db, &user, &scope, &slug, version, helpful, &comment, chrono::Utc::now()).await
+}
+
+/// What readers said of a page, per version, for its editors.
+#[server(endpoint = "policies/feedback-report")]
+pub async fn policy_feedback(page: PageId) -> Result<Vec<FeedbackSummary>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::SeePolicyFeedback, Target::Portal)?;
+    Ok(store::feedback(&app_state()?.db, page).await?)
 }

@@ -2,7 +2,7 @@
 //! preview, rendered by the server's reader code so what the editor sees is what readers get.
 
 use super::{
-    api::{editor_pages, load_editor_choices, load_policy_draft, preview_policy, publish_policy, save_policy_draft, unpublish_policy},
+    api::{editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy, save_policy_draft, unpublish_policy},
     Audience, EditorChoices, PolicyDraft, PolicyPageId, TocEntry,
 };
 use crate::{
@@ -101,7 +101,10 @@ pub fn PolicyEditorPage() -> impl IntoView {
                 <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match loaded.await {
-                            Ok((choices, draft)) => view! { <EditorForm page choices draft /> }.into_any(),
+                            Ok((choices, draft)) => view! {
+                                <EditorForm page choices draft />
+                                {page.map(|page| view! { <FeedbackReport page /> })}
+                            }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
                     })}
@@ -395,5 +398,38 @@ fn PreviewBody(html: String, toc: Vec<TocEntry>) -> impl IntoView {
         </ol>
         // Sanitized on the server by the reader's code.
         <div class="policy__body" inner_html=html></div>
+    }
+}
+
+/// What readers answered to "was this helpful?", per version, with their comments.
+#[component]
+fn FeedbackReport(page: PolicyPageId) -> impl IntoView {
+    let i18n = use_i18n();
+    let report = Resource::new(move || page, policy_feedback);
+    view! {
+        <section class="policy-feedback-report" data-testid="feedback-report">
+            <h2>{t!(i18n, policies.feedback)}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match report.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, policies.no_feedback)}</p> }.into_any(),
+                        Ok(list) => list.into_iter().map(|v| view! {
+                            <h3>{t!(i18n, policies.feedback_counts, version = v.version, yes = v.helpful, no = v.not_helpful)}</h3>
+                            <ul class="plain-list">
+                                {v.comments.into_iter().map(|(helpful, text, _)| view! {
+                                    <li>
+                                        <span class="badge badge--muted">
+                                            {move || if helpful { t_string!(i18n, policies.helpful_yes) } else { t_string!(i18n, policies.helpful_no) }}
+                                        </span>
+                                        " " {text}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }).collect_view().into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -247,6 +247,8 @@ pub struct PolicyView {
     pub superseded_by: Option<(String, String)>,
     pub published_at: DateTime<Utc>,
     pub requires_ack: bool,
+    /// The reader's answer to "was this helpful?" for this version, if given.
+    pub my_feedback: Option<bool>,
 }
 
 /// One published version in a page's history.
@@ -257,6 +259,19 @@ pub struct VersionEntry {
     pub effective_on: NaiveDate,
     pub published_at: DateTime<Utc>,
     pub published_by: String,
+}
+
+/// Longest comment on a page, in characters.
+pub const MAX_FEEDBACK_CHARS: usize = 1000;
+
+/// What readers said of one version of a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackSummary {
+    pub version: i64,
+    pub helpful: i64,
+    pub not_helpful: i64,
+    /// Comments, newest first: (helpful?, text, when).
+    pub comments: Vec<(bool, String, DateTime<Utc>)>,
 }
 
 /// A search result: where it is, and the words around the match.

@@ -241,6 +241,7 @@ fn title_of(language: Language, zh: &str, en: Option<&str>) -> String {
 /// Renders a version for a reader. `number` is `None` for the live version.
 pub async fn view(
     db: &Db,
+    reader: &CurrentUser,
     scope: &PolicyScope,
     language: Language,
     slug: &str,
@@ -280,7 +281,35 @@ pub async fn view(
         superseded_by,
         published_at: v.published_at,
         requires_ack: v.requires_ack,
+        my_feedback: store::my_feedback(db, page.id, v.number, reader.id).await?,
     })
+}
+
+/// Records whether a version helped its reader, once per reader and version.
+pub async fn give_feedback(
+    db: &Db,
+    reader: &CurrentUser,
+    scope: &PolicyScope,
+    slug: &str,
+    version: i64,
+    helpful: bool,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
+    store::version(db, page.id, version).await?.ok_or(AppError::NotFound)?;
+    let comment = comment.trim();
+    if comment.chars().count() > super::MAX_FEEDBACK_CHARS {
+        return Err(AppError::invalid(Field::Message, Problem::TooLong { max: super::MAX_FEEDBACK_CHARS as u32 }));
+    }
+    if comment.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::invalid(Field::Message, Problem::ControlCharacters));
+    }
+    let comment = Some(comment).filter(|c| !c.is_empty());
+    if !store::give_feedback(db, page.id, version, reader.id, helpful, comment, now).await? {
+        return Err(AppError::Conflict(Conflict::AlreadyAnswered));
+    }
+    Ok(())
 }
 
 /// The published pages a reader may see, newest effective date first.

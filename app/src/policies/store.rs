@@ -4,7 +4,7 @@
 //! statement, so no caller can forget it.
 
 use super::{
-    Audience, EditorPage, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
+    Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
 };
 use crate::{
     auth::UserId,
@@ -445,4 +445,50 @@ pub async fn unpublish(tx: &mut Tx, page: PolicyPageId, now: DateTime<Utc>) -> R
         sqlx::query("DELETE FROM policy_terms WHERE page_id = $1").bind(page).execute(&mut *conn).await?;
         Ok(done.rows_affected() == 1)
     })
+}
+
+/// Records a reader's answer for one version; `false` when they had already answered it.
+pub async fn give_feedback(
+    db: &Db,
+    page: PolicyPageId,
+    version: i64,
+    user: UserId,
+    helpful: bool,
+    comment: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let added = with_db!(db, pool => sqlx::query(
+        "INSERT INTO policy_feedback (page_id, version, user_id, helpful, comment, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (page_id, version, user_id) DO NOTHING",
+    )
+    .bind(page).bind(version).bind(user).bind(helpful).bind(comment).bind(now)
+    .execute(pool).await.map(|done| done.rows_affected()))?;
+    Ok(added == 1)
+}
+
+pub async fn my_feedback(db: &Db, page: PolicyPageId, version: i64, user: UserId) -> Result<Option<bool>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, bool>(
+        "SELECT helpful FROM policy_feedback WHERE page_id = $1 AND version = $2 AND user_id = $3",
+    ).bind(page).bind(version).bind(user).fetch_optional(pool).await)
+}
+
+/// Every answer to a page, newest version first, for its editors.
+pub async fn feedback(db: &Db, page: PolicyPageId) -> Result<Vec<FeedbackSummary>, sqlx::Error> {
+    let rows = with_db!(db, pool => sqlx::query_as::<_, (i64, bool, Option<String>, DateTime<Utc>)>(
+        "SELECT version, helpful, comment, created_at FROM policy_feedback WHERE page_id = $1 \
+         ORDER BY version DESC, created_at DESC",
+    ).bind(page).fetch_all(pool).await)?;
+    let mut summaries: Vec<FeedbackSummary> = Vec::new();
+    for (version, helpful, comment, at) in rows {
+        if summaries.last().is_none_or(|s| s.version != version) {
+            summaries.push(FeedbackSummary { version, helpful: 0, not_helpful: 0, comments: Vec::new() });
+        }
+        if let Some(summary) = summaries.last_mut() {
+            if helpful { summary.helpful += 1 } else { summary.not_helpful += 1 }
+            if let Some(text) = comment {
+                summary.comments.push((helpful, text, at));
+            }
+        }
+    }
+    Ok(summaries)
 }

@@ -3,15 +3,15 @@
 //! the search box is a plain GET form.
 
 use super::{
-    api::{browse_policies, policy_history, policy_page, search_policies},
+    api::{browse_policies, policy_history, policy_page, search_policies, GivePolicyFeedback},
     search::Piece,
     PolicyCategory, PolicyCategoryId, PolicySummary, PolicyView, SearchHit,
 };
 use crate::{
     i18n::*,
-    widgets::{ErrorNotice, SignedIn},
+    widgets::{use_action_error, ActionError, ErrorNotice, SignedIn},
 };
-use leptos::prelude::*;
+use leptos::{form::ActionForm, prelude::*};
 use leptos_router::{
     components::A,
     hooks::{use_params_map, use_query_map},
@@ -283,7 +283,40 @@ fn PolicyDocument(view: PolicyView) -> impl IntoView {
                 <p class="policy__tags">{view.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</p>
             })}
         </article>
+        <Feedback slug=slug.clone() version answered=view.my_feedback.is_some() />
         <History slug />
+    }
+}
+
+/// "Was this helpful?", once per version; a plain form, so it works without JavaScript.
+#[component]
+fn Feedback(slug: String, version: i64, answered: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let give = ServerAction::<GivePolicyFeedback>::new();
+    let error = use_action_error(give);
+    // The fallback is built again whenever the answer is undone; it keeps the slug by handle.
+    let slug = StoredValue::new(slug);
+    let done = move || answered || matches!(give.value().get(), Some(Ok(())));
+    view! {
+        <section class="policy__feedback no-print" aria-labelledby="feedback-heading">
+            <Show when=done fallback=move || view! {
+                <ActionForm action=give attr:class="form form--compact">
+                    <input type="hidden" name="slug" value=slug.get_value() />
+                    <input type="hidden" name="version" value=version.to_string() />
+                    <fieldset>
+                        <legend id="feedback-heading">{t!(i18n, policies.helpful_question)}</legend>
+                        <label class="checkbox"><input type="radio" name="helpful" value="true" required />{t!(i18n, policies.helpful_yes)}</label>
+                        <label class="checkbox"><input type="radio" name="helpful" value="false" />{t!(i18n, policies.helpful_no)}</label>
+                    </fieldset>
+                    <label for="feedback-comment">{t!(i18n, policies.helpful_comment)}</label>
+                    <textarea id="feedback-comment" name="comment" rows="2" maxlength="1000"></textarea>
+                    <button type="submit" class="button" disabled=move || give.pending().get()>{t!(i18n, common.send)}</button>
+                    <ActionError error />
+                </ActionForm>
+            }>
+                <p id="feedback-heading" class="notice notice--success" role="status">{t!(i18n, policies.helpful_thanks)}</p>
+            </Show>
+        </section>
     }
 }
 
