@@ -161,7 +161,7 @@ store_test! {
         assert!(matches!(service::view(&db, &w.west_client, &west, Language::ZhCn, "travel-expenses", Some(1), today()).await, Err(AppError::NotFound)));
         assert!(store::visible_page(&db, &west, "travel-expenses").await.expect("q").is_none());
         assert!(found(&db, &w.west_client, "差旅").await.is_empty());
-        assert!(service::browse(&db, &west, Language::ZhCn, today()).await.expect("browse").is_empty());
+        assert!(service::browse(&db, &west, Language::ZhCn, today()).await.expect("browse").1.is_empty());
         // The center's staff read every page.
         assert!(service::view(&db, &w.agent, &scope(&w.agent), Language::ZhCn, "travel-expenses", None, today()).await.is_ok());
         assert_eq!(found(&db, &w.agent, "差旅").await, ["travel-expenses"]);

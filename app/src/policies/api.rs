@@ -29,9 +29,7 @@ fn today() -> chrono::NaiveDate {
 pub async fn browse_policies() -> Result<(Vec<PolicyCategory>, Vec<PolicySummary>), AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ReadPolicies, Target::Portal)?;
-    let db = &app_state()?.db;
-    let pages = service::browse(db, &authz::policy_scope(&user), user.language, today()).await?;
-    Ok((store::categories(db).await?, pages))
+    service::browse(&app_state()?.db, &authz::policy_scope(&user), user.language, today()).await
 }
 
 #[server(endpoint = "policies/search")]
@@ -55,9 +53,7 @@ pub async fn policy_page(slug: String, version: Option<i64>) -> Result<PolicyVie
 pub async fn policy_history(slug: String) -> Result<Vec<VersionEntry>, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ReadPolicies, Target::Portal)?;
-    let db = &app_state()?.db;
-    let page = store::visible_page(db, &authz::policy_scope(&user), &slug).await?.ok_or(AppError::NotFound)?;
-    Ok(store::history(db, page.id).await?)
+    service::history(&app_state()?.db, &authz::policy_scope(&user), &slug).await
 }
 
 #[server(endpoint = "policies/editor-pages")]
@@ -71,13 +67,7 @@ pub async fn editor_pages() -> Result<Vec<EditorPage>, AppError> {
 pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::WritePolicies, Target::Portal)?;
-    let db = &app_state()?.db;
-    let orgs = crate::orgs::store::list(db)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == crate::orgs::OrgKind::Subsidiary && o.active)
-        .collect();
-    Ok(EditorChoices { categories: store::categories(db).await?, orgs, tiers: crate::orgs::store::tiers(db).await? })
+    service::editor_choices(&app_state()?.db).await
 }
 
 #[server(endpoint = "policies/draft")]
@@ -115,13 +105,7 @@ pub async fn unpublish_policy(page: PolicyPageId) -> Result<(), AppError> {
 pub async fn preview_policy(body: String) -> Result<(String, Vec<TocEntry>), AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::WritePolicies, Target::Portal)?;
-    if body.len() > super::MAX_BODY_BYTES {
-        return Err(AppError::invalid(
-            crate::error::Field::Body,
-            crate::error::Problem::TooBig { max_kib: (super::MAX_BODY_BYTES / 1024) as u32 },
-        ));
-    }
-    Ok(service::preview(&body))
+    service::preview(&body)
 }
 
 /// "Was this helpful?" for one version, once per reader.

@@ -6,6 +6,7 @@ use super::{
     Audience, EditorChoices, PolicyDraft, PolicyPageId, TocEntry,
 };
 use crate::{
+    catalogue::Bilingual,
     error::{AppError, Field},
     i18n::*,
     orgs::{OrgId, TierId},
@@ -270,9 +271,10 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<
                     {categories.into_iter().map(|c| {
                         let id = c.id.0;
                         let nested = c.parent_id.is_some();
+                        let name = c.name();
                         let label = move || {
-                            let name = if i18n.get_locale() == Locale::en { c.name_en.clone() } else { c.name_zh.clone() };
-                            if nested { format!("— {name}") } else { name }
+                            let name = name.get(i18n.get_locale());
+                            if nested { format!("— {name}") } else { name.to_string() }
                         };
                         view! { <option value=id.to_string() selected=move || category.get() == id>{label}</option> }
                     }).collect_view()}
@@ -327,9 +329,10 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<
                             <legend>{t!(i18n, policies.tiers)}</legend>
                             {all_tiers.into_iter().map(|tier| {
                                 let id: TierId = tier.id;
+                                let name = Bilingual::new(tier.name_zh, tier.name_en);
                                 view! { <label><input type="checkbox" prop:checked=move || tiers.with(|l| l.contains(&id))
                                     on:change=move |ev| { let on = event_target_checked(&ev); tiers.update(|l| { l.retain(|x| *x != id); if on { l.push(id); } }); } />
-                                    {move || if i18n.get_locale() == Locale::en { tier.name_en.clone() } else { tier.name_zh.clone() }}</label> }
+                                    {move || name.get(i18n.get_locale()).to_string()}</label> }
                             }).collect_view()}
                         </fieldset>
                     </div>

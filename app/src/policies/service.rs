@@ -5,8 +5,8 @@ use super::{
     markdown,
     search::{index_terms, Query, Tier},
     store::{self, CandidateRow, LiveRow, Publication},
-    Audience, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, Slug, TocEntry,
-    SEARCH_LIMIT,
+    Audience, EditorChoices, PolicyCategory, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, Slug,
+    TocEntry, VersionEntry, MAX_BODY_BYTES, SEARCH_LIMIT,
 };
 use crate::{
     auth::{CurrentUser, Language},
@@ -17,6 +17,7 @@ use crate::{
         service::{self as notify, About},
         store as notes, NotificationKind,
     },
+    orgs::{store as orgs, OrgKind},
     state::AppState,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -124,12 +125,12 @@ pub async fn draft_of(db: &Db, page: PolicyPageId) -> Result<PolicyDraft, AppErr
         valid_until: v.valid_until,
         superseded_by,
         audience: store::audience(db, page).await?,
-        requires_ack: false,
+        requires_ack: v.requires_ack,
     })
 }
 
 /// The search index rows of one version: the title's terms, and everything else's.
-pub fn index_rows(title_zh: &str, title_en: &str, body_zh: &str, body_en: &str, tags: &[String]) -> Vec<(String, &'static str)> {
+fn index_rows(title_zh: &str, title_en: &str, body_zh: &str, body_en: &str, tags: &[String]) -> Vec<(String, &'static str)> {
     let title = index_terms(&format!("{title_zh}\n{title_en}"));
     let rest = index_terms(&format!(
         "{}\n{}\n{}",
@@ -252,11 +253,7 @@ pub async fn view(
     let live = page.live_version.ok_or(AppError::NotFound)?;
     let v = store::version(db, page.id, number.unwrap_or(live)).await?.ok_or(AppError::NotFound)?;
     let (title, _) = in_language(language, &v.title_zh, v.title_en.as_deref());
-    let (body, fallback) = match (language, v.body_en.as_deref().and_then(non_empty)) {
-        (Language::En, Some(en)) => (en.to_string(), false),
-        (Language::En, None) => (v.body_zh.clone(), true),
-        _ => (v.body_zh.clone(), false),
-    };
+    let (body, fallback) = in_language(language, &v.body_zh, v.body_en.as_deref());
     let rendered = markdown::render(&body);
     let superseded_by = match v.superseded_by {
         Some(other) => store::is_visible(db, scope, other)
@@ -269,7 +266,7 @@ pub async fn view(
         slug: page.slug,
         title,
         html: rendered.html,
-        toc: rendered.toc.into_iter().map(|h| TocEntry { level: h.level, id: h.id, text: h.text }).collect(),
+        toc: toc(rendered.toc),
         fallback,
         category,
         tags: split_tags(&v.tags),
@@ -312,13 +309,27 @@ pub async fn give_feedback(
     Ok(())
 }
 
-/// The published pages a reader may see, newest effective date first.
-pub async fn browse(db: &Db, scope: &PolicyScope, language: Language, today: NaiveDate) -> Result<Vec<PolicySummary>, AppError> {
-    Ok(store::visible_live(db, scope)
-        .await?
-        .into_iter()
-        .map(|row| summary(&row, language, today))
-        .collect())
+/// The category tree and the published pages a reader may see, newest effective date first.
+pub async fn browse(
+    db: &Db,
+    scope: &PolicyScope,
+    language: Language,
+    today: NaiveDate,
+) -> Result<(Vec<PolicyCategory>, Vec<PolicySummary>), AppError> {
+    let pages = store::visible_live(db, scope).await?.iter().map(|row| summary(row, language, today)).collect();
+    Ok((store::categories(db).await?, pages))
+}
+
+/// A page's published versions, newest first, if the reader may see the page.
+pub async fn history(db: &Db, scope: &PolicyScope, slug: &str) -> Result<Vec<VersionEntry>, AppError> {
+    let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
+    Ok(store::history(db, page.id).await?)
+}
+
+/// What the editor chooses from: categories, active subsidiaries and tiers.
+pub async fn editor_choices(db: &Db) -> Result<EditorChoices, AppError> {
+    let orgs = orgs::list(db).await?.into_iter().filter(|o| o.kind == OrgKind::Subsidiary && o.active).collect();
+    Ok(EditorChoices { categories: store::categories(db).await?, orgs, tiers: orgs::tiers(db).await? })
 }
 
 fn summary(row: &LiveRow, language: Language, today: NaiveDate) -> PolicySummary {
@@ -416,7 +427,14 @@ fn snippet(query: &Query, language: Language, zh: &str, en: Option<&str>) -> Vec
 }
 
 /// Renders an editor's Markdown exactly as a reader will see it.
-pub fn preview(body: &str) -> (String, Vec<TocEntry>) {
+pub fn preview(body: &str) -> Result<(String, Vec<TocEntry>), AppError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(AppError::invalid(Field::Body, Problem::TooBig { max_kib: (MAX_BODY_BYTES / 1024) as u32 }));
+    }
     let rendered = markdown::render(body);
-    (rendered.html, rendered.toc.into_iter().map(|h| TocEntry { level: h.level, id: h.id, text: h.text }).collect())
+    Ok((rendered.html, toc(rendered.toc)))
+}
+
+fn toc(headings: Vec<markdown::Heading>) -> Vec<TocEntry> {
+    headings.into_iter().map(|h| TocEntry { level: h.level, id: h.id, text: h.text }).collect()
 }

@@ -93,7 +93,7 @@ fn CategoryList(categories: Vec<PolicyCategory>, pages: Vec<PolicySummary>) -> i
                 .any(|c| c.parent_id == Some(category.id) && pages.iter().any(|p| p.category_id == c.id));
             (!mine.is_empty() || has_children_with_pages).then(|| {
                 let name = category.name();
-                let heading = move || if i18n.get_locale() == Locale::en { name.en.clone() } else { name.zh.clone() };
+                let heading = move || name.get(i18n.get_locale()).to_string();
                 let list = (!mine.is_empty()).then(|| view! { <PageList pages=mine /> });
                 if depth == 0 {
                     view! { <section class="policy-category"><h2>{heading}</h2>{list}</section> }.into_any()
@@ -242,7 +242,7 @@ fn PolicyDocument(view: PolicyView) -> impl IntoView {
     let old = view.version != view.live_version;
     let version = view.version;
     let category = view.category.clone().map(|c| c.name());
-    let category_name = move || category.clone().map(|n| if i18n.get_locale() == Locale::en { n.en } else { n.zh });
+    let category_name = move || category.as_ref().map(|n| n.get(i18n.get_locale()).to_string());
     let valid_until = view.valid_until.map(|d| d.format("%Y-%m-%d").to_string());
     view! {
         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, nav.breadcrumbs)>
