@@ -48,7 +48,8 @@ pub enum Action {
     UseCannedReplies,
     /// Read one's notifications, mark them read, receive them live, set how they arrive.
     HandleOwnNotifications,
-    /// Read the policy pages of one's audience, search them, say whether one helped.
+    /// Read the policy pages of one's audience, search and compare them, say whether one
+    /// helped, confirm having read one.
     ReadPolicies,
     /// Write, publish, schedule and unpublish policy pages; keep the synonym list.
     WritePolicies,
@@ -236,6 +237,15 @@ pub fn policy_scope(user: &CurrentUser) -> PolicyScope {
     PolicyScope { everything, orgs }
 }
 
+/// The policy pages addressed to a user, by their own organisations: those they are told of
+/// when published and asked to confirm. Staff read more than is addressed to them.
+pub fn audience_scope(user: &CurrentUser) -> PolicyScope {
+    let mut orgs: Vec<OrgId> = user.memberships.iter().map(|m| m.org_id).collect();
+    orgs.sort();
+    orgs.dedup();
+    PolicyScope { everything: false, orgs }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,5 +384,7 @@ mod tests {
         lone_editor.permissions.push(Permission::Editor);
         assert!(policy_scope(&lone_editor).everything, "an editor reads what they write");
         assert_eq!(policy_scope(&user(21, &[], &[])), PolicyScope::default(), "no membership, no audience");
+        assert_eq!(audience_scope(&agent), PolicyScope { everything: false, orgs: vec![CENTER] }, "staff are asked only what is addressed to them");
+        assert_eq!(audience_scope(&client), policy_scope(&client));
     }
 }

@@ -96,6 +96,7 @@ pub enum Field {
     SupersededBy,
     Audience,
     Schedule,
+    AckDeadline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +153,8 @@ pub enum Conflict {
     SlugTaken,
     /// The reader already answered this question for this version.
     AlreadyAnswered,
+    /// This version does not ask this reader to confirm having read it.
+    NotAskedToAcknowledge,
     /// Another agent claimed the request first.
     AlreadyTaken { owner: String },
     /// The request's state does not allow this action now.
@@ -229,6 +232,7 @@ impl AppError {
             AppError::Conflict(Conflict::CodeTaken) => td_string!(locale, errors.code_taken).to_string(),
             AppError::Conflict(Conflict::SlugTaken) => td_string!(locale, errors.slug_taken).to_string(),
             AppError::Conflict(Conflict::AlreadyAnswered) => td_string!(locale, errors.already_answered).to_string(),
+            AppError::Conflict(Conflict::NotAskedToAcknowledge) => td_string!(locale, errors.not_asked_to_acknowledge).to_string(),
             AppError::Conflict(Conflict::AlreadyTaken { owner }) => {
                 td_string!(locale, errors.already_taken, owner = owner)
             }
@@ -293,6 +297,7 @@ impl Field {
             Field::SupersededBy => td_string!(locale, fields.superseded_by),
             Field::Audience => td_string!(locale, fields.audience),
             Field::Schedule => td_string!(locale, fields.schedule),
+            Field::AckDeadline => td_string!(locale, fields.ack_deadline),
         }
     }
 }

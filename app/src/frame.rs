@@ -91,6 +91,7 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
             </ul>
         </nav>
         <div class="user-menu">
+            <HeaderSearch />
             <Bell />
             <span class="user-menu__name">{name}</span>
             <form method="post" action=SessionContext::sign_out_url() class="inline-form">
@@ -99,6 +100,19 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                 </button>
             </form>
         </div>
+    }
+}
+
+/// The policy search from every page: a GET form to the results page, so it needs no script.
+#[component]
+fn HeaderSearch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="header-search" method="get" action="/policies" role="search" aria-label=move || t_string!(i18n, policies.search_everywhere)>
+            <label for="header-policy-q" class="visually-hidden">{t!(i18n, policies.search_label)}</label>
+            <input id="header-policy-q" name="q" type="search" maxlength="100"
+                placeholder=move || t_string!(i18n, policies.search_label) />
+        </form>
     }
 }
 

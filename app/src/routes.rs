@@ -15,6 +15,8 @@ use crate::{
         ui::NotificationCentrePage,
     },
     policies::{
+        acknowledgements::{provide_acknowledgements_changed, AcknowledgementBanner},
+        compare::PolicyComparePage,
         editor::{PolicyEditorListPage, PolicyEditorPage},
         ui::{PoliciesPage, PolicyPage},
     },
@@ -55,6 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    provide_acknowledgements_changed();
     // A page's code loads the first time it is shown; until it arrives the old page stays, a
     // bar shows the wait and the main region is marked busy for screen readers.
     let (routing, set_routing) = signal(false);
@@ -66,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <div class="route-progress" class:route-progress--active=routing aria-hidden="true"></div>
                     <a class="skip-link" href="#main">{t!(use_i18n(), nav.skip_to_content)}</a>
                     <Header />
+                    <AcknowledgementBanner />
                     <main id="main" class="main" tabindex="-1" aria-busy=move || routing.get().then_some("true")>
                         <Routes fallback=NotFoundPage>
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
@@ -81,6 +85,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/request-types") view={Lazy::<CatalogueAdmin>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/policies") view={Lazy::<Policies>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/policies/:slug") view={Lazy::<Policy>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/policies/:slug/compare") view={Lazy::<PolicyCompare>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies") view={Lazy::<PolicyEditorList>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/new") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/:id") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
@@ -127,6 +132,7 @@ lazy_page!(AdminUsers => AdminUsersPage);
 lazy_page!(CatalogueAdmin => CatalogueAdminPage);
 lazy_page!(Policies => PoliciesPage);
 lazy_page!(Policy => PolicyPage);
+lazy_page!(PolicyCompare => PolicyComparePage);
 lazy_page!(PolicyEditorList => PolicyEditorListPage);
 lazy_page!(PolicyEditor => PolicyEditorPage);
 

@@ -52,6 +52,14 @@ pub fn start_of_day(day: chrono::NaiveDate, zone: Tz) -> DateTime<Utc> {
         .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
 }
 
+/// The instant a person in `zone_name` means by a `datetime-local` value (`2026-12-01T09:30`).
+/// In the hour skipped by a clock change the earlier reading is taken.
+pub fn parse_local_minute(text: &str, zone_name: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let local = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    zone(zone_name).from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc))
+}
+
 /// A date and time as a person in `zone_name` reading `language` expects it.
 pub fn format_datetime(at: DateTime<Utc>, zone_name: &str, language: Language) -> String {
     let local = at.with_timezone(&zone(zone_name));
@@ -65,6 +73,13 @@ pub fn format_datetime(at: DateTime<Utc>, zone_name: &str, language: Language) -
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_local_minute_is_read_in_the_writers_zone() {
+        assert_eq!(parse_local_minute("2026-12-01T09:30", "Asia/Shanghai"), Some(Utc.with_ymd_and_hms(2026, 12, 1, 1, 30, 0).unwrap()));
+        assert_eq!(parse_local_minute("2026-12-01T09:30", "Europe/Berlin"), Some(Utc.with_ymd_and_hms(2026, 12, 1, 8, 30, 0).unwrap()));
+        assert_eq!(parse_local_minute("tomorrow", "Asia/Shanghai"), None);
+    }
 
     #[test]
     fn formats_in_the_viewers_zone_and_language() {

@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { signIn, watchCsp } from "./helpers";
+import { hydrated, signIn, watchCsp } from "./helpers";
 
 const pdf = (text: string) => ({
   name: "发票.pdf",
@@ -63,6 +63,7 @@ test("a reimbursement goes from submission to resolution between a client and an
   await expect(agent.locator(".request-header .status")).toHaveText("待补充资料");
 
   await client.reload();
+  await hydrated(client);
   await expect(client.locator(".request-header .status")).toHaveText("待补充资料");
   await expect(client.getByText("请补充酒店发票")).toBeVisible();
   await client.getByRole("button", { name: "回复", exact: true }).click();
@@ -73,12 +74,14 @@ test("a reimbursement goes from submission to resolution between a client and an
   await expect(client.locator(".request-header .status")).toHaveText("处理中");
 
   await agent.reload();
+  await hydrated(agent);
   await act(agent, "内部备注", "备注（仅中心可见）", "供应商需再核实");
   await expect(agent.getByText("供应商需再核实")).toBeVisible();
   await act(agent, "办结", "处理结果", "已付款，请查收");
   await expect(agent.locator(".request-header .status")).toHaveText("已解决");
 
   await client.reload();
+  await hydrated(client);
   await expect(client.locator(".request-header .status")).toHaveText("已解决");
   const timeline = client.locator(".timeline__entry");
   await expect(timeline).toHaveCount(5);

@@ -54,11 +54,16 @@ test("an admin makes agent2 an editor, who publishes a page for 华东制造 onl
 test("a client of 华东制造 finds the page by two-character words and reads it", async ({ page }) => {
   const violations = watchCsp(page);
   await signIn(page, "client.east@example.com");
+  // The header's box searches from any page.
+  await page.getByRole("search", { name: "全站搜索制度" }).getByRole("searchbox").fill("差旅");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/policies\\?q=${encodeURIComponent("差旅")}`));
+  await expect(page.getByTestId("policy-results").getByRole("link", { name: TITLE })).toBeVisible();
   await page.getByRole("link", { name: "规章制度" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "规章制度" })).toBeVisible();
   await expectNoSeriousViolations(page);
   for (const query of ["差旅", "差旅报销"]) {
-    await page.getByLabel("搜索制度").fill(query);
+    await page.locator("main").getByLabel("搜索制度").fill(query);
     await page.getByRole("button", { name: "搜索", exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(query)}`));
     await expect(page.getByTestId("policy-results").getByRole("link", { name: TITLE })).toBeVisible();
@@ -99,4 +104,58 @@ test("the editor sees what readers said of the page", async ({ page }) => {
   await expect(report.getByRole("heading", { name: "第 1 版：0 人认为有帮助，1 人认为没有帮助" })).toBeVisible();
   await expect(report.getByText("二线城市的标准没写。")).toBeVisible();
   await expectNoSeriousViolations(page);
+});
+
+test("version 2 asks 华东制造 to confirm it; the client confirms, the editor sees it and the diff shows the change", async ({ page }) => {
+  const violations = watchCsp(page);
+  await signIn(page, "agent2@example.com");
+  await page.goto("/editor/policies");
+  await page.getByTestId("policy-pages").getByRole("link", { name: TITLE }).first().click();
+  await hydrated(page);
+  await page
+    .getByLabel("中文正文（Markdown）")
+    .fill("## 一、适用范围\n集团全体员工的国内出差。\n\n## 二、住宿标准\n一线城市每晚不超过 650 元。\n\n<img src=x onerror=\"window.__xss=1\">");
+  await page.getByRole("checkbox", { name: "要求阅读确认" }).check();
+  await expect(page.getByLabel("确认截止日期（可选）")).toBeVisible();
+  await page.getByTestId("publish").click();
+  await expect(page.getByRole("status").filter({ hasText: "已发布第 2 版。" })).toBeVisible();
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, "client.east@example.com");
+  const banner = page.getByTestId("ack-banner");
+  await expect(banner).toBeVisible();
+  await expectNoSeriousViolations(page);
+  await banner.getByRole("link", { name: TITLE }).click();
+  await expect(page.getByRole("heading", { level: 1, name: TITLE })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: "我已阅读并理解" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "您已确认阅读本版本" })).toBeVisible();
+  await expect(page.getByTestId("ack-banner")).toHaveCount(0);
+
+  // What changed from version 1: only 600 → 650, marked character by character.
+  await page.getByRole("link", { name: "与上一版比较" }).click();
+  await expect(page).toHaveURL(/\/compare\?from=1&to=2$/);
+  const diff = page.getByTestId("diff");
+  await expect(diff.locator("del mark")).toHaveText(["0"]);
+  await expect(diff.locator("ins mark")).toHaveText(["5"]);
+  await expectNoSeriousViolations(page);
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, "agent2@example.com");
+  await page.goto("/editor/policies");
+  await page.getByTestId("policy-pages").getByRole("link", { name: TITLE }).first().click();
+  const report = page.getByTestId("ack-report");
+  await expect(report.getByText("第 2 版：1 / 2 人已确认")).toBeVisible();
+  const row = report.getByRole("row").filter({ hasText: "client.east@example.com" });
+  await expect(row.getByText("已确认")).toBeVisible();
+  const href = await report.getByRole("link", { name: "导出 CSV" }).getAttribute("href");
+  const csv = await page.request.get(href ?? "");
+  expect(csv.status()).toBe(200);
+  const bytes = await csv.body();
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  expect(bytes.toString("utf8")).toContain("client.east@example.com,是,");
+  await expectNoSeriousViolations(page);
+  expect(violations).toEqual([]);
 });

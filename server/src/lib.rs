@@ -228,6 +228,11 @@ impl Portal {
                 if let Err(error) = app::auth::ssr::devices::purge_stale(&state.db, now).await {
                     tracing::warn!(%error, "forgetting stale sign-in devices failed");
                 }
+                match app::policies::service::publish_due(&state, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(versions = n, "published planned policy versions"),
+                    Err(error) => tracing::warn!(%error, "publishing planned policy versions failed"),
+                }
                 match app::notifications::service::send_due_digests(&state, now).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(digests = n, "queued daily digests"),
@@ -297,6 +302,7 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
     Router::new()
         .route("/healthz", get(healthz))
         .route("/events", get(edge::events::events))
+        .route("/editor/policies/{id}/acknowledgements.csv", get(edge::reports::acknowledgements_csv))
         // Submitting, acting on and listing requests do the most work per call.
         .route("/api/requests/{*fn_name}", post(server_fn_handler).layer(rates.calls()))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))

@@ -10,7 +10,7 @@ use app::{
     error::{AppError, Conflict, Field, Problem},
     orgs::{store as orgs, OrgId, OrgKind, TierId},
     policies::{
-        service, store, Audience, PolicyCategoryId, PolicyDraft, PolicyPageId, MAX_BODY_BYTES,
+        service, store, AckState, Audience, DiffLine, PolicyCategoryId, PolicyDraft, PolicyPageId, MAX_BODY_BYTES,
     },
 };
 use app::state::AppState;
@@ -91,6 +91,7 @@ fn draft(w: &World, slug: &str, title: &str, body: &str) -> PolicyDraft {
         superseded_by: None,
         audience: Audience::Everyone,
         requires_ack: false,
+        ack_deadline: None,
     }
 }
 
@@ -136,7 +137,7 @@ store_test! {
         let page = service::save_draft(&db, &w.editor, None, &d, Utc::now()).await.expect("draft");
 
         // A draft is nobody's reading yet.
-        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
         assert!(found(&db, &w.east_client, "差旅").await.is_empty(), "drafts are not searchable");
 
         assert_eq!(service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("publish"), 1);
@@ -148,7 +149,7 @@ store_test! {
             let page = app::notifications::store::page(&db, other.id, None).await.expect("notifications");
             assert!(page.rows.is_empty(), "{} was told", other.email);
         }
-        let view = service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("east reads it");
+        let view = service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("east reads it");
         assert_eq!(view.title, "员工差旅费用报销标准");
         assert_eq!((view.version, view.live_version), (1, 1));
         assert_eq!(view.toc.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(), ["一、适用范围", "二、发票要求", "三、借款"]);
@@ -157,13 +158,13 @@ store_test! {
 
         // Outside the audience the page, its versions, its history and its search hits do not exist.
         let west = scope(&w.west_client);
-        assert!(matches!(service::view(&db, &w.west_client, &west, Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
-        assert!(matches!(service::view(&db, &w.west_client, &west, Language::ZhCn, "travel-expenses", Some(1), today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.west_client, &west, &authz::audience_scope(&w.west_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.west_client, &west, &authz::audience_scope(&w.west_client), Language::ZhCn, "travel-expenses", Some(1), today()).await, Err(AppError::NotFound)));
         assert!(store::visible_page(&db, &west, "travel-expenses").await.expect("q").is_none());
         assert!(found(&db, &w.west_client, "差旅").await.is_empty());
         assert!(service::browse(&db, &west, Language::ZhCn, today()).await.expect("browse").1.is_empty());
         // The center's staff read every page.
-        assert!(service::view(&db, &w.agent, &scope(&w.agent), Language::ZhCn, "travel-expenses", None, today()).await.is_ok());
+        assert!(service::view(&db, &w.agent, &scope(&w.agent), &authz::audience_scope(&w.agent), Language::ZhCn, "travel-expenses", None, today()).await.is_ok());
         assert_eq!(found(&db, &w.agent, "差旅").await, ["travel-expenses"]);
 
         // A page for a tier reaches every organisation in it.
@@ -175,7 +176,7 @@ store_test! {
 
         // Unpublished, it is gone for readers, and its index with it.
         service::unpublish(&db, &w.editor, page, Utc::now()).await.expect("unpublish");
-        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await, Err(AppError::NotFound)));
         assert!(found(&db, &w.agent, "差旅").await.is_empty());
         assert!(matches!(service::unpublish(&db, &w.editor, page, Utc::now()).await, Err(AppError::NotFound)));
     }
@@ -234,7 +235,7 @@ store_test! {
         old.valid_until = Some(today() - Duration::days(1));
         publish(&db, &w, &old).await;
         assert!(!found(&db, reader, "住宿").await.contains(&"old-travel".to_string()));
-        let view = service::view(&db, reader, &scope(reader), Language::ZhCn, "old-travel", None, today()).await.expect("read");
+        let view = service::view(&db, reader, &scope(reader), &authz::audience_scope(reader), Language::ZhCn, "old-travel", None, today()).await.expect("read");
         assert!(view.expired);
     }
 
@@ -248,19 +249,19 @@ store_test! {
         d.effective_on = day(2026, 7, 1);
         service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await.expect("draft");
         // Readers keep the live version while the editor drafts.
-        let live = service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        let live = service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
         assert!(live.html.contains("第一版"));
         assert_eq!(service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("v2"), 2);
 
-        let zh = service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        let zh = service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
         assert!(zh.html.contains("第二版") && !zh.fallback);
-        let en = service::view(&db, &w.east_client, &scope(&w.east_client), Language::En, "travel-expenses", None, today()).await.expect("view");
+        let en = service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::En, "travel-expenses", None, today()).await.expect("view");
         assert_eq!(en.title, "Travel expenses");
         assert!(en.html.contains("new hotel limits") && !en.fallback);
-        let first = service::view(&db, &w.east_client, &scope(&w.east_client), Language::En, "travel-expenses", Some(1), today()).await.expect("v1");
+        let first = service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::En, "travel-expenses", Some(1), today()).await.expect("v1");
         assert_eq!((first.version, first.live_version), (1, 2));
         assert!(first.fallback && first.html.contains("第一版"), "v1 had no English: the Chinese text, with a notice");
-        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), Language::ZhCn, "travel-expenses", Some(3), today()).await, Err(AppError::NotFound)));
+        assert!(matches!(service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::ZhCn, "travel-expenses", Some(3), today()).await, Err(AppError::NotFound)));
         let history = store::history(&db, page).await.expect("history");
         assert_eq!(history.iter().map(|v| v.number).collect::<Vec<_>>(), [2, 1]);
         assert_eq!(history[0].published_by, "editor@example.com");
@@ -319,14 +320,14 @@ store_test! {
         d.audience = Audience::Chosen { orgs: vec![w.east], tiers: vec![] };
         let page = publish(&db, &w, &d).await;
         let east = &w.east_client;
-        let view = service::view(&db, east, &scope(east), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        let view = service::view(&db, east, &scope(east), &authz::audience_scope(east), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
         assert_eq!(view.my_feedback, None);
         service::give_feedback(&db, east, &scope(east), "travel-expenses", 1, false, "  住宿标准没写清楚  ", Utc::now()).await.expect("answer");
         assert!(matches!(
             service::give_feedback(&db, east, &scope(east), "travel-expenses", 1, true, "", Utc::now()).await,
             Err(AppError::Conflict(Conflict::AlreadyAnswered))
         ), "once per version");
-        let view = service::view(&db, east, &scope(east), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        let view = service::view(&db, east, &scope(east), &authz::audience_scope(east), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
         assert_eq!(view.my_feedback, Some(false));
         // Outside the audience, or for a version that does not exist, there is nothing to rate.
         let west = &w.west_client;
@@ -348,4 +349,170 @@ store_test! {
         assert_eq!(report.iter().map(|r| (r.version, r.helpful, r.not_helpful)).collect::<Vec<_>>(), [(2, 2, 0), (1, 0, 1)]);
         assert_eq!(report[1].comments.iter().map(|(h, t, _)| (*h, t.as_str())).collect::<Vec<_>>(), [(false, "住宿标准没写清楚")]);
     }
+
+    async fn a_version_that_asks_is_confirmed_once_and_a_new_version_asks_again(db, backend, schema) {
+        let w = world(&db).await;
+        let mut d = draft(&w, "travel-expenses", "员工差旅费用报销标准", TRAVEL_BODY);
+        d.audience = Audience::Chosen { orgs: vec![w.east], tiers: vec![] };
+        d.requires_ack = true;
+        d.ack_deadline = Some(day(2026, 1, 31));
+        let page = publish(&db, &w, &d).await;
+        let (east, west, agent) = (&w.east_client, &w.west_client, &w.agent);
+        let pending = |user: &CurrentUser| {
+            let (db, user) = (db.clone(), user.clone());
+            async move {
+                service::pending_acks(&db, &user, &authz::audience_scope(&user), Language::ZhCn, Utc::now(), today())
+                    .await
+                    .expect("pending")
+                    .into_iter()
+                    .map(|p| (p.slug, p.version, p.overdue))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(pending(east).await, [("travel-expenses".to_string(), 1, true)], "the deadline of 2026-01-31 has passed");
+        assert!(pending(west).await.is_empty(), "outside the audience nothing is asked");
+        assert!(pending(agent).await.is_empty(), "staff read every page but are asked only what is addressed to them");
+        let read = |user: &CurrentUser| {
+            let (db, user) = (db.clone(), user.clone());
+            async move {
+                service::view(&db, &user, &scope(&user), &authz::audience_scope(&user), Language::ZhCn, "travel-expenses", None, today())
+                    .await
+                    .map(|v| v.ack)
+            }
+        };
+        assert!(matches!(read(east).await, Ok(AckState::Due { deadline: Some(_) })));
+        assert_eq!(read(agent).await, Ok(AckState::NotAsked));
+
+        let confirm = |user: &CurrentUser, version: i64| {
+            let (db, user) = (db.clone(), user.clone());
+            async move {
+                service::acknowledge(&db, &user, &scope(&user), &authz::audience_scope(&user), "travel-expenses", version, Utc::now()).await
+            }
+        };
+        assert_eq!(confirm(west, 1).await, Err(AppError::NotFound), "a page outside the audience does not exist");
+        assert_eq!(confirm(agent, 1).await, Err(AppError::Conflict(Conflict::NotAskedToAcknowledge)));
+        assert_eq!(confirm(east, 7).await, Err(AppError::NotFound));
+        confirm(east, 1).await.expect("confirmed");
+        confirm(east, 1).await.expect("confirming twice is harmless");
+        assert!(pending(east).await.is_empty());
+        assert!(matches!(read(east).await, Ok(AckState::Given { .. })));
+
+        let report = service::ack_report(&db, page, Utc::now()).await.expect("report").expect("the version asks");
+        assert_eq!(report.version, 1);
+        assert!(report.deadline_passed);
+        let rows: Vec<(&str, &str, bool)> =
+            report.rows.iter().map(|r| (r.organisation.as_str(), r.email.as_str(), r.acknowledged_at.is_some())).collect();
+        assert_eq!(rows, [("华东制造", "east@example.com", true)], "only the audience is listed");
+        let csv = service::ack_csv(&report, Language::ZhCn, "Asia/Shanghai");
+        assert!(csv.starts_with("\u{feff}组织,姓名,邮箱"), "{csv}");
+        assert!(csv.contains("华东制造,east@example.com,east@example.com,是,"), "{csv}");
+
+        // Version 2 asks again; confirming version 1 now is refused, as it is not in force.
+        d.body_zh = format!("{TRAVEL_BODY}\n\n## 四、补充\n住宿标准上调。");
+        d.effective_on = day(2026, 3, 1);
+        d.ack_deadline = None;
+        service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await.expect("draft");
+        service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("v2");
+        assert_eq!(pending(east).await, [("travel-expenses".to_string(), 2, false)]);
+        assert_eq!(confirm(east, 1).await, Err(AppError::Conflict(Conflict::NotAskedToAcknowledge)));
+        let report = service::ack_report(&db, page, Utc::now()).await.expect("report").expect("asks");
+        assert_eq!((report.version, report.rows[0].acknowledged_at.is_some()), (2, false));
+
+        // A version that does not ask cannot be confirmed, and has no report.
+        let plain = publish(&db, &w, &draft(&w, "faq", "常见问题", "问答。")).await;
+        assert_eq!(
+            service::acknowledge(&db, east, &scope(east), &authz::audience_scope(east), "faq", 1, Utc::now()).await,
+            Err(AppError::Conflict(Conflict::NotAskedToAcknowledge))
+        );
+        assert_eq!(service::ack_report(&db, plain, Utc::now()).await, Ok(None));
+
+        // A deadline before the effective date is refused.
+        let mut late = draft(&w, "late", "标题", "正文");
+        late.requires_ack = true;
+        late.ack_deadline = Some(day(2025, 12, 1));
+        assert_eq!(problems(service::save_draft(&db, &w.editor, None, &late, Utc::now()).await), [(Field::AckDeadline, Problem::BeforeEffectiveDate)]);
+    }
+
+    async fn a_planned_publication_happens_once_at_its_time(db, backend, schema) {
+        let w = world(&db).await;
+        let now = Utc::now();
+        let page = service::save_draft(&db, &w.editor, None, &draft(&w, "travel-expenses", "员工差旅费用报销标准", TRAVEL_BODY), now)
+            .await
+            .expect("draft");
+        assert_eq!(
+            problems(service::schedule(&db, &w.editor, page, now - Duration::minutes(1), now).await),
+            [(Field::Schedule, Problem::InThePast)]
+        );
+        let at = now + Duration::hours(1);
+        service::schedule(&db, &w.editor, page, at, now).await.expect("planned");
+        let listed = store::editor_pages(&db).await.expect("pages");
+        assert_eq!(listed[0].publish_at.map(|t| t.timestamp()), Some(at.timestamp()));
+
+        assert_eq!(service::publish_due(&state(&db), now).await.expect("job"), 0, "not yet due");
+        assert!(found(&db, &w.east_client, "差旅").await.is_empty(), "a planned page is not searchable before its time");
+
+        // Two instances run the job at the same moment: one version, published once.
+        let later = at + Duration::minutes(1);
+        let (a, b) = (state(&db), state(&db));
+        let (first, second) = tokio::join!(service::publish_due(&a, later), service::publish_due(&b, later));
+        assert_eq!(first.expect("job") + second.expect("job"), 1);
+        assert_eq!(service::publish_due(&state(&db), later).await.expect("job"), 0);
+        let history = store::history(&db, page).await.expect("history");
+        assert_eq!(history.iter().map(|v| (v.number, v.published_by.as_str())).collect::<Vec<_>>(), [(1, "editor@example.com")]);
+        assert_eq!(store::publish_at(&db, page).await.expect("q"), None);
+        assert_eq!(found(&db, &w.east_client, "差旅").await, ["travel-expenses"]);
+
+        // A cancelled plan publishes nothing.
+        let mut next = draft(&w, "travel-expenses", "员工差旅费用报销标准", "第二版。");
+        next.effective_on = day(2026, 6, 1);
+        service::save_draft(&db, &w.editor, Some(page), &next, now).await.expect("draft");
+        service::schedule(&db, &w.editor, page, at, now).await.expect("planned");
+        service::cancel_schedule(&db, &w.editor, page).await.expect("cancelled");
+        assert_eq!(service::cancel_schedule(&db, &w.editor, page).await, Err(AppError::NotFound));
+        assert_eq!(service::publish_due(&state(&db), later).await.expect("job"), 0);
+        assert_eq!(store::history(&db, page).await.expect("history").len(), 1);
+
+        // A plan that can no longer be carried out is dropped and the draft kept.
+        let mut early = next.clone();
+        early.effective_on = day(2025, 1, 1);
+        service::save_draft(&db, &w.editor, Some(page), &next, now).await.expect("draft");
+        service::schedule(&db, &w.editor, page, at, now).await.expect("planned");
+        service::save_draft(&db, &w.editor, Some(page), &early, now).await.expect("the draft changes after planning");
+        assert_eq!(service::publish_due(&state(&db), later).await.expect("job"), 0);
+        assert_eq!(store::publish_at(&db, page).await.expect("q"), None);
+        assert_eq!(store::history(&db, page).await.expect("history").len(), 1);
+        assert!(store::page(&db, page).await.expect("q").expect("page").draft.is_some(), "the draft stays");
+    }
+
+    async fn two_versions_compare_line_by_line_within_the_audience(db, backend, schema) {
+        let w = world(&db).await;
+        let mut d = draft(&w, "travel-expenses", "员工差旅费用报销标准", "## 住宿\n一线城市每晚不超过500元。\n其他城市300元。");
+        d.audience = Audience::Chosen { orgs: vec![w.east], tiers: vec![] };
+        let page = publish(&db, &w, &d).await;
+        d.body_zh = "## 住宿\n一线城市每晚不超过600元。\n其他城市300元。".into();
+        d.effective_on = day(2026, 2, 1);
+        service::save_draft(&db, &w.editor, Some(page), &d, Utc::now()).await.expect("draft");
+        service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("v2");
+
+        let east = &w.east_client;
+        let diff = service::compare(&db, &scope(east), Language::ZhCn, "travel-expenses", 1, 2).await.expect("compare");
+        assert_eq!(diff.versions, [2, 1]);
+        let changed: Vec<String> = diff
+            .lines
+            .iter()
+            .filter_map(|l| match l {
+                DiffLine::Removed(p) => Some(format!("-{}", marked(p))),
+                DiffLine::Added(p) => Some(format!("+{}", marked(p))),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(changed, ["-一线城市每晚不超过[5]00元。", "+一线城市每晚不超过[6]00元。"]);
+        let west = &w.west_client;
+        assert_eq!(service::compare(&db, &scope(west), Language::ZhCn, "travel-expenses", 1, 2).await.map(|d| d.to), Err(AppError::NotFound));
+        assert_eq!(service::compare(&db, &scope(east), Language::ZhCn, "travel-expenses", 1, 3).await.map(|d| d.to), Err(AppError::NotFound));
+    }
+}
+
+fn marked(pieces: &[app::policies::search::Piece]) -> String {
+    pieces.iter().map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() }).collect()
 }

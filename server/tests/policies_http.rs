@@ -63,6 +63,10 @@ on_both_backends! {
             ("policies/draft", vec![("page", "1")]),
             ("policies/editor-pages", vec![]),
             ("policies/editor-choices", vec![]),
+            ("policies/schedule", vec![("page", "1"), ("at", "2030-01-01T09:00")]),
+            ("policies/cancel-schedule", vec![("page", "1")]),
+            ("policies/acknowledgement-report", vec![("page", "1")]),
+            ("policies/feedback-report", vec![("page", "1")]),
         ] {
             let (status, error) = app.call_err(&not_yet, endpoint, &form).await;
             assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden), "{endpoint}");
@@ -143,5 +147,60 @@ on_both_backends! {
         let (status, body) = app.call_json(&editor, "policies/preview", json!({ "body": payloads[0] })).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(!body.contains("<img") && body.contains("&lt;img"), "the preview is the reader's rendering: {body}");
+    }
+
+    async fn readers_confirm_a_version_and_editors_export_who_did(app) {
+        let editor = grant_editor(&app).await;
+        let east = app.org("SUB-EAST").await;
+        let mut draft = travel_draft("travel-expenses", "## 住宿\n一线城市每晚不超过500元。", json!({ "Chosen": { "orgs": [east], "tiers": [] } }));
+        draft["draft"]["requires_ack"] = json!(true);
+        draft["draft"]["ack_deadline"] = json!("2030-12-31");
+        let page = publish(&app, &editor, draft).await;
+
+        let east_client = app.signed_in("client.east@example.com").await;
+        let west_client = app.signed_in("client.west@example.com").await;
+        let (_, html) = app.page(&east_client, "/requests").await;
+        assert!(html.contains("data-testid=\"ack-banner\"") && html.contains("href=\"/policies/travel-expenses\""), "every page asks");
+        let (_, html) = app.page(&west_client, "/requests").await;
+        assert!(!html.contains("data-testid=\"ack-banner\""), "outside the audience nothing is asked");
+
+        let (status, error) = app.call_err(&west_client, "policies/acknowledge", &[("slug", "travel-expenses"), ("version", "1")]).await;
+        assert_eq!((status, error), (StatusCode::NOT_FOUND, AppError::NotFound));
+        let (status, body) = app.call(&east_client, "policies/acknowledge", &[("slug", "travel-expenses"), ("version", "1")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, html) = app.page(&east_client, "/requests").await;
+        assert!(!html.contains("data-testid=\"ack-banner\""), "confirmed, so no longer asked");
+
+        let csv_path = format!("/editor/policies/{page}/acknowledgements.csv");
+        let response = editor.get(format!("{}{csv_path}", app.base)).send().await.expect("csv");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(response.headers()["content-disposition"].to_str().unwrap_or("").starts_with("attachment;"));
+        let bytes = response.bytes().await.expect("body");
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "a UTF-8 byte order mark, for Excel");
+        let text = String::from_utf8_lossy(&bytes);
+        let east_line = text.lines().find(|l| l.contains("client.east@example.com")).unwrap_or_else(|| panic!("{text}"));
+        assert!(east_line.contains(",是,"), "{east_line}");
+        assert!(!text.contains("client.west@example.com"), "only the audience is listed");
+        let (status, _) = app.page(&east_client, &csv_path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "readers do not see who confirmed");
+
+        // Version 2: the comparison shows the changed characters, to the audience only.
+        let mut second = travel_draft("travel-expenses", "## 住宿\n一线城市每晚不超过600元。", json!({ "Chosen": { "orgs": [east], "tiers": [] } }));
+        second["page"] = json!(page.parse::<i64>().expect("id"));
+        second["draft"]["effective_on"] = json!("2026-02-01");
+        let (status, body) = app.call_json(&editor, "policies/save-draft", second).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = app.call(&editor, "policies/publish", &[("page", &page)]).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "2"));
+        let (status, html) = app.page(&east_client, "/policies/travel-expenses/compare?from=1&to=2").await;
+        assert_eq!(status, StatusCode::OK);
+        // Without the renderer's hydration markers.
+        let html = html.replace("<!>", "");
+        let diff = &html[html.find("data-testid=\"diff\"").unwrap_or(0)..];
+        assert!(diff.contains("<mark>5</mark>") && diff.contains("<mark>6</mark>"), "changed characters marked: {diff}");
+        let (status, html) = app.page(&west_client, "/policies/travel-expenses/compare?from=1&to=2").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!html.contains("一线城市"));
     }
 }

@@ -4,8 +4,8 @@
 //! [`PolicyScope`]: crate::authz::PolicyScope
 
 use super::{
-    EditorChoices, EditorPage, FeedbackSummary, PolicyPageId as PageId, PolicyCategory, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, TocEntry,
-    VersionEntry,
+    AckReport, EditorChoices, EditorPage, EditorState, FeedbackSummary, PendingAck, PolicyPageId as PageId, PolicyCategory, PolicyDraft,
+    PolicyPageId, PolicySummary, PolicyView, SearchHit, TocEntry, VersionDiff, VersionEntry,
 };
 use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
@@ -45,8 +45,8 @@ pub async fn search_policies(query: String) -> Result<Vec<SearchHit>, AppError> 
 pub async fn policy_page(slug: String, version: Option<i64>) -> Result<PolicyView, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ReadPolicies, Target::Portal)?;
-    let scope = authz::policy_scope(&user);
-    service::view(&app_state()?.db, &user, &scope, user.language, &slug, version, today()).await
+    let (scope, addressed) = (authz::policy_scope(&user), authz::audience_scope(&user));
+    service::view(&app_state()?.db, &user, &scope, &addressed, user.language, &slug, version, today()).await
 }
 
 #[server(endpoint = "policies/history")]
@@ -70,11 +70,12 @@ pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
     service::editor_choices(&app_state()?.db).await
 }
 
+/// The draft an editor continues with, and its planned publication.
 #[server(endpoint = "policies/draft")]
-pub async fn load_policy_draft(page: PolicyPageId) -> Result<PolicyDraft, AppError> {
+pub async fn load_policy_draft(page: PolicyPageId) -> Result<EditorState, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::WritePolicies, Target::Portal)?;
-    service::draft_of(&app_state()?.db, page).await
+    service::editor_state(&app_state()?.db, page).await
 }
 
 /// Saves a draft: a new page when `page` is `None`. Readers see nothing until it is published.
@@ -91,6 +92,24 @@ pub async fn publish_policy(page: PolicyPageId) -> Result<i64, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::WritePolicies, Target::Portal)?;
     service::publish(&app_state()?, &user, page, chrono::Utc::now()).await
+}
+
+/// Plans the saved draft's publication at `at`, a `datetime-local` value in the editor's time
+/// zone; answers the instant.
+#[server(endpoint = "policies/schedule")]
+pub async fn schedule_policy(page: PolicyPageId, at: String) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    let at = crate::time::parse_local_minute(&at, &user.time_zone)
+        .ok_or(AppError::invalid(crate::error::Field::Schedule, crate::error::Problem::InvalidDate))?;
+    service::schedule(&app_state()?.db, &user, page, at, chrono::Utc::now()).await.map(|()| at)
+}
+
+#[server(endpoint = "policies/cancel-schedule")]
+pub async fn cancel_policy_schedule(page: PolicyPageId) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    service::cancel_schedule(&app_state()?.db, &user, page).await
 }
 
 #[server(endpoint = "policies/unpublish")]
@@ -123,4 +142,38 @@ pub async fn policy_feedback(page: PageId) -> Result<Vec<FeedbackSummary>, AppEr
     let user = current_user().await?;
     authz::may(&user, Action::SeePolicyFeedback, Target::Portal)?;
     Ok(store::feedback(&app_state()?.db, page).await?)
+}
+
+/// Two versions of a page, compared.
+#[server(endpoint = "policies/compare")]
+pub async fn compare_policy_versions(slug: String, from: i64, to: i64) -> Result<VersionDiff, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    service::compare(&app_state()?.db, &authz::policy_scope(&user), user.language, &slug, from, to).await
+}
+
+/// The versions the signed-in reader has still to confirm, for the banner on every page.
+#[server(endpoint = "policies/pending-acknowledgements")]
+pub async fn pending_acknowledgements() -> Result<Vec<PendingAck>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let now = chrono::Utc::now();
+    service::pending_acks(&app_state()?.db, &user, &authz::audience_scope(&user), user.language, now, today()).await
+}
+
+/// "I have read it" for the live version `version` of a page that asks the reader to confirm.
+#[server(endpoint = "policies/acknowledge")]
+pub async fn acknowledge_policy(slug: String, version: i64) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let (scope, addressed) = (authz::policy_scope(&user), authz::audience_scope(&user));
+    service::acknowledge(&app_state()?.db, &user, &scope, &addressed, &slug, version, chrono::Utc::now()).await
+}
+
+/// Who of the live version's audience has confirmed it, for its editors.
+#[server(endpoint = "policies/acknowledgement-report")]
+pub async fn acknowledgement_report(page: PageId) -> Result<Option<AckReport>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::SeePolicyFeedback, Target::Portal)?;
+    service::ack_report(&app_state()?.db, page, chrono::Utc::now()).await
 }

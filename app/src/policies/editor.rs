@@ -2,8 +2,12 @@
 //! preview, rendered by the server's reader code so what the editor sees is what readers get.
 
 use super::{
-    api::{editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy, save_policy_draft, unpublish_policy},
-    Audience, EditorChoices, PolicyDraft, PolicyPageId, TocEntry,
+    acknowledgements::AcknowledgementReport,
+    api::{
+        cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy,
+        save_policy_draft, schedule_policy, unpublish_policy,
+    },
+    Audience, EditorChoices, EditorState, PolicyDraft, PolicyPageId, TocEntry,
 };
 use crate::{
     catalogue::Bilingual,
@@ -60,6 +64,9 @@ pub fn PolicyEditorListPage() -> impl IntoView {
                                                                     None => t_string!(i18n, policies.status_draft).to_string(),
                                                                 }}
                                                                 {p.has_draft.then(|| view! { " · " <span class="badge badge--muted">{t!(i18n, policies.has_draft)}</span> })}
+                                                                {p.publish_at.map(|at| { let zone = zone.clone(); view! {
+                                                                    " · " <span class="badge">{t!(i18n, policies.status_scheduled)}</span> " " <Timestamp at zone />
+                                                                } })}
                                                             </td>
                                                             <td><Timestamp at=p.updated_at zone=zone.clone() /></td>
                                                         </tr>
@@ -102,9 +109,9 @@ pub fn PolicyEditorPage() -> impl IntoView {
                 <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match loaded.await {
-                            Ok((choices, draft)) => view! {
-                                <EditorForm page choices draft />
-                                {page.map(|page| view! { <FeedbackReport page /> })}
+                            Ok((choices, state)) => view! {
+                                <EditorForm page choices state />
+                                {page.map(|page| view! { <AcknowledgementReport page /> <FeedbackReport page /> })}
                             }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
@@ -129,20 +136,32 @@ fn blank(choices: &EditorChoices) -> PolicyDraft {
         superseded_by: None,
         audience: Audience::Everyone,
         requires_ack: false,
+        ack_deadline: None,
     }
 }
 
-/// What the editor's buttons do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the editor's buttons do; each saves the draft first.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Intent {
     SaveDraft,
     Publish,
+    /// Publish at this `datetime-local` value of the editor's zone.
+    Schedule(String),
+}
+
+/// What a button did, for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Saved,
+    Published(i64),
+    Scheduled(chrono::DateTime<chrono::Utc>),
 }
 
 #[component]
-fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<PolicyDraft>) -> impl IntoView {
+fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<EditorState>) -> impl IntoView {
     let i18n = use_i18n();
-    let start = draft.unwrap_or_else(|| blank(&choices));
+    let planned = state.as_ref().and_then(|s| s.publish_at);
+    let start = state.map(|s| s.draft).unwrap_or_else(|| blank(&choices));
     let page_id = RwSignal::new(page);
     let slug = RwSignal::new(start.slug.clone());
     let category = RwSignal::new(start.category_id.0);
@@ -162,6 +181,7 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<
     let orgs = RwSignal::new(chosen_orgs);
     let tiers = RwSignal::new(chosen_tiers);
     let requires_ack = RwSignal::new(start.requires_ack);
+    let ack_deadline = RwSignal::new(start.ack_deadline.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
 
     let collect = move || -> Result<PolicyDraft, AppError> {
         let date = |text: String, field: Field| -> Result<Option<NaiveDate>, AppError> {
@@ -197,32 +217,43 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<
                 Audience::Chosen { orgs: orgs.get_untracked(), tiers: tiers.get_untracked() }
             },
             requires_ack: requires_ack.get_untracked(),
+            ack_deadline: if requires_ack.get_untracked() { date(ack_deadline.get_untracked(), Field::AckDeadline)? } else { None },
         })
     };
 
     let navigate = use_navigate();
     let status = RwSignal::new(None::<String>);
+    let publish_at = RwSignal::new(planned);
+    let schedule_text = RwSignal::new(String::new());
     let save = Action::new(move |intent: &Intent| {
-        let intent = *intent;
+        let intent = intent.clone();
         let draft = collect();
         let page = page_id.get_untracked();
         async move {
             let draft = draft?;
             let id = save_policy_draft(page, draft).await?;
-            let published = match intent {
-                Intent::Publish => Some(publish_policy(id).await?),
-                Intent::SaveDraft => None,
+            let outcome = match intent {
+                Intent::SaveDraft => Outcome::Saved,
+                Intent::Publish => Outcome::Published(publish_policy(id).await?),
+                Intent::Schedule(at) => Outcome::Scheduled(schedule_policy(id, at).await?),
             };
-            Ok::<_, AppError>((id, published))
+            Ok::<_, AppError>((id, outcome))
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok((id, published))) = save.value().get() {
+        if let Some(Ok((id, outcome))) = save.value().get() {
             let first_save = page_id.get_untracked().is_none();
             page_id.set(Some(id));
-            status.set(Some(match published {
-                Some(n) => t_string!(i18n, policies.published, number = n).to_string(),
-                None => t_string!(i18n, policies.draft_saved).to_string(),
+            status.set(Some(match outcome {
+                Outcome::Published(n) => {
+                    publish_at.set(None);
+                    t_string!(i18n, policies.published, number = n).to_string()
+                }
+                Outcome::Scheduled(at) => {
+                    publish_at.set(Some(at));
+                    t_string!(i18n, policies.scheduled).to_string()
+                }
+                Outcome::Saved => t_string!(i18n, policies.draft_saved).to_string(),
             }));
             if first_save {
                 navigate(&format!("/editor/policies/{id}"), NavigateOptions { replace: true, ..Default::default() });
@@ -244,6 +275,22 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<
             status.set(Some(t_string!(i18n, policies.unpublished).to_string()));
         }
     });
+    let cancel = Action::new(move |_: &()| {
+        let page = page_id.get_untracked();
+        async move {
+            match page {
+                Some(id) => cancel_policy_schedule(id).await,
+                None => Ok(()),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = cancel.value().get() {
+            publish_at.set(None);
+            status.set(Some(t_string!(i18n, policies.schedule_cancelled).to_string()));
+        }
+    });
+    let zone = crate::auth::session::use_session().current().ok().flatten().map(|u| u.time_zone).unwrap_or_default();
 
     let field_error = move |field: Field| {
         move || {
@@ -340,6 +387,25 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<
                 </fieldset>
                 <label class="checkbox"><input type="checkbox" name="requires_ack" bind:checked=requires_ack />
                     {t!(i18n, policies.requires_ack)}</label>
+                <div hidden=move || !requires_ack.get()>
+                    <label for="policy-ack-deadline">{t!(i18n, policies.ack_deadline)}</label>
+                    <input id="policy-ack-deadline" name="ack_deadline" type="date" bind:value=ack_deadline />
+                    <p class="field-error" role="alert">{field_error(Field::AckDeadline)}</p>
+                </div>
+
+                <fieldset class="policy-editor__schedule">
+                    <legend>{t!(i18n, policies.schedule)}</legend>
+                    {move || { let zone = zone.clone(); publish_at.get().map(|at| view! {
+                        <p data-testid="scheduled-for">{t!(i18n, policies.scheduled_for)} " " <Timestamp at zone />
+                            " " <button type="button" class="button button--quiet" on:click=move |_| { cancel.dispatch(()); }>
+                                {t!(i18n, policies.cancel_schedule)}</button></p>
+                    }) }}
+                    <label for="policy-schedule-at">{t!(i18n, policies.schedule_at)}</label>
+                    <input id="policy-schedule-at" name="schedule_at" type="datetime-local" bind:value=schedule_text />
+                    <button type="button" class="button" disabled=move || save.pending().get() || schedule_text.with(|t| t.is_empty())
+                        on:click=move |_| { save.dispatch(Intent::Schedule(schedule_text.get_untracked())); }>{t!(i18n, policies.schedule)}</button>
+                    <p class="field-error" role="alert">{field_error(Field::Schedule)}</p>
+                </fieldset>
 
                 <div class="form-actions">
                     <button type="submit" class="button" disabled=move || save.pending().get()>{t!(i18n, policies.save_draft)}</button>
@@ -352,6 +418,7 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, draft: Option<
                 <p class="notice notice--success" role="status">{move || status.get()}</p>
                 {move || error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNotice error /> })}
                 {move || unpublish.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+                {move || cancel.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
             </div>
             <Preview body=body_zh />
         </form>

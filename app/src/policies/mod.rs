@@ -15,11 +15,15 @@ use crate::{
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod acknowledgements;
 pub mod api;
+pub mod compare;
 pub mod editor;
 pub mod search;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod diff;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]
@@ -122,6 +126,9 @@ pub struct PolicyDraft {
     pub audience: Audience,
     /// Readers in the audience must confirm they have read this version.
     pub requires_ack: bool,
+    /// The last day, in the center's calendar, to confirm; only with `requires_ack`.
+    #[serde(default)]
+    pub ack_deadline: Option<NaiveDate>,
 }
 
 impl PolicyDraft {
@@ -165,6 +172,9 @@ impl PolicyDraft {
         if self.valid_until.is_some_and(|until| until < self.effective_on) {
             fail(Field::ValidUntil, Problem::BeforeEffectiveDate);
         }
+        if self.requires_ack && self.ack_deadline.is_some_and(|deadline| deadline < self.effective_on) {
+            fail(Field::AckDeadline, Problem::BeforeEffectiveDate);
+        }
         if let Audience::Chosen { orgs, tiers } = &self.audience {
             if orgs.is_empty() && tiers.is_empty() {
                 fail(Field::Audience, Problem::Required);
@@ -204,7 +214,16 @@ pub struct EditorPage {
     pub title: String,
     pub live_version: Option<i64>,
     pub has_draft: bool,
+    /// When the draft will be published on its own.
+    pub publish_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A page as its editor opens it: the text to continue with and any publication planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorState {
+    pub draft: PolicyDraft,
+    pub publish_at: Option<DateTime<Utc>>,
 }
 
 /// One line of the reader's list of pages.
@@ -246,7 +265,8 @@ pub struct PolicyView {
     /// Slug and title of the page that replaces this one, when the reader may see it.
     pub superseded_by: Option<(String, String)>,
     pub published_at: DateTime<Utc>,
-    pub requires_ack: bool,
+    /// Whether this reader must confirm this version, and whether they have.
+    pub ack: AckState,
     /// The reader's answer to "was this helpful?" for this version, if given.
     pub my_feedback: Option<bool>,
 }
@@ -272,6 +292,67 @@ pub struct FeedbackSummary {
     pub not_helpful: i64,
     /// Comments, newest first: (helpful?, text, when).
     pub comments: Vec<(bool, String, DateTime<Utc>)>,
+}
+
+/// Whether a reader must confirm having read a version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AckState {
+    /// The version asks nothing of this reader (it does not ask, or they are not its audience).
+    NotAsked,
+    Due { deadline: Option<DateTime<Utc>> },
+    Given { at: DateTime<Utc> },
+}
+
+/// A version a reader has still to confirm, for the banner on every page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAck {
+    pub slug: String,
+    pub title: String,
+    pub version: i64,
+    pub deadline: Option<DateTime<Utc>>,
+    pub overdue: bool,
+}
+
+/// Who of a version's audience has confirmed it, per organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckReport {
+    pub version: i64,
+    pub title: String,
+    pub deadline: Option<DateTime<Utc>>,
+    pub deadline_passed: bool,
+    /// Ordered by organisation, then name.
+    pub rows: Vec<AckRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AckRow {
+    pub organisation: String,
+    pub name: String,
+    pub email: String,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// Two versions of a page, line by line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionDiff {
+    pub slug: String,
+    pub title: String,
+    pub from: i64,
+    pub to: i64,
+    /// Every published version, newest first, to choose another pair.
+    pub versions: Vec<i64>,
+    pub lines: Vec<DiffLine>,
+}
+
+/// A line of a comparison. In a changed line, the characters that changed are marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiffLine {
+    Same(String),
+    Removed(Vec<search::Piece>),
+    Added(Vec<search::Piece>),
+    /// Unchanged lines left out between changes.
+    Skipped(usize),
 }
 
 /// A search result: where it is, and the words around the match.
@@ -302,6 +383,7 @@ mod tests {
             superseded_by: None,
             audience: Audience::Everyone,
             requires_ack: false,
+            ack_deadline: None,
         }
     }
 
@@ -337,6 +419,8 @@ mod tests {
         d.body_zh = "x".repeat(MAX_BODY_BYTES + 1);
         d.valid_until = NaiveDate::from_ymd_opt(2025, 12, 31);
         d.audience = Audience::Chosen { orgs: vec![], tiers: vec![] };
+        d.requires_ack = true;
+        d.ack_deadline = NaiveDate::from_ymd_opt(2025, 12, 1);
         let found = problems(d.check());
         for expected in [
             (Field::Slug, Problem::InvalidSlug),
@@ -344,6 +428,7 @@ mod tests {
             (Field::Body, Problem::TooBig { max_kib: 1024 }),
             (Field::ValidUntil, Problem::BeforeEffectiveDate),
             (Field::Audience, Problem::Required),
+            (Field::AckDeadline, Problem::BeforeEffectiveDate),
         ] {
             assert!(found.contains(&expected), "{expected:?} missing from {found:?}");
         }

@@ -5,11 +5,11 @@ use super::{
     markdown,
     search::{index_terms, Query, Tier},
     store::{self, CandidateRow, LiveRow, Publication},
-    Audience, EditorChoices, PolicyCategory, PolicyDraft, PolicyPageId, PolicySummary, PolicyView, SearchHit, Slug,
-    TocEntry, VersionEntry, MAX_BODY_BYTES, SEARCH_LIMIT,
+    AckReport, AckState, Audience, EditorChoices, EditorState, PendingAck, PolicyCategory, PolicyDraft, PolicyPageId,
+    PolicySummary, PolicyView, SearchHit, Slug, TocEntry, VersionDiff, VersionEntry, MAX_BODY_BYTES, SEARCH_LIMIT,
 };
 use crate::{
-    auth::{CurrentUser, Language},
+    auth::{CurrentUser, Language, UserId},
     authz::PolicyScope,
     db::Db,
     error::{AppError, Conflict, Field, Problem},
@@ -20,6 +20,7 @@ use crate::{
     orgs::{store as orgs, OrgKind},
     state::AppState,
 };
+use crate::time::CENTER_TIME_ZONE;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeSet, HashMap};
 
@@ -126,7 +127,18 @@ pub async fn draft_of(db: &Db, page: PolicyPageId) -> Result<PolicyDraft, AppErr
         superseded_by,
         audience: store::audience(db, page).await?,
         requires_ack: v.requires_ack,
+        ack_deadline: v.ack_deadline.map(|at| at.with_timezone(&CENTER_TIME_ZONE).date_naive()),
     })
+}
+
+/// What the editor opens: the draft to continue with and the publication planned for it.
+pub async fn editor_state(db: &Db, page: PolicyPageId) -> Result<EditorState, AppError> {
+    Ok(EditorState { draft: draft_of(db, page).await?, publish_at: store::publish_at(db, page).await? })
+}
+
+/// The last instant of the deadline day in the center's calendar.
+fn deadline_instant(day: NaiveDate) -> DateTime<Utc> {
+    crate::time::start_of_day(day + chrono::Days::new(1), CENTER_TIME_ZONE) - chrono::Duration::seconds(1)
 }
 
 /// The search index rows of one version: the title's terms, and everything else's.
@@ -153,13 +165,52 @@ fn non_empty(text: &str) -> Option<&str> {
     Some(text.trim()).filter(|t| !t.is_empty())
 }
 
+/// Who a version is published by: an editor now, or the editor who planned it.
+#[derive(Debug, Clone, Copy)]
+pub struct Publisher<'a> {
+    pub id: UserId,
+    pub name: &'a str,
+}
+
+impl<'a> From<&'a CurrentUser> for Publisher<'a> {
+    fn from(user: &'a CurrentUser) -> Self {
+        Publisher { id: user.id, name: &user.display_name }
+    }
+}
+
+/// Whether a publication was asked for now or planned earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Occasion {
+    Now,
+    /// Published only if this transaction claims the plan first.
+    Planned,
+}
+
+/// Publishes the page's draft now; see [`publish_draft`].
+pub async fn publish(state: &AppState, editor: &CurrentUser, page: PolicyPageId, now: DateTime<Utc>) -> Result<i64, AppError> {
+    publish_draft(state, editor.into(), page, now, Occasion::Now).await?.ok_or(AppError::Conflict(Conflict::Stale))
+}
+
 /// Publishes the page's draft as its next version, in one transaction: the version, the
 /// page's slug, category and audience, its search index, and the notifications that tell its
-/// audience (in the portal and by email, as each person prefers). Answers the version number.
-pub async fn publish(state: &AppState, editor: &CurrentUser, page: PolicyPageId, now: DateTime<Utc>) -> Result<i64, AppError> {
+/// audience (in the portal and by email, as each person prefers). Answers the version number,
+/// or `None` when a planned publication was taken by another instance.
+async fn publish_draft(
+    state: &AppState,
+    editor: Publisher<'_>,
+    page: PolicyPageId,
+    now: DateTime<Utc>,
+    occasion: Occasion,
+) -> Result<Option<i64>, AppError> {
     let db = &state.db;
     let record = store::page(db, page).await?.ok_or(AppError::NotFound)?;
-    let json = record.draft.ok_or(AppError::Conflict(Conflict::Stale))?;
+    let Some(json) = record.draft else {
+        // Another instance published the planned draft a moment ago.
+        return match occasion {
+            Occasion::Now => Err(AppError::Conflict(Conflict::Stale)),
+            Occasion::Planned => Ok(None),
+        };
+    };
     let draft: PolicyDraft = serde_json::from_str(&json).map_err(|error| {
         tracing::error!(%error, page = %page, "a stored policy draft is unreadable");
         AppError::Internal
@@ -181,6 +232,7 @@ pub async fn publish(state: &AppState, editor: &CurrentUser, page: PolicyPageId,
         valid_until: draft.valid_until,
         superseded_by,
         requires_ack: draft.requires_ack,
+        ack_deadline: draft.ack_deadline.filter(|_| draft.requires_ack).map(deadline_instant),
         audience: &draft.audience,
         terms: &terms,
         by: editor.id,
@@ -192,13 +244,17 @@ pub async fn publish(state: &AppState, editor: &CurrentUser, page: PolicyPageId,
         title: draft.title_zh.trim().to_string(),
         link: format!("/policies/{slug}"),
         status: None,
-        actor_name: Some(editor.display_name.clone()),
+        actor_name: Some(editor.name.to_string()),
         excerpt: None,
     };
     let readers = store::audience_members(db, &draft.audience, editor.id).await?;
     let targets: Vec<_> = readers.iter().map(|u| (*u, NotificationKind::PolicyPublished)).collect();
     let batch = notify::build(db, &state.settings, &about, &targets).await?;
     let mut tx = db.begin_write().await?;
+    if occasion == Occasion::Planned && !store::claim_due(&mut tx, page, now).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     let (_, in_force_since) = store::live_in_tx(&mut tx, page).await?.ok_or(AppError::NotFound)?;
     if in_force_since.is_some_and(|previous| draft.effective_on < previous) {
         tx.rollback().await?;
@@ -211,8 +267,56 @@ pub async fn publish(state: &AppState, editor: &CurrentUser, page: PolicyPageId,
     notes::write(&mut tx, &batch, now).await?;
     tx.commit().await?;
     state.live.committed(db, &batch.live_recipients());
-    tracing::info!(page = %page, version = number, editor = %editor.id, terms = terms.len(), "policy version published");
-    Ok(number)
+    tracing::info!(page = %page, version = number, editor = %editor.id, terms = terms.len(), ?occasion, "policy version published");
+    Ok(Some(number))
+}
+
+/// Plans the draft's publication at `at`. The draft must be publishable as it stands; a plan
+/// in the past is refused. The draft may still change until then.
+pub async fn schedule(db: &Db, editor: &CurrentUser, page: PolicyPageId, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AppError> {
+    if at <= now {
+        return Err(AppError::invalid(Field::Schedule, Problem::InThePast));
+    }
+    let record = store::page(db, page).await?.ok_or(AppError::NotFound)?;
+    let json = record.draft.ok_or(AppError::Conflict(Conflict::Stale))?;
+    let draft: PolicyDraft = serde_json::from_str(&json).map_err(|error| {
+        tracing::error!(%error, page = %page, "a stored policy draft is unreadable");
+        AppError::Internal
+    })?;
+    check(db, Some(page), &draft).await?;
+    if !store::schedule(db, page, at, editor.id).await? {
+        return Err(AppError::Conflict(Conflict::Stale));
+    }
+    tracing::info!(page = %page, %at, editor = %editor.id, "policy publication planned");
+    Ok(())
+}
+
+pub async fn cancel_schedule(db: &Db, editor: &CurrentUser, page: PolicyPageId) -> Result<(), AppError> {
+    if !store::cancel_schedule(db, page).await? {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(page = %page, editor = %editor.id, "planned policy publication cancelled");
+    Ok(())
+}
+
+/// Publishes every planned draft that is due, once each even when several instances run this
+/// at the same moment. A draft that can no longer be published (its slug was taken, its date
+/// falls before a version published meanwhile) loses its plan and stays a draft; the log says
+/// why. Answers how many versions this call published.
+pub async fn publish_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let mut published = 0;
+    for (page, by, name) in store::due(&state.db, now).await? {
+        match publish_draft(state, Publisher { id: by, name: &name }, page, now, Occasion::Planned).await {
+            Ok(Some(_)) => published += 1,
+            Ok(None) => {}
+            Err(error @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound)) => {
+                tracing::warn!(page = %page, ?error, "a planned policy publication could not be made; the draft stays");
+                store::cancel_schedule(&state.db, page).await?;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(published)
 }
 
 pub async fn unpublish(db: &Db, editor: &CurrentUser, page: PolicyPageId, now: DateTime<Utc>) -> Result<(), AppError> {
@@ -244,6 +348,7 @@ pub async fn view(
     db: &Db,
     reader: &CurrentUser,
     scope: &PolicyScope,
+    addressed: &PolicyScope,
     language: Language,
     slug: &str,
     number: Option<i64>,
@@ -262,6 +367,14 @@ pub async fn view(
         None => None,
     };
     let category = store::categories(db).await?.into_iter().find(|c| c.id == page.category_id);
+    let ack = if v.requires_ack && v.number == live && store::visible_page(db, addressed, slug).await?.is_some() {
+        match store::acknowledged_at(db, page.id, v.number, reader.id).await? {
+            Some(at) => AckState::Given { at },
+            None => AckState::Due { deadline: v.ack_deadline },
+        }
+    } else {
+        AckState::NotAsked
+    };
     Ok(PolicyView {
         slug: page.slug,
         title,
@@ -277,7 +390,7 @@ pub async fn view(
         expired: v.valid_until.is_some_and(|until| until < today),
         superseded_by,
         published_at: v.published_at,
-        requires_ack: v.requires_ack,
+        ack,
         my_feedback: store::my_feedback(db, page.id, v.number, reader.id).await?,
     })
 }
@@ -437,4 +550,164 @@ pub fn preview(body: &str) -> Result<(String, Vec<TocEntry>), AppError> {
 
 fn toc(headings: Vec<markdown::Heading>) -> Vec<TocEntry> {
     headings.into_iter().map(|h| TocEntry { level: h.level, id: h.id, text: h.text }).collect()
+}
+
+/// Records that the reader has read the live version `version`, which must ask them to.
+/// Confirming twice is harmless.
+pub async fn acknowledge(
+    db: &Db,
+    reader: &CurrentUser,
+    scope: &PolicyScope,
+    addressed: &PolicyScope,
+    slug: &str,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
+    let v = store::version(db, page.id, version).await?.ok_or(AppError::NotFound)?;
+    let asked = v.requires_ack && Some(version) == page.live_version && store::visible_page(db, addressed, slug).await?.is_some();
+    if !asked {
+        return Err(AppError::Conflict(Conflict::NotAskedToAcknowledge));
+    }
+    if store::acknowledge(db, page.id, version, reader.id, now).await? {
+        tracing::info!(page = %page.id, version, reader = %reader.id, "policy version acknowledged");
+    }
+    Ok(())
+}
+
+/// The versions the reader has still to confirm, nearest deadline first.
+pub async fn pending_acks(
+    db: &Db,
+    reader: &CurrentUser,
+    addressed: &PolicyScope,
+    language: Language,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Vec<PendingAck>, AppError> {
+    Ok(store::pending_acks(db, addressed, reader.id, today)
+        .await?
+        .into_iter()
+        .map(|row| PendingAck {
+            title: title_of(language, &row.title_zh, row.title_en.as_deref()),
+            slug: row.slug,
+            version: row.number,
+            overdue: row.ack_deadline.is_some_and(|deadline| deadline < now),
+            deadline: row.ack_deadline,
+        })
+        .collect())
+}
+
+/// Who of the live version's audience has confirmed it; `None` when it asks nobody to.
+pub async fn ack_report(db: &Db, page: PolicyPageId, now: DateTime<Utc>) -> Result<Option<AckReport>, AppError> {
+    let record = store::page(db, page).await?.ok_or(AppError::NotFound)?;
+    let Some(number) = record.live_version else { return Ok(None) };
+    let v = store::version(db, page, number).await?.ok_or(AppError::NotFound)?;
+    if !v.requires_ack {
+        return Ok(None);
+    }
+    Ok(Some(AckReport {
+        version: number,
+        title: v.title_zh,
+        deadline: v.ack_deadline,
+        deadline_passed: v.ack_deadline.is_some_and(|deadline| deadline < now),
+        rows: store::ack_report(db, page, number).await?,
+    }))
+}
+
+/// The report as CSV for Excel: a UTF-8 byte order mark (without it Excel reads Chinese as
+/// mojibake), CRLF lines, times in `zone`.
+pub fn ack_csv(report: &AckReport, language: Language, zone: &str) -> String {
+    let header: [&str; 5] = match language {
+        Language::En => ["Organisation", "Name", "Email", "Acknowledged", "Acknowledged at"],
+        _ => ["组织", "姓名", "邮箱", "是否已确认", "确认时间"],
+    };
+    let (yes, no) = match language {
+        Language::En => ("yes", "no"),
+        _ => ("是", "否"),
+    };
+    let mut out = String::from("\u{feff}");
+    let mut line = |cells: &[&str]| {
+        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    };
+    line(&header);
+    for row in &report.rows {
+        let at = row.acknowledged_at.map(|at| crate::time::format_datetime(at, zone, Language::ZhCn)).unwrap_or_default();
+        line(&[&row.organisation, &row.name, &row.email, if row.acknowledged_at.is_some() { yes } else { no }, &at]);
+    }
+    out
+}
+
+/// One CSV cell, quoted when needed. A cell that a spreadsheet would run as a formula gets a
+/// leading apostrophe, so a name such as `=HYPERLINK(...)` stays text.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// Two versions of a page the reader may see, compared line by line, title first. The text is
+/// the reader's language when both versions have it, else Chinese.
+pub async fn compare(
+    db: &Db,
+    scope: &PolicyScope,
+    language: Language,
+    slug: &str,
+    from: i64,
+    to: i64,
+) -> Result<VersionDiff, AppError> {
+    let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
+    let old = store::version(db, page.id, from).await?.ok_or(AppError::NotFound)?;
+    let new = store::version(db, page.id, to).await?.ok_or(AppError::NotFound)?;
+    let english = language == Language::En && old.body_en.is_some() && new.body_en.is_some();
+    let text = |v: &store::VersionRecord| match (english, &v.title_en, &v.body_en) {
+        (true, Some(title), Some(body)) => format!("# {title}\n\n{body}"),
+        _ => format!("# {}\n\n{}", v.title_zh, v.body_zh),
+    };
+    Ok(VersionDiff {
+        slug: page.slug,
+        title: title_of(language, &new.title_zh, new.title_en.as_deref()),
+        from,
+        to,
+        versions: store::history(db, page.id).await?.into_iter().map(|v| v.number).collect(),
+        lines: super::diff::compare(&text(&old), &text(&new)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_stay_text() {
+        assert_eq!(csv_cell("华东制造"), "华东制造");
+        assert_eq!(csv_cell("Wang, Fang"), "\"Wang, Fang\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-1"), "'-1");
+    }
+
+    #[test]
+    fn the_report_opens_in_excel_with_chinese_intact() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T02:30:00Z").map(|t| t.with_timezone(&Utc)).ok();
+        let report = AckReport {
+            version: 2,
+            title: "员工差旅费用报销标准".into(),
+            deadline: None,
+            deadline_passed: false,
+            rows: vec![
+                super::super::AckRow { organisation: "华东制造".into(), name: "李娜".into(), email: "li@example.cn".into(), acknowledged_at: at },
+                super::super::AckRow { organisation: "华东制造".into(), name: "王芳".into(), email: "wang@example.cn".into(), acknowledged_at: None },
+            ],
+        };
+        let csv = ack_csv(&report, Language::ZhCn, "Asia/Shanghai");
+        assert!(csv.starts_with('\u{feff}'), "a byte order mark first");
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0], "组织,姓名,邮箱,是否已确认,确认时间");
+        assert_eq!(lines[1], "华东制造,李娜,li@example.cn,是,2026-12-01 10:30");
+        assert_eq!(lines[2], "华东制造,王芳,wang@example.cn,否,");
+    }
 }

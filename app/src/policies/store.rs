@@ -4,7 +4,7 @@
 //! statement, so no caller can forget it.
 
 use super::{
-    Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
+    AckRow, Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
 };
 use crate::{
     auth::UserId,
@@ -144,10 +144,11 @@ pub async fn editor_pages(db: &Db) -> Result<Vec<EditorPage>, sqlx::Error> {
         title: Option<String>,
         live_version: Option<i64>,
         has_draft: bool,
+        publish_at: Option<DateTime<Utc>>,
         updated_at: DateTime<Utc>,
     }
     let rows = with_db!(db, pool => sqlx::query_as::<_, Row>(
-        "SELECT p.id, p.slug, v.title_zh AS title, p.live_version, p.draft IS NOT NULL AS has_draft, p.updated_at \
+        "SELECT p.id, p.slug, v.title_zh AS title, p.live_version, p.draft IS NOT NULL AS has_draft, p.publish_at, p.updated_at \
          FROM policy_pages p LEFT JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
          ORDER BY p.updated_at DESC, p.id DESC",
     ).fetch_all(pool).await)?;
@@ -159,6 +160,7 @@ pub async fn editor_pages(db: &Db) -> Result<Vec<EditorPage>, sqlx::Error> {
             slug: r.slug,
             live_version: r.live_version,
             has_draft: r.has_draft,
+            publish_at: r.publish_at,
             updated_at: r.updated_at,
         })
         .collect())
@@ -178,11 +180,12 @@ pub struct VersionRecord {
     pub valid_until: Option<NaiveDate>,
     pub superseded_by: Option<PolicyPageId>,
     pub requires_ack: bool,
+    pub ack_deadline: Option<DateTime<Utc>>,
     pub published_at: DateTime<Utc>,
 }
 
 const VERSION_COLUMNS: &str = "page_id, number, title_zh, title_en, body_zh, body_en, tags, effective_on, \
-     valid_until, superseded_by, requires_ack, published_at";
+     valid_until, superseded_by, requires_ack, ack_deadline, published_at";
 
 pub async fn version(db: &Db, page: PolicyPageId, number: i64) -> Result<Option<VersionRecord>, sqlx::Error> {
     let sql = format!("SELECT {VERSION_COLUMNS} FROM policy_versions WHERE page_id = $1 AND number = $2");
@@ -363,6 +366,7 @@ pub struct Publication<'a> {
     pub valid_until: Option<NaiveDate>,
     pub superseded_by: Option<PolicyPageId>,
     pub requires_ack: bool,
+    pub ack_deadline: Option<DateTime<Utc>>,
     pub audience: &'a Audience,
     /// (term, 't' or 'b') rows of the search index.
     pub terms: &'a [(String, &'static str)],
@@ -398,14 +402,15 @@ pub async fn publish(tx: &mut Tx, p: &Publication<'_>) -> Result<Option<i64>, sq
         sqlx::query(
             "INSERT INTO policy_versions (page_id, number, title_zh, title_en, body_zh, body_en, tags, effective_on, \
              valid_until, superseded_by, requires_ack, ack_deadline, published_by, published_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $13)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(p.page).bind(number).bind(p.title_zh).bind(p.title_en).bind(p.body_zh).bind(p.body_en).bind(p.tags)
-        .bind(p.effective_on).bind(p.valid_until).bind(p.superseded_by).bind(p.requires_ack).bind(p.by).bind(p.now)
+        .bind(p.effective_on).bind(p.valid_until).bind(p.superseded_by).bind(p.requires_ack).bind(p.ack_deadline)
+        .bind(p.by).bind(p.now)
         .execute(&mut *conn).await?;
         sqlx::query(
             "UPDATE policy_pages SET slug = $1, category_id = $2, for_everyone = $3, live_version = $4, draft = NULL, \
-             updated_at = $5 WHERE id = $6",
+             publish_at = NULL, scheduled_by = NULL, updated_at = $5 WHERE id = $6",
         )
         .bind(p.slug.as_str()).bind(p.category).bind(everyone).bind(number).bind(p.now).bind(p.page)
         .execute(&mut *conn).await?;
@@ -491,4 +496,98 @@ pub async fn feedback(db: &Db, page: PolicyPageId) -> Result<Vec<FeedbackSummary
         }
     }
     Ok(summaries)
+}
+
+/// Plans the draft's publication at `at`; `false` when the page has no draft.
+pub async fn schedule(db: &Db, page: PolicyPageId, at: DateTime<Utc>, by: UserId) -> Result<bool, sqlx::Error> {
+    let changed = with_db!(db, pool => sqlx::query(
+        "UPDATE policy_pages SET publish_at = $1, scheduled_by = $2 WHERE id = $3 AND draft IS NOT NULL",
+    ).bind(at).bind(by).bind(page).execute(pool).await.map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// Drops a planned publication; `false` when none was planned.
+pub async fn cancel_schedule(db: &Db, page: PolicyPageId) -> Result<bool, sqlx::Error> {
+    let changed = with_db!(db, pool => sqlx::query(
+        "UPDATE policy_pages SET publish_at = NULL, scheduled_by = NULL WHERE id = $1 AND publish_at IS NOT NULL",
+    ).bind(page).execute(pool).await.map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+pub async fn publish_at(db: &Db, page: PolicyPageId) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, Option<DateTime<Utc>>>("SELECT publish_at FROM policy_pages WHERE id = $1")
+        .bind(page).fetch_optional(pool).await).map(Option::flatten)
+}
+
+/// Pages whose planned publication is due at `now`, with who planned it, earliest first.
+pub async fn due(db: &Db, now: DateTime<Utc>) -> Result<Vec<(PolicyPageId, UserId, String)>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, (PolicyPageId, UserId, String)>(
+        "SELECT p.id, u.id, u.display_name FROM policy_pages p JOIN users u ON u.id = p.scheduled_by \
+         WHERE p.publish_at IS NOT NULL AND p.publish_at <= $1 ORDER BY p.publish_at, p.id",
+    ).bind(now).fetch_all(pool).await)
+}
+
+/// Takes a due publication for this transaction. Of two instances running the job at once,
+/// only one gets `true`: the row is locked (PostgreSQL) or the database is (SQLite) until the
+/// transaction ends, and the other then finds nothing planned.
+pub async fn claim_due(tx: &mut Tx, page: PolicyPageId, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    with_tx!(tx, conn => sqlx::query(
+        "UPDATE policy_pages SET publish_at = NULL, scheduled_by = NULL \
+         WHERE id = $1 AND publish_at IS NOT NULL AND publish_at <= $2",
+    ).bind(page).bind(now).execute(&mut *conn).await.map(|done| done.rows_affected() == 1))
+}
+
+/// Records that `user` has read `version`; `false` when they already had.
+pub async fn acknowledge(db: &Db, page: PolicyPageId, version: i64, user: UserId, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let added = with_db!(db, pool => sqlx::query(
+        "INSERT INTO policy_acknowledgements (page_id, version, user_id, acknowledged_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (page_id, version, user_id) DO NOTHING",
+    ).bind(page).bind(version).bind(user).bind(now).execute(pool).await.map(|done| done.rows_affected()))?;
+    Ok(added == 1)
+}
+
+pub async fn acknowledged_at(db: &Db, page: PolicyPageId, version: i64, user: UserId) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, DateTime<Utc>>(
+        "SELECT acknowledged_at FROM policy_acknowledgements WHERE page_id = $1 AND version = $2 AND user_id = $3",
+    ).bind(page).bind(version).bind(user).fetch_optional(pool).await)
+}
+
+/// A live version its reader has still to confirm.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingRow {
+    pub slug: String,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub number: i64,
+    pub ack_deadline: Option<DateTime<Utc>>,
+}
+
+/// The live versions in force on `today` that ask `user`, addressed through `scope`, to
+/// confirm them and that they have not confirmed; nearest deadline first.
+pub async fn pending_acks(db: &Db, scope: &PolicyScope, user: UserId, today: NaiveDate) -> Result<Vec<PendingRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.slug, v.title_zh, v.title_en, v.number, v.ack_deadline FROM policy_pages p \
+         JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
+         WHERE v.requires_ack = TRUE AND (v.valid_until IS NULL OR v.valid_until >= $2) AND {} \
+         AND NOT EXISTS (SELECT 1 FROM policy_acknowledgements a \
+                         WHERE a.page_id = p.id AND a.version = v.number AND a.user_id = $1) \
+         ORDER BY v.ack_deadline IS NULL, v.ack_deadline, v.published_at, p.id",
+        visible(scope)
+    );
+    with_db!(db, pool => sqlx::query_as::<_, PendingRow>(&sql).bind(user).bind(today).fetch_all(pool).await)
+}
+
+/// Every active member of the page's audience, per organisation, with when they confirmed
+/// `version` (if they did).
+pub async fn ack_report(db: &Db, page: PolicyPageId, version: i64) -> Result<Vec<AckRow>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, AckRow>(
+        "SELECT DISTINCT o.name AS organisation, u.display_name AS name, u.email, a.acknowledged_at \
+         FROM users u JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.org_id \
+         JOIN policy_pages p ON p.id = $1 \
+         LEFT JOIN policy_acknowledgements a ON a.page_id = p.id AND a.version = $2 AND a.user_id = u.id \
+         WHERE u.active = TRUE AND (p.for_everyone \
+            OR o.id IN (SELECT org_id FROM policy_audience WHERE page_id = p.id AND org_id IS NOT NULL) \
+            OR o.tier_id IN (SELECT tier_id FROM policy_audience WHERE page_id = p.id AND tier_id IS NOT NULL)) \
+         ORDER BY o.name, u.display_name, u.email",
+    ).bind(page).bind(version).fetch_all(pool).await)
 }

@@ -3,13 +3,15 @@
 //! the search box is a plain GET form.
 
 use super::{
+    acknowledgements::AcknowledgeBox,
     api::{browse_policies, policy_history, policy_page, search_policies, GivePolicyFeedback},
     search::Piece,
     PolicyCategory, PolicyCategoryId, PolicySummary, PolicyView, SearchHit,
 };
 use crate::{
+    auth::session::use_session,
     i18n::*,
-    widgets::{use_action_error, ActionError, ErrorNotice, SignedIn},
+    widgets::{use_action_error, ActionError, ErrorNotice, SignedIn, Timestamp},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::{
@@ -185,9 +187,9 @@ fn HitList(hits: Vec<SearchHit>) -> impl IntoView {
     }
 }
 
-/// Text with its matches marked; the text is escaped like any other.
+/// Text with its matches (or changes) marked; the text is escaped like any other.
 #[component]
-fn Snippet(pieces: Vec<Piece>) -> impl IntoView {
+pub fn Snippet(pieces: Vec<Piece>) -> impl IntoView {
     pieces
         .into_iter()
         .map(|p| if p.hit { view! { <mark>{p.text}</mark> }.into_any() } else { p.text.into_any() })
@@ -258,6 +260,7 @@ fn PolicyDocument(view: PolicyView) -> impl IntoView {
                     {valid_until.map(|d| view! { " · " {t!(i18n, policies.valid_until)} " " <time datetime=d.clone()>{d.clone()}</time> })}
                 </p>
             </header>
+            <AcknowledgeBox slug=slug.clone() version state=view.ack.clone() />
             {view.fallback.then(|| view! { <p class="notice notice--info">{t!(i18n, policies.fallback)}</p> })}
             {old.then(|| view! {
                 <p class="notice notice--warning" role="note">{t!(i18n, policies.old_version)} " " <A href=live_href.clone()>{t!(i18n, policies.see_current)}</A></p>
@@ -324,20 +327,25 @@ fn Feedback(slug: String, version: i64, answered: bool) -> impl IntoView {
 fn History(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let base = format!("/policies/{slug}");
+    let zone = use_session().current().ok().flatten().map(|u| u.time_zone).unwrap_or_default();
     let versions = Resource::new(move || slug.clone(), policy_history);
     view! {
         <Suspense fallback=|| ()>
-            {move || { let base = base.clone(); Suspend::new(async move {
+            {move || { let (base, zone) = (base.clone(), zone.clone()); Suspend::new(async move {
                 match versions.await {
                     Ok(list) if list.len() > 1 => Some(view! {
                         <section class="policy__history no-print">
                             <h2>{t!(i18n, policies.history)}</h2>
                             <ol>
                                 {list.into_iter().map(|v| {
-                                    let date = v.published_at.format("%Y-%m-%d").to_string();
+                                    let (at, zone) = (v.published_at, zone.clone());
                                     let href = format!("{base}?version={}", v.number);
+                                    let compare = (v.number > 1).then(|| format!("{base}/compare?from={}&to={}", v.number - 1, v.number));
                                     view! {
-                                        <li><A href=href>{t!(i18n, policies.version, number = v.number)}</A> " · " {date} " · " {v.published_by}</li>
+                                        <li>
+                                            <A href=href>{t!(i18n, policies.version, number = v.number)}</A> " · " <Timestamp at zone /> " · " {v.published_by}
+                                            {compare.map(|href| view! { " · " <A href=href>{t!(i18n, policies.compare_previous)}</A> })}
+                                        </li>
                                     }
                                 }).collect_view()}
                             </ol>

@@ -15,6 +15,7 @@ pub mod files;
 pub mod headers;
 pub mod origin;
 pub mod rate;
+pub mod reports;
 
 use crate::ServerState;
 use app::{
