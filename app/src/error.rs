@@ -97,6 +97,7 @@ pub enum Field {
     Audience,
     Schedule,
     AckDeadline,
+    Synonyms,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +144,8 @@ pub enum Problem {
     SelfReference,
     /// A text larger than this many KiB.
     TooBig { max_kib: u32 },
+    /// A synonym set on this line (counting from 1) names fewer than two terms.
+    LoneTerm { line: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -298,6 +301,7 @@ impl Field {
             Field::Audience => td_string!(locale, fields.audience),
             Field::Schedule => td_string!(locale, fields.schedule),
             Field::AckDeadline => td_string!(locale, fields.ack_deadline),
+            Field::Synonyms => td_string!(locale, fields.synonyms),
         }
     }
 }
@@ -310,6 +314,7 @@ impl Problem {
             Problem::TooShort { min } => {
                 td_string!(locale, problems.too_short, field = field, min = min)
             }
+            Problem::LoneTerm { line } => td_string!(locale, problems.lone_term, field = field, line = line),
             Problem::InvalidEmail => td_string!(locale, problems.invalid_email, field = field),
             Problem::Mismatch => td_string!(locale, problems.mismatch, field = field),
             Problem::Incorrect => td_string!(locale, problems.incorrect, field = field),

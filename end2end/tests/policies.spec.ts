@@ -96,9 +96,14 @@ test("a client of 西南贸易 finds nothing and the page's address answers 404"
   await expect(page.getByRole("heading", { level: 1, name: "找不到该制度" })).toBeVisible();
 });
 
-test("the editor sees what readers said of the page", async ({ page }) => {
+test("the editor sees what readers said of the page and keeps the synonym list", async ({ page }) => {
   await signIn(page, "agent2@example.com");
   await page.goto("/editor/policies");
+  await hydrated(page);
+  await page.getByLabel("同义词").fill("差旅 = 出行");
+  await page.getByRole("button", { name: "保存同义词" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "已保存 1 组同义词。" })).toBeVisible();
+  await expectNoSeriousViolations(page);
   await page.getByTestId("policy-pages").getByRole("link", { name: TITLE }).first().click();
   const report = page.getByTestId("feedback-report");
   await expect(report.getByRole("heading", { name: "第 1 版：0 人认为有帮助，1 人认为没有帮助" })).toBeVisible();
@@ -132,6 +137,12 @@ test("version 2 asks 华东制造 to confirm it; the client confirms, the editor
   await page.getByRole("button", { name: "我已阅读并理解" }).click();
   await expect(page.getByRole("status").filter({ hasText: "您已确认阅读本版本" })).toBeVisible();
   await expect(page.getByTestId("ack-banner")).toHaveCount(0);
+  // The editor's synonyms apply to every search: 出行 finds the page that says 差旅.
+  await page.getByRole("search", { name: "全站搜索制度" }).getByRole("searchbox").fill("出行");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("policy-results").getByRole("link", { name: TITLE })).toBeVisible();
+  await page.getByTestId("policy-results").getByRole("link", { name: TITLE }).click();
+  await expect(page.getByRole("heading", { level: 1, name: TITLE })).toBeVisible();
 
   // What changed from version 1: only 600 → 650, marked character by character.
   await page.getByRole("link", { name: "与上一版比较" }).click();

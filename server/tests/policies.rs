@@ -511,6 +511,21 @@ store_test! {
         assert_eq!(service::compare(&db, &scope(west), Language::ZhCn, "travel-expenses", 1, 2).await.map(|d| d.to), Err(AppError::NotFound));
         assert_eq!(service::compare(&db, &scope(east), Language::ZhCn, "travel-expenses", 1, 3).await.map(|d| d.to), Err(AppError::NotFound));
     }
+
+    async fn editors_keep_the_synonym_list_and_search_follows_it(db, backend, schema) {
+        let w = world(&db).await;
+        publish(&db, &w, &draft(&w, "invoices", "发票管理办法", "取得增值税专用发票后及时报账。")).await;
+        assert!(found(&db, &w.east_client, "票据").await.is_empty());
+        let saved = service::save_synonyms(&db, &w.editor, "发票 = 票据\n\n发票，票据\n报销 报账", Utc::now()).await.expect("saved");
+        assert_eq!(saved, 2, "blank lines skipped, the repeated set kept once");
+        assert_eq!(store::synonyms(&db).await.expect("list"), ["发票 票据", "报销 报账"]);
+        assert_eq!(found(&db, &w.east_client, "票据").await, ["invoices"], "the list applies at once");
+        assert_eq!(
+            problems(service::save_synonyms(&db, &w.editor, "发票 票据\n差旅", Utc::now()).await),
+            [(Field::Synonyms, Problem::LoneTerm { line: 2 })]
+        );
+        assert_eq!(store::synonyms(&db).await.expect("list").len(), 2, "a refused list changes nothing");
+    }
 }
 
 fn marked(pieces: &[app::policies::search::Piece]) -> String {

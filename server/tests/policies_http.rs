@@ -67,6 +67,8 @@ on_both_backends! {
             ("policies/cancel-schedule", vec![("page", "1")]),
             ("policies/acknowledgement-report", vec![("page", "1")]),
             ("policies/feedback-report", vec![("page", "1")]),
+            ("policies/synonyms", vec![]),
+            ("policies/save-synonyms", vec![("text", "发票 票据")]),
         ] {
             let (status, error) = app.call_err(&not_yet, endpoint, &form).await;
             assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden), "{endpoint}");

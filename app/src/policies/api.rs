@@ -112,6 +112,22 @@ pub async fn cancel_policy_schedule(page: PolicyPageId) -> Result<(), AppError> 
     service::cancel_schedule(&app_state()?.db, &user, page).await
 }
 
+/// The editors' synonym list, one set per line.
+#[server(endpoint = "policies/synonyms")]
+pub async fn policy_synonyms() -> Result<Vec<String>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    Ok(store::synonyms(&app_state()?.db).await?)
+}
+
+/// Replaces the synonym list; answers how many sets it holds.
+#[server(endpoint = "policies/save-synonyms")]
+pub async fn save_policy_synonyms(text: String) -> Result<usize, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::WritePolicies, Target::Portal)?;
+    service::save_synonyms(&app_state()?.db, &user, &text, chrono::Utc::now()).await
+}
+
 #[server(endpoint = "policies/unpublish")]
 pub async fn unpublish_policy(page: PolicyPageId) -> Result<(), AppError> {
     let user = current_user().await?;

@@ -3,6 +3,7 @@
 
 use super::{
     acknowledgements::AcknowledgementReport,
+    synonyms::SynonymEditor,
     api::{
         cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy,
         save_policy_draft, schedule_policy, unpublish_policy,
@@ -79,6 +80,7 @@ pub fn PolicyEditorListPage() -> impl IntoView {
                                 }
                             })}}
                         </Suspense>
+                        <SynonymEditor />
                     }
                 }
             </SignedIn>

@@ -20,6 +20,7 @@ pub mod api;
 pub mod compare;
 pub mod editor;
 pub mod search;
+pub mod synonyms;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -46,6 +47,8 @@ pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG_CHARS: usize = 40;
+/// Synonym sets the editors may keep; each widens every query that names one of its terms.
+pub const MAX_SYNONYM_SETS: usize = 500;
 /// Results a search shows; a reader who needs more refines the query.
 pub const SEARCH_LIMIT: usize = 20;
 

@@ -460,6 +460,34 @@ pub async fn synonym_sets(db: &Db) -> Result<Vec<Vec<String>>, AppError> {
     Ok(store::synonyms(db).await?.iter().map(|line| parse_synonym_set(line)).filter(|s| s.len() > 1).collect())
 }
 
+/// Replaces the editors' synonym list with `text`, one set per line (`报销 = 报账`). Every line
+/// must name two terms or more; blank lines are skipped and repeated sets kept once. Queries
+/// use the list as they run, so nothing needs indexing again.
+pub async fn save_synonyms(db: &Db, editor: &CurrentUser, text: &str, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let mut sets: Vec<String> = Vec::new();
+    for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let terms = parse_synonym_set(line);
+        if terms.len() < 2 {
+            return Err(AppError::invalid(Field::Synonyms, Problem::LoneTerm { line: number as u32 + 1 }));
+        }
+        if terms.iter().any(|t| t.chars().count() > super::MAX_TAG_CHARS) {
+            return Err(AppError::invalid(Field::Synonyms, Problem::TooLong { max: super::MAX_TAG_CHARS as u32 }));
+        }
+        let set = terms.join(" ");
+        if !sets.contains(&set) {
+            sets.push(set);
+        }
+    }
+    if sets.len() > super::MAX_SYNONYM_SETS {
+        return Err(AppError::invalid(Field::Synonyms, Problem::TooMany));
+    }
+    let mut tx = db.begin_write().await?;
+    store::replace_synonyms(&mut tx, &sets, editor.id, now).await?;
+    tx.commit().await?;
+    tracing::info!(sets = sets.len(), editor = %editor.id, "policy synonyms replaced");
+    Ok(sets.len())
+}
+
 pub fn parse_synonym_set(line: &str) -> Vec<String> {
     let mut terms: Vec<String> = line
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '=' | '、' | ';' | '；'))
