@@ -170,3 +170,36 @@ test("version 2 asks 华东制造 to confirm it; the client confirms, the editor
   await expectNoSeriousViolations(page);
   expect(violations).toEqual([]);
 });
+
+test("while asking, the client is shown the page; the agent sees which version the client saw", async ({ page, context }) => {
+  const violations = watchCsp(page);
+  await signIn(page, "client.east@example.com");
+  await page.getByRole("link", { name: "新建申请" }).first().click();
+  await expect(page).toHaveURL(/\/requests\/new$/);
+  await hydrated(page);
+  await page.getByLabel("申请类型").selectOption({ label: "一般咨询" });
+  const title = `差旅报销 ${Date.now()}`;
+  await page.getByLabel("标题").fill(title);
+  const suggestions = page.getByTestId("policy-suggestions");
+  await expect(suggestions.getByRole("link", { name: TITLE })).toBeVisible();
+  await expectNoSeriousViolations(page);
+  // It opens in a new tab; the form keeps what was typed.
+  const [tab] = await Promise.all([context.waitForEvent("page"), suggestions.getByRole("link", { name: TITLE }).click()]);
+  await expect(tab.getByRole("heading", { level: 1, name: TITLE })).toBeVisible();
+  await tab.close();
+  await expect(page.getByLabel("标题")).toHaveValue(title);
+  await page.getByRole("button", { name: "提交申请" }).click();
+  await expect(page).toHaveURL(/\/requests\/\d+$/);
+  const url = page.url();
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, "agent1@example.com");
+  await page.goto(url);
+  const seen = page.getByTestId("seen-policies");
+  await expect(seen.getByRole("link", { name: TITLE })).toBeVisible();
+  await expect(seen).toContainText("第 2 版");
+  await expect(seen).toContainText("客户已打开");
+  await expectNoSeriousViolations(page);
+  expect(violations).toEqual([]);
+});

@@ -526,6 +526,26 @@ store_test! {
         );
         assert_eq!(store::synonyms(&db).await.expect("list").len(), 2, "a refused list changes nothing");
     }
+
+    async fn a_suggestion_opened_and_followed_by_no_request_for_a_day_is_a_deflected_question(db, backend, schema) {
+        let w = world(&db).await;
+        let page = publish(&db, &w, &draft(&w, "travel-expenses", "员工差旅费用报销标准", TRAVEL_BODY)).await;
+        let east = &w.east_client;
+        let two_days_ago = Utc::now() - Duration::days(2);
+        let shown = service::suggest(&db, east, &scope(east), "form-old", "差旅报销", today(), two_days_ago).await.expect("suggest");
+        assert_eq!(shown.iter().map(|s| s.slug.as_str()).collect::<Vec<_>>(), ["travel-expenses"]);
+        service::opened_suggestion(&db, east, &scope(east), "form-old", "travel-expenses", 1, two_days_ago).await.expect("opened");
+        service::suggest(&db, east, &scope(east), "form-new", "差旅", today(), Utc::now()).await.expect("suggest");
+        service::opened_suggestion(&db, east, &scope(east), "form-new", "travel-expenses", 1, Utc::now()).await.expect("opened");
+        service::suggest(&db, east, &scope(east), "form-glance", "差旅", today(), two_days_ago).await.expect("suggest");
+        let counts = service::suggestion_counts(&db, page, Utc::now()).await.expect("counts");
+        assert_eq!((counts.suggested, counts.opened, counts.submitted, counts.deflected), (3, 2, 0, 1), "only the old form, opened and left, is deflected");
+        assert_eq!(
+            service::opened_suggestion(&db, east, &scope(east), "form-unknown", "travel-expenses", 1, Utc::now()).await,
+            Err(AppError::NotFound),
+            "only what a form showed can be marked opened"
+        );
+    }
 }
 
 fn marked(pieces: &[app::policies::search::Piece]) -> String {

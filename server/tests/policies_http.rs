@@ -3,7 +3,10 @@
 
 mod support;
 
-use app::{error::AppError, policies::SearchHit};
+use app::{
+    error::AppError,
+    policies::{SearchHit, SeenPolicy, Suggestion, SuggestionCounts},
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::TestApp;
@@ -204,5 +207,63 @@ on_both_backends! {
         let (status, html) = app.page(&west_client, "/policies/travel-expenses/compare?from=1&to=2").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(!html.contains("一线城市"));
+    }
+
+    async fn the_request_keeps_the_policies_its_form_suggested(app) {
+        let editor = grant_editor(&app).await;
+        let east = app.org("SUB-EAST").await;
+        let page = publish(&app, &editor, travel_draft("travel-expenses", "## 住宿\n差旅住宿费报销标准。", json!({ "Chosen": { "orgs": [east], "tiers": [] } }))).await;
+        let client = app.signed_in("client.east@example.com").await;
+        let west = app.signed_in("client.west@example.com").await;
+
+        let suggest = |who: &reqwest::Client, key: &str, title: &str| {
+            let (who, key, title) = (who.clone(), key.to_string(), title.to_string());
+            let app = &app;
+            async move {
+                let (status, body) = app.call(&who, "policies/suggest", &[("form_key", &key), ("title", &title)]).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                serde_json::from_str::<Vec<Suggestion>>(&body).expect("suggestions")
+            }
+        };
+        let shown = suggest(&client, "form-east-1", "差旅报销").await;
+        assert_eq!(shown.iter().map(|s| (s.slug.as_str(), s.version)).collect::<Vec<_>>(), [("travel-expenses", 1)]);
+        assert!(suggest(&west, "form-west-1", "差旅报销").await.is_empty(), "nothing outside the audience");
+        let (status, error) = app.call_err(&client, "policies/suggest", &[("form_key", "no spaces here"), ("title", "差旅")]).await;
+        assert_eq!((status, error), (StatusCode::BAD_REQUEST, AppError::Malformed));
+        let opened = [("form_key", "form-east-1"), ("slug", "travel-expenses"), ("version", "1")];
+        let (status, body) = app.call(&client, "policies/suggestion-opened", &opened).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, error) = app.call_err(&west, "policies/suggestion-opened", &opened).await;
+        assert_eq!((status, error), (StatusCode::NOT_FOUND, AppError::NotFound), "another reader cannot mark it");
+
+        // The form submits with the same key: the request keeps what was shown and opened.
+        let general = app.request_type("general_query").await;
+        let (status, body) = app
+            .call_json(&client, "requests/submit", json!({ "input": {
+                "type_id": general.type_id, "org": null, "title": "差旅报销问题", "description": "",
+                "fields": [], "urgent": false, "urgent_reason": "", "files": [], "idempotency_key": "form-east-1"
+            }}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let request: i64 = serde_json::from_str(&body).expect("id");
+        let agent = app.signed_in("agent1@example.com").await;
+        let (status, body) = app.call(&agent, "policies/seen-before-submitting", &[("request", &request.to_string())]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let seen: Vec<SeenPolicy> = serde_json::from_str(&body).expect("seen");
+        assert_eq!(seen.iter().map(|p| (p.slug.as_str(), p.version, p.opened_at.is_some())).collect::<Vec<_>>(), [("travel-expenses", 1, true)]);
+        let (status, html) = app.page(&agent, &format!("/requests/{request}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("data-testid=\"seen-policies\"") && html.contains("href=\"/policies/travel-expenses?version=1\""), "on the agent's page");
+        let (status, _) = app.call_err(&client, "policies/seen-before-submitting", &[("request", &request.to_string())]).await;
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "the record is the center's: {status}");
+
+        // A form that showed the page and was left: the editors' counts tell it apart.
+        suggest(&client, "form-east-2", "差旅").await;
+        let (status, body) = app.call(&client, "policies/suggestion-opened", &[("form_key", "form-east-2"), ("slug", "travel-expenses"), ("version", "1")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = app.call(&editor, "policies/suggestion-counts", &[("page", &page)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let counts: SuggestionCounts = serde_json::from_str(&body).expect("counts");
+        assert_eq!(counts, SuggestionCounts { suggested: 2, opened: 2, submitted: 1, deflected: 0 }, "the left form counts as deflected only after a day");
     }
 }

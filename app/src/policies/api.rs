@@ -4,7 +4,7 @@
 //! [`PolicyScope`]: crate::authz::PolicyScope
 
 use super::{
-    AckReport, EditorChoices, EditorPage, EditorState, FeedbackSummary, PendingAck, PolicyPageId as PageId, PolicyCategory, PolicyDraft,
+    AckReport, SeenPolicy, Suggestion, SuggestionCounts, EditorChoices, EditorPage, EditorState, FeedbackSummary, PendingAck, PolicyPageId as PageId, PolicyCategory, PolicyDraft,
     PolicyPageId, PolicySummary, PolicyView, SearchHit, TocEntry, VersionDiff, VersionEntry,
 };
 use crate::error::AppError;
@@ -192,4 +192,41 @@ pub async fn acknowledgement_report(page: PageId) -> Result<Option<AckReport>, A
     let user = current_user().await?;
     authz::may(&user, Action::SeePolicyFeedback, Target::Portal)?;
     service::ack_report(&app_state()?.db, page, chrono::Utc::now()).await
+}
+
+/// Pages that may answer what the client is typing as a new request's title; `form_key` is the
+/// form's submission key, under which what was shown is recorded.
+#[server(endpoint = "policies/suggest")]
+pub async fn suggest_policies(form_key: String, title: String) -> Result<Vec<Suggestion>, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let now = chrono::Utc::now();
+    service::suggest(&app_state()?.db, &user, &authz::policy_scope(&user), &form_key, &title, today(), now).await
+}
+
+/// The client opened a page their form suggested.
+#[server(endpoint = "policies/suggestion-opened")]
+pub async fn suggestion_opened(form_key: String, slug: String, version: i64) -> Result<(), AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::ReadPolicies, Target::Portal)?;
+    let scope = authz::policy_scope(&user);
+    service::opened_suggestion(&app_state()?.db, &user, &scope, &form_key, &slug, version, chrono::Utc::now()).await
+}
+
+/// The policy versions a request's client was shown before submitting, for the center's staff.
+#[server(endpoint = "policies/seen-before-submitting")]
+pub async fn policies_seen_before_submitting(request: crate::requests::RequestId) -> Result<Vec<SeenPolicy>, AppError> {
+    let user = current_user().await?;
+    let db = &app_state()?.db;
+    let facts = crate::requests::store::state(db, request).await?.ok_or(AppError::NotFound)?;
+    authz::may(&user, Action::ViewInternal, facts.target())?;
+    service::seen_before_submitting(db, request, user.language).await
+}
+
+/// How the new-request form's suggestions of a page fared, for its editors.
+#[server(endpoint = "policies/suggestion-counts")]
+pub async fn policy_suggestion_counts(page: PageId) -> Result<SuggestionCounts, AppError> {
+    let user = current_user().await?;
+    authz::may(&user, Action::SeePolicyFeedback, Target::Portal)?;
+    service::suggestion_counts(&app_state()?.db, page, chrono::Utc::now()).await
 }

@@ -3,6 +3,7 @@
 
 use super::{
     acknowledgements::AcknowledgementReport,
+    suggestions::SuggestionReport,
     synonyms::SynonymEditor,
     api::{
         cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy,
@@ -113,7 +114,7 @@ pub fn PolicyEditorPage() -> impl IntoView {
                         match loaded.await {
                             Ok((choices, state)) => view! {
                                 <EditorForm page choices state />
-                                {page.map(|page| view! { <AcknowledgementReport page /> <FeedbackReport page /> })}
+                                {page.map(|page| view! { <AcknowledgementReport page /> <SuggestionReport page /> <FeedbackReport page /> })}
                             }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }

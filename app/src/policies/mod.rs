@@ -20,6 +20,7 @@ pub mod api;
 pub mod compare;
 pub mod editor;
 pub mod search;
+pub mod suggestions;
 pub mod synonyms;
 pub mod ui;
 
@@ -49,6 +50,11 @@ pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG_CHARS: usize = 40;
 /// Synonym sets the editors may keep; each widens every query that names one of its terms.
 pub const MAX_SYNONYM_SETS: usize = 500;
+/// Pages the new-request form suggests at most.
+pub const SUGGESTIONS: usize = 5;
+/// A suggestion opened and followed by no request within this many hours counts as a question
+/// the page answered.
+pub const DEFLECTED_AFTER_HOURS: i64 = 24;
 /// Results a search shows; a reader who needs more refines the query.
 pub const SEARCH_LIMIT: usize = 20;
 
@@ -358,11 +364,45 @@ pub enum DiffLine {
     Skipped(usize),
 }
 
+/// A page the new-request form suggests while the client types the title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub slug: String,
+    pub title: String,
+    pub version: i64,
+}
+
+/// A policy version the new-request form showed the client before they submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenPolicy {
+    pub slug: String,
+    pub title: String,
+    pub version: i64,
+    /// When the client opened it, if they did.
+    pub opened_at: Option<DateTime<Utc>>,
+}
+
+/// How the new-request form's suggestions of a page fared, for its editors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SuggestionCounts {
+    /// Forms that showed the page.
+    pub suggested: i64,
+    /// Forms where the client opened it.
+    pub opened: i64,
+    /// Forms submitted as a request after showing it.
+    pub submitted: i64,
+    /// Forms where the client opened it and submitted nothing for a day: deflected questions.
+    pub deflected: i64,
+}
+
 /// A search result: where it is, and the words around the match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub slug: String,
     pub title: String,
+    /// The live version found.
+    pub version: i64,
     pub category_id: PolicyCategoryId,
     pub effective_on: NaiveDate,
     pub snippet: Vec<search::Piece>,

@@ -509,6 +509,18 @@ pub async fn search(
     today: NaiveDate,
     limit: usize,
 ) -> Result<Vec<SearchHit>, AppError> {
+    Ok(ranked_hits(db, scope, language, text, today, limit).await?.into_iter().map(|(_, hit)| hit).collect())
+}
+
+/// [`search`], each hit with its page.
+async fn ranked_hits(
+    db: &Db,
+    scope: &PolicyScope,
+    language: Language,
+    text: &str,
+    today: NaiveDate,
+    limit: usize,
+) -> Result<Vec<(PolicyPageId, SearchHit)>, AppError> {
     let synonyms = synonym_sets(db).await?;
     let Some(query) = Query::parse(text, &synonyms) else { return Ok(Vec::new()) };
     let hits = store::term_hits(db, scope, &query.all_terms(), today).await?;
@@ -544,15 +556,85 @@ pub async fn search(
         .into_iter()
         .map(|(_, row)| {
             let (zh, en) = bodies.get(&row.page_id).cloned().unwrap_or_default();
-            SearchHit {
+            let hit = SearchHit {
                 slug: row.slug.clone(),
                 title: title_of(language, &row.title_zh, row.title_en.as_deref()),
+                version: row.number,
                 category_id: row.category_id,
                 effective_on: row.effective_on,
                 snippet: snippet(&query, language, &zh, en.as_deref()),
-            }
+            };
+            (row.page_id, hit)
         })
         .collect())
+}
+
+/// The form key a new-request form submits with, which also names its suggestions.
+fn check_form_key(key: &str) -> Result<&str, AppError> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AppError::Malformed);
+    }
+    Ok(key)
+}
+
+/// Pages that may answer the question a client is typing as a request title: the search, at
+/// most [`super::SUGGESTIONS`], within the client's audience. What was shown is recorded for
+/// the form, so the request keeps it.
+pub async fn suggest(
+    db: &Db,
+    reader: &CurrentUser,
+    scope: &PolicyScope,
+    form_key: &str,
+    title: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<super::Suggestion>, AppError> {
+    let form_key = check_form_key(form_key)?;
+    if title.chars().count() > super::MAX_TITLE_CHARS {
+        return Err(AppError::invalid(Field::Title, Problem::TooLong { max: super::MAX_TITLE_CHARS as u32 }));
+    }
+    let hits = ranked_hits(db, scope, reader.language, title, today, super::SUGGESTIONS).await?;
+    let shown: Vec<(PolicyPageId, i64)> = hits.iter().map(|(page, hit)| (*page, hit.version)).collect();
+    store::record_suggestions(db, reader.id, form_key, &shown, now).await?;
+    Ok(hits.into_iter().map(|(_, hit)| super::Suggestion { slug: hit.slug, title: hit.title, version: hit.version }).collect())
+}
+
+/// Records that the client opened a page their form suggested.
+pub async fn opened_suggestion(
+    db: &Db,
+    reader: &CurrentUser,
+    scope: &PolicyScope,
+    form_key: &str,
+    slug: &str,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let form_key = check_form_key(form_key)?;
+    let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
+    if !store::mark_opened(db, reader.id, form_key, page.id, version, now).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// The policy versions a request's form showed its client before submission.
+pub async fn seen_before_submitting(db: &Db, request: crate::requests::RequestId, language: Language) -> Result<Vec<super::SeenPolicy>, AppError> {
+    Ok(store::seen_with_request(db, request.0)
+        .await?
+        .into_iter()
+        .map(|row| super::SeenPolicy {
+            title: title_of(language, &row.title_zh, row.title_en.as_deref()),
+            slug: row.slug,
+            version: row.version,
+            opened_at: row.opened_at,
+        })
+        .collect())
+}
+
+/// How often the new-request form suggested a page, and what came of it.
+pub async fn suggestion_counts(db: &Db, page: PolicyPageId, now: DateTime<Utc>) -> Result<super::SuggestionCounts, AppError> {
+    Ok(store::suggestion_counts(db, page, now - chrono::Duration::hours(super::DEFLECTED_AFTER_HOURS)).await?)
 }
 
 /// The words around the match, from the reader's language if the match is there.

@@ -4,7 +4,7 @@
 //! statement, so no caller can forget it.
 
 use super::{
-    AckRow, Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
+    AckRow, SuggestionCounts, Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
 };
 use crate::{
     auth::UserId,
@@ -196,6 +196,7 @@ pub async fn version(db: &Db, page: PolicyPageId, number: i64) -> Result<Option<
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CandidateRow {
     pub page_id: PolicyPageId,
+    pub number: i64,
     pub slug: String,
     pub category_id: PolicyCategoryId,
     pub title_zh: String,
@@ -213,7 +214,7 @@ pub async fn candidates(db: &Db, pages: &[PolicyPageId]) -> Result<Vec<Candidate
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT p.id AS page_id, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on \
+        "SELECT p.id AS page_id, v.number, p.slug, p.category_id, v.title_zh, v.title_en, v.effective_on \
          FROM policy_pages p JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
          WHERE p.id IN ({})",
         id_list(pages)
@@ -590,4 +591,65 @@ pub async fn ack_report(db: &Db, page: PolicyPageId, version: i64) -> Result<Vec
             OR o.tier_id IN (SELECT tier_id FROM policy_audience WHERE page_id = p.id AND tier_id IS NOT NULL)) \
          ORDER BY o.name, u.display_name, u.email",
     ).bind(page).bind(version).fetch_all(pool).await)
+}
+
+/// Records that a form of `user` (known by `form_key`) suggested these page versions.
+pub async fn record_suggestions(
+    db: &Db,
+    user: UserId,
+    form_key: &str,
+    shown: &[(PolicyPageId, i64)],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => async {
+        for (page, version) in shown {
+            sqlx::query(
+                "INSERT INTO policy_suggestions (user_id, form_key, page_id, version, suggested_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (user_id, form_key, page_id, version) DO NOTHING",
+            ).bind(user).bind(form_key).bind(page).bind(version).bind(now).execute(pool).await?;
+        }
+        Ok(())
+    }.await)
+}
+
+/// Records that the client opened a suggestion of their form; `false` when the form never
+/// suggested it.
+pub async fn mark_opened(db: &Db, user: UserId, form_key: &str, page: PolicyPageId, version: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let changed = with_db!(db, pool => sqlx::query(
+        "UPDATE policy_suggestions SET opened_at = COALESCE(opened_at, $1) \
+         WHERE user_id = $2 AND form_key = $3 AND page_id = $4 AND version = $5",
+    ).bind(now).bind(user).bind(form_key).bind(page).bind(version).execute(pool).await.map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// A suggestion kept with a request.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SeenRow {
+    pub slug: String,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub version: i64,
+    pub opened_at: Option<DateTime<Utc>>,
+}
+
+/// The page versions the request's form suggested, opened ones first.
+pub async fn seen_with_request(db: &Db, request: i64) -> Result<Vec<SeenRow>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, SeenRow>(
+        "SELECT p.slug, v.title_zh, v.title_en, s.version, s.opened_at FROM policy_suggestions s \
+         JOIN policy_pages p ON p.id = s.page_id JOIN policy_versions v ON v.page_id = s.page_id AND v.number = s.version \
+         WHERE s.request_id = $1 ORDER BY s.opened_at IS NULL, s.opened_at, s.id",
+    ).bind(request).fetch_all(pool).await)
+}
+
+/// How the suggestions of a page fared, counted per form; a form opened and left without a
+/// request since before `abandoned_before` counts as deflected.
+pub async fn suggestion_counts(db: &Db, page: PolicyPageId, abandoned_before: DateTime<Utc>) -> Result<SuggestionCounts, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, SuggestionCounts>(
+        "SELECT COUNT(*) AS suggested, \
+                COALESCE(SUM(CASE WHEN opened IS NOT NULL THEN 1 ELSE 0 END), 0) AS opened, \
+                COALESCE(SUM(CASE WHEN submitted IS NOT NULL THEN 1 ELSE 0 END), 0) AS submitted, \
+                COALESCE(SUM(CASE WHEN opened IS NOT NULL AND submitted IS NULL AND last_seen < $2 THEN 1 ELSE 0 END), 0) AS deflected \
+         FROM (SELECT user_id, form_key, MAX(opened_at) AS opened, MAX(request_id) AS submitted, MAX(suggested_at) AS last_seen \
+               FROM policy_suggestions WHERE page_id = $1 GROUP BY user_id, form_key) forms",
+    ).bind(page).bind(abandoned_before).fetch_one(pool).await)
 }

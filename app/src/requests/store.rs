@@ -129,6 +129,11 @@ pub async fn insert(db: &Db, new: &NewRecord<'_>) -> Result<Inserted, sqlx::Erro
                 return Ok(Inserted::UnknownFile);
             }
         }
+        // The policy pages this form suggested, and those the client opened, stay with the
+        // request (the form's suggestions were recorded under the same key).
+        sqlx::query("UPDATE policy_suggestions SET request_id = $1 WHERE user_id = $2 AND form_key = $3 AND request_id IS NULL")
+            .bind(id).bind(new.requester).bind(new.idempotency_key)
+            .execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Inserted::New(id, reference))
     })

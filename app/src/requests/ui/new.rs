@@ -11,6 +11,7 @@ use crate::{
     catalogue::{Currency, FieldInput, FieldKind, FieldSpec, RequestType, TypeId},
     error::{AppError, Field, Problem},
     i18n::*,
+    policies::suggestions::PolicySuggestions,
     widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;
@@ -239,6 +240,7 @@ fn NewRequestForm(user: CurrentUser, types: Vec<RequestType>, limits: UploadLimi
                 />
                 <p id="request-title-help" class="help">{t!(i18n, requests.title_help, max = TITLE_MAX)}</p>
                 <FieldMessage message=field_error(Field::Title) />
+                <PolicySuggestions title form_key=key />
             </div>
             {move || chosen.get().map(|t| {
                 t.definition

@@ -1,0 +1,128 @@
+//! Suggestions while asking: as a client types a new request's title, the form shows the policy
+//! pages that may already answer it. Each opens in a new tab, so the form keeps what was typed.
+
+use super::{
+    api::{suggest_policies, SuggestionOpened},
+    Suggestion,
+};
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// Characters a title needs before pages are suggested for it.
+const MIN_CHARS: usize = 2;
+
+#[component]
+pub fn PolicySuggestions(title: RwSignal<String>, form_key: StoredValue<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    // The title a moment after the client stops typing: one search per pause, not per key.
+    let settled = RwSignal::new(String::new());
+    let typed = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        title.track();
+        let mine = typed.get_untracked() + 1;
+        typed.set(mine);
+        set_timeout(
+            move || {
+                if typed.get_untracked() == mine {
+                    settled.set(title.get_untracked().trim().to_string());
+                }
+            },
+            std::time::Duration::from_millis(350),
+        );
+    });
+    let found = Resource::new(
+        move || settled.get(),
+        move |text| async move {
+            if text.chars().count() < MIN_CHARS {
+                return Ok(Vec::new());
+            }
+            suggest_policies(form_key.get_value(), text).await
+        },
+    );
+    let opened = ServerAction::<SuggestionOpened>::new();
+    view! {
+        <div class="policy-suggestions" aria-live="polite">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list: Vec<Suggestion> = found.await.ok().filter(|l| !l.is_empty())?;
+                    Some(view! {
+                        <section class="policy-suggestions__box" data-testid="policy-suggestions" aria-labelledby="policy-suggestions-heading">
+                            <p id="policy-suggestions-heading" class="policy-suggestions__heading">{t!(i18n, policies.suggestions)}</p>
+                            <ul>
+                                {list.into_iter().map(|s| {
+                                    let href = format!("/policies/{}", s.slug);
+                                    let (slug, version) = (s.slug.clone(), s.version);
+                                    view! {
+                                        <li>
+                                            <a href=href target="_blank" rel="noopener"
+                                                on:click=move |_| {
+                                                    opened.dispatch(SuggestionOpened { form_key: form_key.get_value(), slug: slug.clone(), version });
+                                                }>
+                                                {s.title}
+                                                <span class="visually-hidden">{t!(i18n, policies.opens_in_new_tab)}</span>
+                                            </a>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    })
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// On a request's page, for the center's staff: the policy versions its form showed the client
+/// before they submitted, and which they opened.
+#[component]
+pub fn PoliciesSeenBeforeSubmitting(request: crate::requests::RequestId, zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let seen = Resource::new(move || request, super::api::policies_seen_before_submitting);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || { let zone = zone.clone(); Suspend::new(async move {
+                let list = seen.await.ok().filter(|l| !l.is_empty())?;
+                Some(view! {
+                    <section class="card" aria-labelledby="seen-policies-heading" data-testid="seen-policies">
+                        <h2 id="seen-policies-heading">{t!(i18n, policies.seen_before_submitting)}</h2>
+                        <ul class="plain-list">
+                            {list.into_iter().map(|p| {
+                                let href = format!("/policies/{}?version={}", p.slug, p.version);
+                                let zone = zone.clone();
+                                view! {
+                                    <li>
+                                        <a href=href>{p.title}</a> " · " {t!(i18n, policies.version, number = p.version)} " · "
+                                        {match p.opened_at {
+                                            Some(at) => view! { {t!(i18n, policies.seen_opened)} " " <crate::widgets::Timestamp at zone /> }.into_any(),
+                                            None => view! { <span class="muted">{t!(i18n, policies.seen_not_opened)}</span> }.into_any(),
+                                        }}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}}
+        </Suspense>
+    }
+}
+
+/// For editors: how often the new-request form suggested a page and what came of it.
+#[component]
+pub fn SuggestionReport(page: super::PolicyPageId) -> impl IntoView {
+    let i18n = use_i18n();
+    let counts = Resource::new(move || page, super::api::policy_suggestion_counts);
+    view! {
+        <section class="policy-suggestion-report" data-testid="suggestion-report">
+            <h2>{t!(i18n, policies.suggestion_report)}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    counts.await.ok().map(|c| view! {
+                        <p>{t!(i18n, policies.suggestion_counts, suggested = c.suggested, opened = c.opened, submitted = c.submitted, deflected = c.deflected)}</p>
+                    })
+                })}
+            </Suspense>
+        </section>
+    }
+}
