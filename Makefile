@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. See README.md.
-.PHONY: run test build setup bench bench-live bench-pages bench-security
+.PHONY: run test build setup bench bench-live bench-pages bench-policies bench-security
 
 run:    ## build in release and serve on SQLite with demo accounts at http://127.0.0.1:3000
 	@scripts/run.sh
@@ -21,6 +21,9 @@ bench-live:  ## 100 / 500 / 2,000 clients with open event streams: push latency 
 
 bench-pages:  ## the busiest pages under 64 connections, against bare axum serving the same bytes
 	@scripts/bench-pages.sh
+
+bench-policies:  ## a large policy data set once, then time search, suggestions and pages on SQLite and PostgreSQL
+	@scripts/bench-policies.sh
 
 bench-security:  ## the sign-in race, a sign-in flood and 1,000 idle connections: PASS or FAIL each
 	@scripts/bench-security.sh

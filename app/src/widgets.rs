@@ -89,6 +89,30 @@ pub fn FieldMessage(message: Signal<Option<String>>) -> impl IntoView {
 }
 
 /// A moment in the viewer's time zone and language; the machine-readable value stays UTC.
+/// `source` as it stands once it has stopped changing for `pause`: one update per pause in
+/// typing, not one per key. The timer may fire after the component is gone, so it touches the
+/// signals only if they still exist.
+pub fn use_settled(source: RwSignal<String>, pause: std::time::Duration) -> ReadSignal<String> {
+    let (settled, set_settled) = signal(source.get_untracked());
+    let typed = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        source.track();
+        let Some(mine) = typed.try_get_untracked().map(|n| n + 1) else { return };
+        typed.set(mine);
+        set_timeout(
+            move || {
+                if typed.try_get_untracked() == Some(mine) {
+                    if let Some(text) = source.try_get_untracked() {
+                        set_settled.try_set(text);
+                    }
+                }
+            },
+            pause,
+        );
+    });
+    settled
+}
+
 #[component]
 pub fn Timestamp(at: DateTime<Utc>, #[prop(into)] zone: String) -> impl IntoView {
     let i18n = use_i18n();

@@ -16,13 +16,13 @@ use crate::{
     error::{AppError, Field},
     i18n::*,
     orgs::{OrgId, TierId},
-    widgets::{ErrorNotice, SignedIn, Timestamp},
+    widgets::{use_settled, ErrorNotice, SignedIn, Timestamp},
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::{
     components::A,
-    hooks::{use_navigate, use_params_map},
+    hooks::{use_navigate, use_params_map, use_query_map},
     NavigateOptions,
 };
 
@@ -225,7 +225,21 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
     };
 
     let navigate = use_navigate();
-    let status = RwSignal::new(None::<String>);
+    // The first save moves the editor to the page's own address, which builds the editor
+    // anew; the address carries what was done, so the new editor can say it.
+    let query = use_query_map();
+    let arrived = query.with_untracked(|q| {
+        if let Some(n) = q.get("published").and_then(|n| n.parse::<i64>().ok()) {
+            Some(t_string!(i18n, policies.published, number = n).to_string())
+        } else if q.get("scheduled").is_some() {
+            Some(t_string!(i18n, policies.scheduled).to_string())
+        } else if q.get("saved").is_some() {
+            Some(t_string!(i18n, policies.draft_saved).to_string())
+        } else {
+            None
+        }
+    });
+    let status = RwSignal::new(arrived);
     let publish_at = RwSignal::new(planned);
     let schedule_text = RwSignal::new(String::new());
     let save = Action::new(move |intent: &Intent| {
@@ -247,6 +261,11 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
         if let Some(Ok((id, outcome))) = save.value().get() {
             let first_save = page_id.get_untracked().is_none();
             page_id.set(Some(id));
+            let done = match &outcome {
+                Outcome::Published(n) => format!("published={n}"),
+                Outcome::Scheduled(_) => "scheduled=1".to_string(),
+                Outcome::Saved => "saved=1".to_string(),
+            };
             status.set(Some(match outcome {
                 Outcome::Published(n) => {
                     publish_at.set(None);
@@ -259,7 +278,7 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
                 Outcome::Saved => t_string!(i18n, policies.draft_saved).to_string(),
             }));
             if first_save {
-                navigate(&format!("/editor/policies/{id}"), NavigateOptions { replace: true, ..Default::default() });
+                navigate(&format!("/editor/policies/{id}?{done}"), NavigateOptions { replace: true, ..Default::default() });
             }
         }
     });
@@ -432,21 +451,7 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
 #[component]
 fn Preview(body: RwSignal<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let settled = RwSignal::new(body.get_untracked());
-    let typed = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        body.track();
-        let mine = typed.get_untracked() + 1;
-        typed.set(mine);
-        set_timeout(
-            move || {
-                if typed.get_untracked() == mine {
-                    settled.set(body.get_untracked());
-                }
-            },
-            std::time::Duration::from_millis(400),
-        );
-    });
+    let settled = use_settled(body, std::time::Duration::from_millis(400));
     let rendered = Resource::new(move || settled.get(), preview_policy);
     view! {
         <aside class="policy-editor__preview" aria-live="polite">

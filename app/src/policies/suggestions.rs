@@ -5,7 +5,7 @@ use super::{
     api::{suggest_policies, SuggestionOpened},
     Suggestion,
 };
-use crate::i18n::*;
+use crate::{i18n::*, widgets::use_settled};
 use leptos::prelude::*;
 
 /// Characters a title needs before pages are suggested for it.
@@ -14,24 +14,10 @@ const MIN_CHARS: usize = 2;
 #[component]
 pub fn PolicySuggestions(title: RwSignal<String>, form_key: StoredValue<String>) -> impl IntoView {
     let i18n = use_i18n();
-    // The title a moment after the client stops typing: one search per pause, not per key.
-    let settled = RwSignal::new(String::new());
-    let typed = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        title.track();
-        let mine = typed.get_untracked() + 1;
-        typed.set(mine);
-        set_timeout(
-            move || {
-                if typed.get_untracked() == mine {
-                    settled.set(title.get_untracked().trim().to_string());
-                }
-            },
-            std::time::Duration::from_millis(350),
-        );
-    });
+    // One search per pause in typing, not one per key.
+    let settled = use_settled(title, std::time::Duration::from_millis(350));
     let found = Resource::new(
-        move || settled.get(),
+        move || settled.get().trim().to_string(),
         move |text| async move {
             if text.chars().count() < MIN_CHARS {
                 return Ok(Vec::new());
