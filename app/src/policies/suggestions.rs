@@ -16,45 +16,55 @@ pub fn PolicySuggestions(title: RwSignal<String>, form_key: StoredValue<String>)
     let i18n = use_i18n();
     // One search per pause in typing, not one per key.
     let settled = use_settled(title, std::time::Duration::from_millis(350));
-    let found = Resource::new(
-        move || settled.get().trim().to_string(),
-        move |text| async move {
+    // Suggestions exist only in the browser, as the client types: nothing is fetched while
+    // the page renders on the server, so the page renders the same every time.
+    let shown = RwSignal::new(Vec::<Suggestion>::new());
+    let fetch = Action::new(move |text: &String| {
+        let text = text.clone();
+        async move {
             if text.chars().count() < MIN_CHARS {
                 return Ok(Vec::new());
             }
             suggest_policies(form_key.get_value(), text).await
-        },
-    );
+        }
+    });
+    Effect::new(move |_| {
+        let text = settled.get().trim().to_string();
+        fetch.dispatch(text);
+    });
+    Effect::new(move |_| {
+        if let Some(result) = fetch.value().get() {
+            shown.set(result.unwrap_or_default());
+        }
+    });
     let opened = ServerAction::<SuggestionOpened>::new();
     view! {
         <div class="policy-suggestions" aria-live="polite">
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list: Vec<Suggestion> = found.await.ok().filter(|l| !l.is_empty())?;
-                    Some(view! {
-                        <section class="policy-suggestions__box" data-testid="policy-suggestions" aria-labelledby="policy-suggestions-heading">
-                            <p id="policy-suggestions-heading" class="policy-suggestions__heading">{t!(i18n, policies.suggestions)}</p>
-                            <ul>
-                                {list.into_iter().map(|s| {
-                                    let href = format!("/policies/{}", s.slug);
-                                    let (slug, version) = (s.slug.clone(), s.version);
-                                    view! {
-                                        <li>
-                                            <a href=href target="_blank" rel="noopener"
-                                                on:click=move |_| {
-                                                    opened.dispatch(SuggestionOpened { form_key: form_key.get_value(), slug: slug.clone(), version });
-                                                }>
-                                                {s.title}
-                                                <span class="visually-hidden">{t!(i18n, policies.opens_in_new_tab)}</span>
-                                            </a>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                    })
-                })}
-            </Transition>
+            {move || {
+                let list = shown.get();
+                (!list.is_empty()).then(|| view! {
+                    <section class="policy-suggestions__box" data-testid="policy-suggestions" aria-labelledby="policy-suggestions-heading">
+                        <p id="policy-suggestions-heading" class="policy-suggestions__heading">{t!(i18n, policies.suggestions)}</p>
+                        <ul>
+                            {list.into_iter().map(|s| {
+                                let href = format!("/policies/{}", s.slug);
+                                let (slug, version) = (s.slug.clone(), s.version);
+                                view! {
+                                    <li>
+                                        <a href=href target="_blank" rel="noopener"
+                                            on:click=move |_| {
+                                                opened.dispatch(SuggestionOpened { form_key: form_key.get_value(), slug: slug.clone(), version });
+                                            }>
+                                            {s.title}
+                                            <span class="visually-hidden">{t!(i18n, policies.opens_in_new_tab)}</span>
+                                        </a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            }}
         </div>
     }
 }
