@@ -171,7 +171,7 @@ test("version 2 asks 华东制造 to confirm it; the client confirms, the editor
   expect(violations).toEqual([]);
 });
 
-test("while asking, the client is shown the page; the agent sees which version the client saw", async ({ page, context }) => {
+test("while asking, the client is shown the page and opens it without losing the form", async ({ page, context }) => {
   const violations = watchCsp(page);
   await signIn(page, "client.east@example.com");
   await page.getByRole("link", { name: "新建申请" }).first().click();
@@ -191,16 +191,5 @@ test("while asking, the client is shown the page; the agent sees which version t
   await expect(page.getByLabel("标题")).toHaveValue(title);
   await page.getByRole("button", { name: "提交申请" }).click();
   await expect(page).toHaveURL(/\/requests\/\d+$/);
-  const url = page.url();
-  await page.getByRole("button", { name: "退出登录" }).click();
-  await expect(page).toHaveURL(/\/login$/);
-
-  await signIn(page, "agent1@example.com");
-  await page.goto(url);
-  const seen = page.getByTestId("seen-policies");
-  await expect(seen.getByRole("link", { name: TITLE })).toBeVisible();
-  await expect(seen).toContainText("第 2 版");
-  await expect(seen).toContainText("客户已打开");
-  await expectNoSeriousViolations(page);
   expect(violations).toEqual([]);
 });

@@ -69,41 +69,6 @@ pub fn PolicySuggestions(title: RwSignal<String>, form_key: StoredValue<String>)
     }
 }
 
-/// On a request's page, for the center's staff: the policy versions its form showed the client
-/// before they submitted, and which they opened.
-#[component]
-pub fn PoliciesSeenBeforeSubmitting(request: crate::requests::RequestId, zone: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let seen = Resource::new(move || request, super::api::policies_seen_before_submitting);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || { let zone = zone.clone(); Suspend::new(async move {
-                let list = seen.await.ok().filter(|l| !l.is_empty())?;
-                Some(view! {
-                    <section class="card" aria-labelledby="seen-policies-heading" data-testid="seen-policies">
-                        <h2 id="seen-policies-heading">{t!(i18n, policies.seen_before_submitting)}</h2>
-                        <ul class="plain-list">
-                            {list.into_iter().map(|p| {
-                                let href = format!("/policies/{}?version={}", p.slug, p.version);
-                                let zone = zone.clone();
-                                view! {
-                                    <li>
-                                        <a href=href>{p.title}</a> " · " {t!(i18n, policies.version, number = p.version)} " · "
-                                        {match p.opened_at {
-                                            Some(at) => view! { {t!(i18n, policies.seen_opened)} " " <crate::widgets::Timestamp at zone /> }.into_any(),
-                                            None => view! { <span class="muted">{t!(i18n, policies.seen_not_opened)}</span> }.into_any(),
-                                        }}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    </section>
-                })
-            })}}
-        </Suspense>
-    }
-}
-
 /// For editors: how often the new-request form suggested a page and what came of it.
 #[component]
 pub fn SuggestionReport(page: super::PolicyPageId) -> impl IntoView {

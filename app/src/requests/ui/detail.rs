@@ -16,7 +16,6 @@ use crate::{
     },
     widgets::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
-use crate::policies::suggestions::PoliciesSeenBeforeSubmitting;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
@@ -120,7 +119,6 @@ fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, 
                     <h2 id="files-heading">{t!(i18n, files.title)}</h2>
                     <FileList files=general_files definition=definition.clone() />
                 </section>
-                {user.is_staff().then(|| view! { <PoliciesSeenBeforeSubmitting request=r.id zone=zone.clone() /> })}
                 <ActionPanel detail=detail.clone() user=user.clone() reload draft />
                 <section class="card" aria-labelledby="timeline-heading">
                     <h2 id="timeline-heading">{t!(i18n, requests.timeline)}</h2>
