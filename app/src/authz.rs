@@ -107,7 +107,7 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::TransferRequest,   [Nothing,         Nothing,         Assigned,   Nothing,              Everything], Refusal::Forbidden),
     (Action::AddInternalNote,   [Nothing,         Nothing,         Everything, ManagedOrganisations, Everything], Refusal::Forbidden),
     (Action::ActAsRequester,    [Own,             OwnOrganisation, Nothing,    Nothing,              Nothing],    Refusal::Forbidden),
-    (Action::UploadFile,        [Everything,      Everything,      Everything, Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::UploadFile,        [Everything,      Everything,      Everything, Nothing,              Everything], Refusal::Forbidden),
     (Action::HandleOwnUpload,   [Own,             Own,             Own,        Own,                  Own],        Refusal::NotFound),
     (Action::ViewCatalogue,     [Everything,      Everything,      Everything, Everything,           Everything], Refusal::Forbidden),
     (Action::ManageCatalogue,   [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),

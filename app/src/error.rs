@@ -98,6 +98,8 @@ pub enum Field {
     Schedule,
     AckDeadline,
     Synonyms,
+    /// The policy pages a request type links to.
+    PolicyLinks,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +148,8 @@ pub enum Problem {
     TooBig { max_kib: u32 },
     /// A synonym set on this line (counting from 1) names fewer than two terms.
     LoneTerm { line: u32 },
+    /// A link to a policy page that does not exist.
+    UnknownPolicyPage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,6 +306,7 @@ impl Field {
             Field::Schedule => td_string!(locale, fields.schedule),
             Field::AckDeadline => td_string!(locale, fields.ack_deadline),
             Field::Synonyms => td_string!(locale, fields.synonyms),
+            Field::PolicyLinks => td_string!(locale, fields.policy_links),
         }
     }
 }
@@ -318,6 +323,7 @@ impl Problem {
             Problem::InvalidEmail => td_string!(locale, problems.invalid_email, field = field),
             Problem::Mismatch => td_string!(locale, problems.mismatch, field = field),
             Problem::Incorrect => td_string!(locale, problems.incorrect, field = field),
+            Problem::UnknownPolicyPage => td_string!(locale, problems.unknown_policy_page, field = field),
             Problem::UnknownChoice => td_string!(locale, problems.unknown_choice, field = field),
             Problem::ControlCharacters => {
                 td_string!(locale, problems.control_characters, field = field)

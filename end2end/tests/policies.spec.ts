@@ -4,6 +4,17 @@ import { hydrated, signIn, watchCsp } from "./helpers";
 
 const TITLE = "员工差旅费用报销标准";
 const SLUG = `travel-expenses-${Date.now()}`;
+const SIGNED = {
+  name: "差旅费用报销标准（签发稿）.pdf",
+  mimeType: "application/pdf",
+  buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+};
+const INVOICE = { ...SIGNED, name: "酒店发票.pdf" };
+const APPROVAL = {
+  name: "审批单.png",
+  mimeType: "image/png",
+  buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]),
+};
 
 async function expectNoSeriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
@@ -122,6 +133,9 @@ test("version 2 asks 华东制造 to confirm it; the client confirms, the editor
     .fill("## 一、适用范围\n集团全体员工的国内出差。\n\n## 二、住宿标准\n一线城市每晚不超过 650 元。\n\n<img src=x onerror=\"window.__xss=1\">");
   await page.getByRole("checkbox", { name: "要求阅读确认" }).check();
   await expect(page.getByLabel("确认截止日期（可选）")).toBeVisible();
+  // The signed original goes with the version.
+  await page.locator("#policy-files").setInputFiles(SIGNED);
+  await expect(page.locator(".file-row[data-state=done]")).toHaveCount(1);
   await page.getByTestId("publish").click();
   await expect(page.getByRole("status").filter({ hasText: "已发布第 2 版。" })).toBeVisible();
   await page.getByRole("button", { name: "退出登录" }).click();
@@ -134,6 +148,7 @@ test("version 2 asks 华东制造 to confirm it; the client confirms, the editor
   await banner.getByRole("link", { name: TITLE }).click();
   await expect(page.getByRole("heading", { level: 1, name: TITLE })).toBeVisible();
   await hydrated(page);
+  await expect(page.getByTestId("policy-attachments").getByRole("link", { name: SIGNED.name })).toBeVisible();
   await page.getByRole("button", { name: "我已阅读并理解" }).click();
   await expect(page.getByRole("status").filter({ hasText: "您已确认阅读本版本" })).toBeVisible();
   await expect(page.getByTestId("ack-banner")).toHaveCount(0);
@@ -171,13 +186,38 @@ test("version 2 asks 华东制造 to confirm it; the client confirms, the editor
   expect(violations).toEqual([]);
 });
 
-test("while asking, the client is shown the page and opens it without losing the form", async ({ page, context }) => {
+test("an admin links the page to reimbursements and says what a qualifying invoice is", async ({ page }) => {
+  const violations = watchCsp(page);
+  await signIn(page, "admin@example.com");
+  await page.goto("/admin/request-types");
+  await hydrated(page);
+  await page.getByRole("button", { name: "编辑 费用报销" }).click();
+  await page.getByLabel("相关制度").fill(`${SLUG}#二、住宿标准`);
+  await page.getByLabel("合格要求（中文）").first().fill("须为增值税发票，抬头为公司全称并注明税号。");
+  await page.getByLabel("依据的制度（页面地址#标题）").first().fill(SLUG);
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  await expect(page.getByRole("button", { name: "编辑 费用报销" })).toBeVisible();
+  await expect(page.locator(".type-editor")).toHaveCount(0);
+  expect(violations).toEqual([]);
+});
+
+test("while asking, the client sees the checklist and the suggested page, and the agent sees both with the request", async ({ page, context, browser }) => {
+  test.setTimeout(90_000);
   const violations = watchCsp(page);
   await signIn(page, "client.east@example.com");
   await page.getByRole("link", { name: "新建申请" }).first().click();
   await expect(page).toHaveURL(/\/requests\/new$/);
   await hydrated(page);
-  await page.getByLabel("申请类型").selectOption({ label: "一般咨询" });
+  await page.getByLabel("申请类型").selectOption({ label: "费用报销" });
+  // The checklist says everything at once: what is needed, what qualifies, which rule asks.
+  const checklist = page.getByTestId("checklist");
+  await expect(checklist.getByRole("heading", { name: "材料清单（一次性告知）" })).toBeVisible();
+  const invoice = checklist.getByRole("listitem").filter({ hasText: "发票" }).first();
+  await expect(invoice).toContainText("待附");
+  await expect(invoice).toContainText("须为增值税发票，抬头为公司全称并注明税号。");
+  await expect(invoice.getByRole("link", { name: `依据： ${TITLE}` })).toHaveAttribute("href", `/policies/${SLUG}`);
+  await expect(checklist.getByRole("link", { name: new RegExp(TITLE) }).first()).toHaveAttribute("href", `/policies/${SLUG}#二、住宿标准`);
+
   // Every term of the title must be found in a page for it to be suggested.
   const title = "差旅报销";
   await page.getByLabel("标题").fill(title);
@@ -189,7 +229,29 @@ test("while asking, the client is shown the page and opens it without losing the
   await expect(tab.getByRole("heading", { level: 1, name: TITLE })).toBeVisible();
   await tab.close();
   await expect(page.getByLabel("标题")).toHaveValue(title);
+
+  await page.getByLabel(/报销金额/).fill("1,800.00");
+  await page.getByLabel(/费用发生日期/).fill("2026-11-20");
+  await page.getByLabel(/费用类别/).selectOption({ label: "差旅费" });
+  await page.locator("#slot-invoice").setInputFiles(INVOICE);
+  await page.locator("#slot-approval").setInputFiles(APPROVAL);
+  await expect(page.locator(".file-row[data-state=done]")).toHaveCount(2);
+  await expect(invoice).toContainText("已附");
   await page.getByRole("button", { name: "提交申请" }).click();
   await expect(page).toHaveURL(/\/requests\/\d+$/);
+  const url = page.url();
+  await expect(page.getByTestId("request-policies")).toHaveCount(0);
   expect(violations).toEqual([]);
+
+  // The agent's page says which versions were in force and which the client saw.
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await signIn(agent, "agent1@example.com");
+  await agent.goto(url);
+  const policies = agent.getByTestId("request-policies");
+  await expect(policies).toContainText("提交时有效的制度版本");
+  await expect(policies).toContainText("客户提交前看到的制度建议");
+  await expect(policies.getByRole("listitem").filter({ hasText: "客户打开于" })).toContainText(`${TITLE} （第 2 版）`);
+  await expectNoSeriousViolations(agent);
+  await agentContext.close();
 });

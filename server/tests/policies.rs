@@ -9,10 +9,14 @@ use app::{
     db::Db,
     error::{AppError, Conflict, Field, Problem},
     orgs::{store as orgs, OrgId, OrgKind, TierId},
+    attachments::{store as files, FileKind, UploadLimits},
+    catalogue::{service as catalogue_service, store as catalogue_store, Bilingual, PolicyLink, SlotSpec, TypeDraft},
     policies::{
+        files::PolicyFile,
         service, store, AckState, Audience, DiffLine, PolicyCategoryId, PolicyDraft, PolicyPageId, MAX_BODY_BYTES,
     },
 };
+use app::requests::{service as requests_service, store as requests_store, NewRequestInput};
 use app::state::AppState;
 use chrono::{Duration, NaiveDate, Utc};
 use std::sync::Arc;
@@ -92,6 +96,7 @@ fn draft(w: &World, slug: &str, title: &str, body: &str) -> PolicyDraft {
         audience: Audience::Everyone,
         requires_ack: false,
         ack_deadline: None,
+        files: Vec::new(),
     }
 }
 
@@ -545,6 +550,122 @@ store_test! {
             Err(AppError::NotFound),
             "only what a form showed can be marked opened"
         );
+    }
+    async fn a_request_keeps_the_policy_versions_in_force_when_it_was_submitted(db, backend, schema) {
+        let w = world(&db).await;
+        let travel = publish(&db, &w, &draft(&w, "travel-expenses", "员工差旅费用报销标准", TRAVEL_BODY)).await;
+        let mut key_only = draft(&w, "key-accounts", "重点客户差旅补充规定", "仅适用于重点客户。");
+        key_only.audience = Audience::Chosen { orgs: vec![], tiers: vec![w.key_tier] };
+        publish(&db, &w, &key_only).await;
+        let center = orgs::center(&db).await.expect("q").expect("center").id;
+        let admin = person(&db, "admin@example.com", center, Role::Admin).await;
+        let general = catalogue_store::current_types(&db, false).await.expect("q").into_iter().find(|t| t.code == "general_query").expect("seeded");
+        let mut type_draft = TypeDraft {
+            code: general.code.clone(),
+            name: general.name.clone(),
+            kind: general.kind,
+            team_id: general.team_id,
+            targets: general.targets,
+            definition: general.definition.clone(),
+            active: true,
+        };
+        type_draft.definition.policies = ["no-such-page", "travel-expenses#二、发票要求"].iter().filter_map(|t| PolicyLink::from_text(t)).collect();
+        type_draft.definition.slots = vec![SlotSpec {
+            key: "receipt".into(),
+            label: Bilingual::new("收据", "Receipt"),
+            kinds: vec![FileKind::Pdf],
+            explanation: Bilingual::new("抬头为公司全称并注明税号。", "Made out to the company, with its tax number."),
+            policy: PolicyLink::from_text("nowhere"),
+            ..Default::default()
+        }];
+        let existing = Some((general.type_id, general.version));
+        assert_eq!(
+            problems(catalogue_service::save(&db, &admin, existing, &type_draft).await),
+            [(Field::PolicyLinks, Problem::UnknownPolicyPage), (Field::Slot(0), Problem::UnknownPolicyPage)],
+            "every link that leads nowhere is named"
+        );
+        type_draft.definition.policies.remove(0);
+        type_draft.definition.policies.push(PolicyLink::from_text("key-accounts").expect("link"));
+        type_draft.definition.slots[0].policy = PolicyLink::from_text("travel-expenses");
+        catalogue_service::save(&db, &admin, existing, &type_draft).await.expect("saved");
+
+        // The form shows the client only the pages of their audience.
+        let limits = UploadLimits::default();
+        let setup = requests_service::submission_form(&db, &w.east_client, limits).await.expect("form");
+        assert_eq!(setup.policies.iter().map(|p| (p.slug.as_str(), p.version)).collect::<Vec<_>>(), [("travel-expenses", 1)]);
+        let saved = setup.types.iter().find(|t| t.code == "general_query").expect("type");
+        assert_eq!(saved.definition.policies[0].page, Some(travel), "the link names the page, not only its address");
+        assert_eq!(saved.definition.policies[0].anchor.as_deref(), Some("二、发票要求"));
+
+        let submit = |key: &str| NewRequestInput {
+            type_id: Some(general.type_id),
+            title: "差旅报销问题".into(),
+            idempotency_key: key.into(),
+            ..Default::default()
+        };
+        let first = requests_service::submit(&db, &limits, &w.east_client, w.east, &submit("form-1")).await.expect("submitted");
+        let mut next = draft(&w, "travel-expenses", "员工差旅费用报销标准", &format!("{TRAVEL_BODY}\n\n## 四、附则\n自发布之日起施行。"));
+        next.effective_on = day(2026, 6, 1);
+        service::save_draft(&db, &w.editor, Some(travel), &next, Utc::now()).await.expect("draft");
+        assert_eq!(service::publish(&state(&db), &w.editor, travel, Utc::now()).await.expect("published"), 2);
+        let second = requests_service::submit(&db, &limits, &w.east_client, w.east, &submit("form-2")).await.expect("submitted");
+
+        let linked = |request| {
+            let db = db.clone();
+            let viewer = w.agent.clone();
+            async move {
+                let facts = requests_store::state(&db, request).await.expect("q").expect("request");
+                let detail = requests_service::detail(&db, &viewer, request, &facts, limits).await.expect("detail");
+                detail.policies.linked.iter().map(|p| (p.slug.clone(), p.version)).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(linked(first).await, [("travel-expenses".to_string(), 1)], "the version in force then, not now");
+        assert_eq!(linked(second).await, [("travel-expenses".to_string(), 2)]);
+        let facts = requests_store::state(&db, first).await.expect("q").expect("request");
+        let mine = requests_service::detail(&db, &w.east_client, first, &facts, limits).await.expect("detail");
+        assert_eq!(mine.policies, Default::default(), "the record is the center's");
+    }
+
+    async fn a_signed_original_belongs_to_its_page_and_reaches_the_audience_only(db, backend, schema) {
+        let w = world(&db).await;
+        let upload = |who: &CurrentUser, name: &str, bytes: &[u8], kind: FileKind| {
+            let (db, who, name, bytes) = (db.clone(), who.id, name.to_string(), bytes.to_vec());
+            async move {
+                let id = files::begin_upload(&db, who, &name, Utc::now()).await.expect("begin");
+                files::append_chunk(&db, id, 0, &bytes).await.expect("chunk");
+                files::finish(&db, id, kind, bytes.len() as i64, "0").await.expect("finish");
+                id
+            }
+        };
+        let pdf = upload(&w.editor, "差旅报销标准（签发稿）.pdf", b"%PDF-1.7 signed", FileKind::Pdf).await;
+        let png = upload(&w.editor, "scan.png", b"\x89PNG\r\n\x1a\n....", FileKind::Png).await;
+        let someone_elses = upload(&w.agent, "other.pdf", b"%PDF-1.7 other", FileKind::Pdf).await;
+        let mut d = draft(&w, "travel-expenses", "员工差旅费用报销标准", TRAVEL_BODY);
+        d.audience = Audience::Chosen { orgs: vec![w.east], tiers: vec![] };
+        for refused in [png, someone_elses] {
+            d.files = vec![PolicyFile { id: refused, file_name: "x.pdf".into(), size_bytes: 1 }];
+            assert_eq!(problems(service::save_draft(&db, &w.editor, None, &d, Utc::now()).await), [(Field::Files, Problem::UnknownFile)]);
+        }
+        assert!(store::page_id_by_slug(&db, "travel-expenses").await.expect("q").is_none(), "a refused draft leaves nothing");
+        // The name and size come from the upload, whatever the draft says.
+        d.files = vec![PolicyFile { id: pdf, file_name: "forged.exe".into(), size_bytes: 1 }];
+        let page = service::save_draft(&db, &w.editor, None, &d, Utc::now()).await.expect("draft");
+        assert_eq!(service::publish(&state(&db), &w.editor, page, Utc::now()).await.expect("published"), 1);
+        let view = service::view(&db, &w.east_client, &scope(&w.east_client), &authz::audience_scope(&w.east_client), Language::ZhCn, "travel-expenses", None, today()).await.expect("view");
+        assert_eq!(view.files.iter().map(|f| (f.file_name.as_str(), f.size_bytes)).collect::<Vec<_>>(), [("差旅报销标准（签发稿）.pdf", 15)]);
+        assert!(store::file_readable(&db, &scope(&w.east_client), pdf).await.expect("q"));
+        assert!(!store::file_readable(&db, &scope(&w.west_client), pdf).await.expect("q"), "outside the audience the file does not exist");
+
+        // Held by the page, it is no staged upload: not attachable, not purged, not discarded.
+        assert!(files::staged(&db, w.editor.id, &[pdf]).await.expect("q").is_empty());
+        files::purge_abandoned(&db, Utc::now() + Duration::days(30)).await.expect("purge");
+        files::discard(&db, pdf).await.expect("discard");
+        assert!(files::chunk(&db, pdf, 0).await.expect("q").is_some(), "the signed original survives");
+        assert!(files::chunk(&db, png, 0).await.expect("q").is_none(), "a left-over upload does not");
+
+        assert_eq!(store::page_files(&db, page).await.expect("q").iter().map(|f| f.id).collect::<Vec<_>>(), [pdf]);
+        service::unpublish(&db, &w.editor, page, Utc::now()).await.expect("unpublished");
+        assert!(!store::file_readable(&db, &scope(&w.east_client), pdf).await.expect("q"), "an unpublished page takes its files along");
     }
 }
 

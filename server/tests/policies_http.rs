@@ -4,8 +4,10 @@
 mod support;
 
 use app::{
-    error::AppError,
+    catalogue::{Bilingual, PolicyLink, TypeDraft},
+    error::{AppError, Field, Problem},
     policies::{SearchHit, SeenPolicy, Suggestion, SuggestionCounts},
+    requests::SubmissionSetup,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -263,4 +265,67 @@ on_both_backends! {
         let counts: SuggestionCounts = serde_json::from_str(&body).expect("counts");
         assert_eq!(counts, SuggestionCounts { suggested: 2, opened: 2, submitted: 1, deflected: 0 }, "the left form counts as deflected only after a day");
     }
+    async fn signed_originals_and_slot_examples_follow_their_readers(app) {
+        let editor = grant_editor(&app).await;
+        let east = app.org("SUB-EAST").await;
+        let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        let file = app.uploaded(&editor, "差旅报销标准（签发稿）.pdf", pdf.clone()).await;
+        let mut draft = travel_draft("travel-expenses", "## 住宿\n差旅住宿费报销标准。", json!({ "Chosen": { "orgs": [east], "tiers": [] } }));
+        draft["draft"]["files"] = json!([{ "id": file, "file_name": "x.pdf", "size_bytes": 1 }]);
+        publish(&app, &editor, draft).await;
+        let client = app.signed_in("client.east@example.com").await;
+        let west = app.signed_in("client.west@example.com").await;
+        let url = format!("{}/files/{file}", app.base);
+
+        let response = client.get(&url).send().await.expect("download");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        assert_eq!(response.bytes().await.expect("bytes").to_vec(), pdf);
+        let (status, html) = app.page(&client, "/policies/travel-expenses").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("差旅报销标准（签发稿）.pdf") && html.contains(&format!("href=\"/files/{file}\"")), "the page lists its file");
+        assert_eq!(west.get(&url).send().await.expect("download").status(), StatusCode::NOT_FOUND, "outside the audience");
+        let removed = editor.delete(&url).send().await.expect("delete");
+        assert_eq!(removed.status(), StatusCode::NOT_FOUND, "a page's file is not a staged upload");
+        assert_eq!(client.get(&url).send().await.expect("download").status(), StatusCode::OK, "and it is still there");
+
+        // An admin links the page to a type and shows an example of a qualifying invoice.
+        let admin = app.signed_in("admin@example.com").await;
+        let png = [&[0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[0u8; 64][..]].concat();
+        let example = app.uploaded(&admin, "发票示例.png", png).await;
+        let t = app.request_type("expense_reimbursement").await;
+        let mut definition = t.definition.clone();
+        definition.slots[0].example = Some(example);
+        definition.slots[0].explanation = Bilingual::new("须为增值税发票，抬头为公司全称并注明税号。", "A VAT invoice made out to the company, with its tax number.");
+        definition.policies = vec![PolicyLink::from_text("no-such-page").expect("link")];
+        let save = |definition: app::catalogue::TypeDefinition| {
+            json!({ "existing": [t.type_id, t.version], "draft": TypeDraft {
+                code: t.code.clone(), name: t.name.clone(), kind: t.kind, team_id: t.team_id, targets: t.targets, definition, active: true,
+            }})
+        };
+        let (status, error) = app.call_json_err(&admin, "catalogue/save-type", save(definition.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error.field_problems(Field::PolicyLinks), [Problem::UnknownPolicyPage]);
+        definition.policies = vec![PolicyLink::from_text("travel-expenses#住宿").expect("link")];
+        let (status, body) = app.call_json(&admin, "catalogue/save-type", save(definition)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        let form = |who: reqwest::Client| {
+            let app = &app;
+            async move {
+                let (status, body) = app.call(&who, "requests/form", &[]).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                serde_json::from_str::<SubmissionSetup>(&body).expect("form")
+            }
+        };
+        let seen = form(client.clone()).await;
+        assert_eq!(seen.policies.iter().map(|p| (p.slug.as_str(), p.version)).collect::<Vec<_>>(), [("travel-expenses", 1)]);
+        let expense = seen.types.iter().find(|t| t.code == "expense_reimbursement").expect("type");
+        assert_eq!(expense.definition.slots[0].example, Some(example));
+        assert!(form(west.clone()).await.policies.is_empty(), "a link to a page outside the audience is not shown");
+        let response = west.get(format!("{}/files/{example}?inline=1", app.base)).send().await.expect("example");
+        assert_eq!(response.status(), StatusCode::OK, "every client may see what qualifies");
+        assert_eq!(response.headers()["content-type"], "image/png");
+    }
+
 }

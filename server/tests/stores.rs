@@ -115,11 +115,11 @@ store_test! {
             definition: renamed.definition.clone(),
             active: true,
         };
-        catalogue::save_type(&db, Some((renamed.type_id, renamed.version)), &draft, admin, Utc::now()).await.expect("q").expect("saved");
+        catalogue::save_type(&db, Some((renamed.type_id, renamed.version)), &draft, &[], admin, Utc::now()).await.expect("q").expect("saved");
         let names = catalogue::type_names(&db).await.expect("q");
         assert_eq!((names[0].type_id, names[0].name.zh.as_str(), names[0].name.en.as_str()), (renamed.type_id, "改名后的类型", "Renamed type"));
         draft.active = false;
-        catalogue::save_type(&db, Some((renamed.type_id, renamed.version + 1)), &draft, admin, Utc::now()).await.expect("q").expect("saved");
+        catalogue::save_type(&db, Some((renamed.type_id, renamed.version + 1)), &draft, &[], admin, Utc::now()).await.expect("q").expect("saved");
         let names = catalogue::type_names(&db).await.expect("q");
         assert_eq!(names.len(), types.len() - 1);
         assert!(names.iter().all(|n| n.type_id != renamed.type_id));
@@ -152,7 +152,7 @@ store_test! {
                     org, requester: user, type_version: general.version_id, team: general.team_id, title: "报销",
                     description: "说明", field_values: "{}", urgent: false, urgent_reason: None,
                     first_response_due: at + Duration::hours(8), resolution_due: at + Duration::hours(40),
-                    idempotency_key: key, files: &[], now: at,
+                    idempotency_key: key, files: &[], policies: &[], now: at,
                 };
                 match requests::insert(&db, &record).await.expect("insert") {
                     requests::Inserted::New(id, reference) => (id, reference),
@@ -194,7 +194,7 @@ store_test! {
         let again = requests::NewRecord {
             org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "报销",
             description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: december,
-            resolution_due: december, idempotency_key: "k1", files: &[], now: december,
+            resolution_due: december, idempotency_key: "k1", files: &[], policies: &[], now: december,
         };
         assert_eq!(requests::insert(&db, &again).await.expect("insert"), requests::Inserted::Repeat(r1));
     }
@@ -232,7 +232,7 @@ store_test! {
         let record = requests::NewRecord {
             org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "t",
             description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: now,
-            resolution_due: now, idempotency_key: "k", files: &[], now,
+            resolution_due: now, idempotency_key: "k", files: &[], policies: &[], now,
         };
         let requests::Inserted::New(id, _) = requests::insert(&db, &record).await.expect("insert") else { panic!() };
         let state = requests::state(&db, id).await.expect("q").expect("found");

@@ -10,6 +10,11 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 
+/// A file no request holds is a staged upload only if no policy page or catalogue slot has
+/// claimed it: claimed files are never attached elsewhere, discarded or purged.
+pub const UNCLAIMED: &str = "id NOT IN (SELECT attachment_id FROM policy_files) \
+     AND id NOT IN (SELECT attachment_id FROM slot_examples)";
+
 /// Bytes per stored chunk.
 pub const CHUNK_BYTES: usize = 256 * 1024;
 
@@ -49,8 +54,11 @@ pub async fn finish(
 pub async fn discard(db: &Db, id: AttachmentId) -> Result<(), sqlx::Error> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        sqlx::query("DELETE FROM attachment_chunks WHERE attachment_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM attachments WHERE id = $1 AND request_id IS NULL").bind(id).execute(&mut *tx).await?;
+        let done = sqlx::query(&format!("DELETE FROM attachments WHERE id = $1 AND request_id IS NULL AND {UNCLAIMED}"))
+            .bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() == 1 {
+            sqlx::query("DELETE FROM attachment_chunks WHERE attachment_id = $1").bind(id).execute(&mut *tx).await?;
+        }
         tx.commit().await
     })
 }
@@ -71,7 +79,7 @@ pub async fn staged(db: &Db, uploader: UserId, ids: &[AttachmentId]) -> Result<V
     let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT id, kind, size_bytes FROM attachments WHERE uploaded_by = $1 AND request_id IS NULL \
-         AND complete = TRUE AND id IN ({})",
+         AND complete = TRUE AND {UNCLAIMED} AND id IN ({})",
         placeholders.join(", ")
     );
     with_db!(db, pool => {
@@ -117,12 +125,18 @@ pub struct FileFacts {
     pub kind: Option<FileKind>,
     pub size_bytes: i64,
     pub complete: bool,
+    /// The policy page holding the file, if one does.
+    pub policy_page: Option<crate::policies::PolicyPageId>,
+    /// Whether the file is the example image of a catalogue slot.
+    pub slot_example: bool,
 }
 
 pub async fn file_facts(db: &Db, id: AttachmentId) -> Result<Option<FileFacts>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_as::<_, FileFacts>(
-        "SELECT request_id, uploaded_by, internal, file_name, kind, size_bytes, complete \
-         FROM attachments WHERE id = $1"
+        "SELECT a.request_id, a.uploaded_by, a.internal, a.file_name, a.kind, a.size_bytes, a.complete, \
+         pf.page_id AS policy_page, (se.attachment_id IS NOT NULL) AS slot_example \
+         FROM attachments a LEFT JOIN policy_files pf ON pf.attachment_id = a.id \
+         LEFT JOIN slot_examples se ON se.attachment_id = a.id WHERE a.id = $1"
     ).bind(id).fetch_optional(pool).await)
 }
 
@@ -139,10 +153,10 @@ pub async fn purge_abandoned(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         sqlx::query(
-            "DELETE FROM attachment_chunks WHERE attachment_id IN \
-             (SELECT id FROM attachments WHERE request_id IS NULL AND created_at < $1)",
+            &format!("DELETE FROM attachment_chunks WHERE attachment_id IN \
+             (SELECT id FROM attachments WHERE request_id IS NULL AND created_at < $1 AND {UNCLAIMED})"),
         ).bind(before).execute(&mut *tx).await?;
-        let done = sqlx::query("DELETE FROM attachments WHERE request_id IS NULL AND created_at < $1")
+        let done = sqlx::query(&format!("DELETE FROM attachments WHERE request_id IS NULL AND created_at < $1 AND {UNCLAIMED}"))
             .bind(before).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected())

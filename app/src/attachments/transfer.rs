@@ -207,8 +207,8 @@ async fn refuse_rest(
 /// The uploader removes a file before submitting it (`DELETE /files/{id}`).
 pub async fn discard(state: &AppState, user: &CurrentUser, id: AttachmentId) -> Result<(), AppError> {
     let facts = store::file_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    // A file that is part of a request stays with it.
-    if facts.request_id.is_some() {
+    // A file that is part of a request, a policy page or the catalogue stays with it.
+    if facts.request_id.is_some() || facts.policy_page.is_some() || facts.slot_example {
         return Err(AppError::NotFound);
     }
     authz::may(user, Action::HandleOwnUpload, Target::User(facts.uploaded_by))?;
@@ -219,16 +219,19 @@ pub async fn discard(state: &AppState, user: &CurrentUser, id: AttachmentId) -> 
 /// PDFs, every other kind is always a download.
 pub async fn serve(state: &AppState, user: &CurrentUser, id: AttachmentId, inline: bool) -> Result<Response, AppError> {
     let facts = store::file_facts(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    match facts.request_id {
-        // Before submission only its uploader sees a file.
-        None => authz::may(user, Action::HandleOwnUpload, Target::User(facts.uploaded_by))?,
-        Some(request) => {
+    match (facts.request_id, facts.policy_page) {
+        (Some(request), _) => {
             let access = requests::state(&state.db, request).await?.ok_or(AppError::NotFound)?;
             authz::may(user, Action::ViewRequest, access.target())?;
             if facts.internal {
                 authz::may(user, Action::ViewInternal, access.target())?;
             }
         }
+        (None, Some(_)) => crate::policies::files::may_read(&state.db, user, id).await?,
+        // Everyone who may submit sees what a qualifying document looks like.
+        (None, None) if facts.slot_example => authz::may(user, Action::ViewCatalogue, Target::Portal)?,
+        // Before submission only its uploader sees a file.
+        (None, None) => authz::may(user, Action::HandleOwnUpload, Target::User(facts.uploaded_by))?,
     }
     let kind = match (facts.complete, facts.kind) {
         (true, Some(kind)) => kind,

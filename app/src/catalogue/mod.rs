@@ -4,7 +4,8 @@
 //! and a request keeps the version it was submitted with.
 
 use crate::{
-    attachments::FileKind,
+    attachments::{AttachmentId, FileKind},
+    policies::PolicyPageId,
     error::{AppError, Field, FieldError, Problem},
     i18n::Locale,
     id_type, text_enum,
@@ -108,12 +109,68 @@ pub struct FieldSpec {
 }
 
 /// A named place for a file the type asks for, e.g. "invoice" or "approval form".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SlotSpec {
     pub key: String,
     pub label: Bilingual,
     pub required: bool,
     pub kinds: Vec<FileKind>,
+    /// What qualifies, as the checklist tells the client ("the invoice must carry the
+    /// company's tax number").
+    #[serde(default)]
+    pub explanation: Bilingual,
+    /// An image of a document that qualifies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<AttachmentId>,
+    /// The rule this document comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyLink>,
+}
+
+/// A link from the catalogue to a policy page, optionally to one of its headings. Admins
+/// write it as the page's address (`travel-expenses#hotels`); the server resolves the page,
+/// so the link follows the page if its address changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyLink {
+    pub slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
+    /// Set by the server when the type is saved; what a client sends here is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<PolicyPageId>,
+}
+
+impl PolicyLink {
+    /// `slug` or `slug#anchor`, as an admin types it; `None` for an empty text. Whether the
+    /// page exists is for the server to say.
+    pub fn from_text(text: &str) -> Option<PolicyLink> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let (slug, anchor) = match text.split_once('#') {
+            Some((slug, anchor)) => (slug.trim(), Some(anchor.trim()).filter(|a| !a.is_empty())),
+            None => (text, None),
+        };
+        Some(PolicyLink { slug: slug.to_string(), anchor: anchor.map(str::to_string), page: None })
+    }
+
+    /// Whether the link is well formed: a page address, and a heading id without spaces.
+    pub fn check(&self) -> Result<(), Problem> {
+        crate::policies::Slug::parse(&self.slug)?;
+        let bad_anchor = self.anchor.as_ref().is_some_and(|a| {
+            a.chars().count() > 100 || a.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<')
+        });
+        if bad_anchor { Err(Problem::InvalidSlug) } else { Ok(()) }
+    }
+
+    /// The text [`PolicyLink::from_text`] reads back.
+    pub fn to_text(&self) -> String {
+        match &self.anchor {
+            Some(anchor) => format!("{}#{anchor}", self.slug),
+            None => self.slug.clone(),
+        }
+    }
 }
 
 /// A type's form and attachment slots, stored as JSON with each version.
@@ -123,6 +180,21 @@ pub struct TypeDefinition {
     pub fields: Vec<FieldSpec>,
     #[serde(default)]
     pub slots: Vec<SlotSpec>,
+    /// The policy pages that govern this type, shown with the form and recorded, version by
+    /// version, with each request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicyLink>,
+}
+
+impl TypeDefinition {
+    /// Every policy link of the type: its own, then the slots'.
+    pub fn policy_links(&self) -> impl Iterator<Item = &PolicyLink> {
+        self.policies.iter().chain(self.slots.iter().filter_map(|s| s.policy.as_ref()))
+    }
+
+    pub fn policy_links_mut(&mut self) -> impl Iterator<Item = &mut PolicyLink> {
+        self.policies.iter_mut().chain(self.slots.iter_mut().filter_map(|s| s.policy.as_mut()))
+    }
 }
 
 /// A type as a list filter names it: no form, no targets.
@@ -344,6 +416,9 @@ pub const TYPE_CODE_MAX: usize = 40;
 pub const TYPE_NAME_MAX: usize = 60;
 pub const MAX_FIELDS: usize = 30;
 pub const MAX_SLOTS: usize = 10;
+pub const MAX_POLICY_LINKS: usize = 10;
+/// Characters of a slot's explanation, per language.
+pub const EXPLANATION_MAX: usize = 300;
 /// A year: longer targets are typing mistakes.
 pub const TARGET_HOURS_MAX: i64 = 24 * 365;
 
@@ -398,6 +473,22 @@ impl TypeDraft {
             }
             keys.push(&s.key);
         }
+        for (i, s) in self.definition.slots.iter().enumerate() {
+            let long = [&s.explanation.zh, &s.explanation.en].iter().any(|t| t.chars().count() > EXPLANATION_MAX);
+            if long {
+                errors.push(FieldError { field: Field::Slot(i as u16), problem: Problem::TooLong { max: EXPLANATION_MAX as u32 } });
+            }
+        }
+        if self.definition.policies.len() > MAX_POLICY_LINKS {
+            errors.push(FieldError { field: Field::PolicyLinks, problem: Problem::TooMany });
+        } else if let Some(problem) = self.definition.policies.iter().find_map(|l| l.check().err()) {
+            errors.push(FieldError { field: Field::PolicyLinks, problem });
+        }
+        for (i, s) in self.definition.slots.iter().enumerate() {
+            if let Some(problem) = s.policy.as_ref().and_then(|l| l.check().err()) {
+                errors.push(FieldError { field: Field::Slot(i as u16), problem });
+            }
+        }
         if self.definition.fields.len() > MAX_FIELDS || self.definition.slots.len() > MAX_SLOTS {
             errors.push(FieldError { field: Field::Definition, problem: Problem::TooMany });
         }
@@ -408,6 +499,17 @@ impl TypeDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_links_are_page_addresses_with_an_optional_heading() {
+        let link = PolicyLink::from_text(" travel-expenses # 二、住宿标准 ").expect("a link");
+        assert_eq!((link.slug.as_str(), link.anchor.as_deref()), ("travel-expenses", Some("二、住宿标准")));
+        assert_eq!(link.to_text(), "travel-expenses#二、住宿标准");
+        assert_eq!(link.check(), Ok(()));
+        assert!(PolicyLink::from_text("  ").is_none());
+        assert_eq!(PolicyLink::from_text("../etc").map(|l| l.check()), Some(Err(Problem::InvalidSlug)));
+        assert_eq!(PolicyLink::from_text("travel#has space").map(|l| l.check()), Some(Err(Problem::InvalidSlug)));
+    }
 
     fn expense_form() -> TypeDefinition {
         TypeDefinition {
@@ -438,6 +540,7 @@ mod tests {
                 },
             ],
             slots: vec![],
+            policies: vec![],
         }
     }
 

@@ -5,6 +5,7 @@ use super::{
     TypeName, TypeVersionId,
 };
 use crate::{
+    attachments::AttachmentId,
     auth::UserId,
     db::{BeginWrite, Db},
     with_db,
@@ -100,6 +101,13 @@ pub async fn type_version(db: &Db, id: TypeVersionId) -> Result<Option<RequestTy
     row.map(TypeRow::into_type).transpose()
 }
 
+/// Whether the catalogue holds this file as a slot's example image.
+pub async fn is_example(db: &Db, file: AttachmentId) -> Result<bool, sqlx::Error> {
+    let found = with_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM slot_examples WHERE attachment_id = $1")
+        .bind(file).fetch_one(pool).await)?;
+    Ok(found > 0)
+}
+
 pub async fn teams(db: &Db) -> Result<Vec<Team>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_as::<_, Team>("SELECT id, code, name_zh, name_en FROM teams ORDER BY id")
         .fetch_all(pool).await)
@@ -129,6 +137,7 @@ pub async fn save_type(
     db: &Db,
     existing: Option<(TypeId, i64)>,
     draft: &TypeDraft,
+    examples: &[AttachmentId],
     admin: UserId,
     now: DateTime<Utc>,
 ) -> Result<Option<TypeId>, sqlx::Error> {
@@ -168,6 +177,11 @@ pub async fn save_type(
         .bind(t.urgent_allowed).bind(t.urgent_first_response_hours).bind(t.urgent_resolution_hours)
         .bind(&definition).bind(admin).bind(now)
         .execute(&mut *tx).await?;
+        // Older versions keep showing their examples, so an example is never let go.
+        for example in examples {
+            sqlx::query("INSERT INTO slot_examples (attachment_id) VALUES ($1) ON CONFLICT (attachment_id) DO NOTHING")
+                .bind(*example).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(Some(type_id))
     })

@@ -3,11 +3,14 @@
 
 use super::{
     api::{list_all_request_types, save_request_type},
-    Bilingual, Choice, FieldKind, FieldSpec, RequestType, SlotSpec, Targets, Team, TeamId,
+    Bilingual, Choice, FieldKind, FieldSpec, PolicyLink, RequestType, SlotSpec, Targets, Team, TeamId,
     TypeDefinition, TypeDraft, TypeId, TypeKind,
 };
 use crate::{
-    attachments::FileKind,
+    attachments::{
+        ui::{FilePicker, PendingFile},
+        FileKind,
+    },
     error::Field,
     i18n::*,
     widgets::{ErrorNotice, FieldMessage, SignedIn},
@@ -186,6 +189,9 @@ fn TypeEditor(
     let fields: Rows<(FieldSpec, String)> =
         rows(start.definition.fields.iter().map(|f| (f.clone(), choices_text(&f.choices))).collect());
     let slots: Rows<SlotSpec> = rows(start.definition.slots.clone());
+    let policy_links = RwSignal::new(
+        start.definition.policies.iter().map(PolicyLink::to_text).collect::<Vec<_>>().join("\n"),
+    );
     let save = Action::new(move |draft: &TypeDraft| {
         let draft = draft.clone();
         async move { save_request_type(existing, draft).await }
@@ -214,6 +220,7 @@ fn TypeEditor(
                 spec
             }).collect(),
             slots: slots.get_untracked().iter().map(|(_, s)| s.get_untracked()).collect(),
+            policies: policy_links.get_untracked().lines().filter_map(PolicyLink::from_text).collect(),
         };
         save.dispatch(TypeDraft {
             code: code.get_untracked().trim().to_string(),
@@ -319,10 +326,18 @@ fn TypeEditor(
                     let key = next_key(list);
                     list.push((key, RwSignal::new(SlotSpec {
                         key: String::new(), label: Bilingual::default(), required: false, kinds: vec![FileKind::Pdf],
+                        ..Default::default()
                     })));
                 })>{t!(i18n, catalogue.add_slot)}</button>
                 <FieldMessage message=message(Field::Definition) />
             </fieldset>
+            <div class="field">
+                <label for="type-policies">{t!(i18n, fields.policy_links)}</label>
+                <textarea id="type-policies" rows="3" aria-describedby="type-policies-help"
+                    prop:value=move || policy_links.get() on:input=move |ev| policy_links.set(event_target_value(&ev))></textarea>
+                <p id="type-policies-help" class="help">{t!(i18n, catalogue.policy_links_help)}</p>
+                <FieldMessage message=message(Field::PolicyLinks) />
+            </div>
             {move || error.get().map(|error| view! { <ErrorNotice error /> })}
             <div class="form-actions">
                 <button type="submit" class="button button--primary" disabled=move || save.pending().get()>{t!(i18n, common.save)}</button>
@@ -423,9 +438,51 @@ fn SlotRow(key: u64, row: RwSignal<SlotSpec>, slots: Rows<SlotSpec>) -> impl Int
                 <input type="checkbox" prop:checked=move || row.with(|r| r.required) on:change=move |ev| row.update(|r| r.required = event_target_checked(&ev)) />
                 {t!(i18n, catalogue.required)}
             </label>
+            {text("explain-zh", |l| td_string!(l, catalogue.explanation_zh), |r| r.explanation.zh.clone(), |r, v| r.explanation.zh = v)}
+            {text("explain-en", |l| td_string!(l, catalogue.explanation_en), |r| r.explanation.en.clone(), |r, v| r.explanation.en = v)}
+            {text("policy", |l| td_string!(l, catalogue.slot_policy),
+                |r| r.policy.as_ref().map(PolicyLink::to_text).unwrap_or_default(),
+                |r, v| r.policy = PolicyLink::from_text(&v))}
+            <SlotExample key row />
             <button type="button" class="button button--quiet button--small" on:click=move |_| slots.update(|l| l.retain(|(k, _)| *k != key))>
                 {t!(i18n, files.remove)}
             </button>
+        </div>
+    }
+}
+
+/// A slot's example image: the one saved, or a new one uploaded now (the last finished upload
+/// wins), and a way to remove it.
+#[component]
+fn SlotExample(key: u64, row: RwSignal<SlotSpec>) -> impl IntoView {
+    let i18n = use_i18n();
+    let uploads = RwSignal::new(Vec::<PendingFile>::new());
+    Effect::new(move |_| {
+        let last = uploads.with(|u| u.iter().rev().find_map(|f| f.uploaded()));
+        if let Some(id) = last {
+            if row.with_untracked(|r| r.example != Some(id)) {
+                row.update(|r| r.example = Some(id));
+            }
+        }
+    });
+    view! {
+        <div class="slot-example">
+            {move || row.with(|r| r.example).map(|id| view! {
+                <p>
+                    <a href=format!("/files/{id}?inline=1") target="_blank" rel="noopener">{t!(i18n, checklist.example)}</a>
+                    " "
+                    <button type="button" class="button button--quiet button--small" on:click=move |_| {
+                        uploads.set(Vec::new());
+                        row.update(|r| r.example = None);
+                    }>{t!(i18n, catalogue.remove_example)}</button>
+                </p>
+            })}
+            <FilePicker
+                files=uploads
+                id=format!("s{key}-example")
+                label=Signal::derive(move || t_string!(i18n, catalogue.example_image).to_string())
+                accept=FileKind::accept_attribute(&[FileKind::Png, FileKind::Jpeg])
+            />
         </div>
     }
 }

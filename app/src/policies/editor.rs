@@ -9,9 +9,14 @@ use super::{
         cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy,
         save_policy_draft, schedule_policy, unpublish_policy,
     },
+    files::PolicyFile,
     Audience, EditorChoices, EditorState, PolicyDraft, PolicyPageId, TocEntry,
 };
 use crate::{
+    attachments::{
+        ui::{any_uploading, format_size, FilePicker, PendingFile, UploadState},
+        FileKind,
+    },
     catalogue::Bilingual,
     error::{AppError, Field},
     i18n::*,
@@ -140,6 +145,7 @@ fn blank(choices: &EditorChoices) -> PolicyDraft {
         audience: Audience::Everyone,
         requires_ack: false,
         ack_deadline: None,
+        files: Vec::new(),
     }
 }
 
@@ -185,6 +191,9 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
     let tiers = RwSignal::new(chosen_tiers);
     let requires_ack = RwSignal::new(start.requires_ack);
     let ack_deadline = RwSignal::new(start.ack_deadline.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
+    // Files the page holds already, and those uploaded since the editor opened.
+    let kept = RwSignal::new(start.files.clone());
+    let uploads = RwSignal::new(Vec::<PendingFile>::new());
 
     let collect = move || -> Result<PolicyDraft, AppError> {
         let date = |text: String, field: Field| -> Result<Option<NaiveDate>, AppError> {
@@ -221,6 +230,20 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
             },
             requires_ack: requires_ack.get_untracked(),
             ack_deadline: if requires_ack.get_untracked() { date(ack_deadline.get_untracked(), Field::AckDeadline)? } else { None },
+            files: kept
+                .get_untracked()
+                .into_iter()
+                .chain(uploads.with_untracked(|u| {
+                    u.iter()
+                        .filter_map(|f| match f.state.get_untracked() {
+                            UploadState::Done(file) => {
+                                Some(PolicyFile { id: file.id, file_name: file.file_name, size_bytes: file.size_bytes })
+                            }
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                }))
+                .collect(),
         })
     };
 
@@ -415,6 +438,30 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
                     <p class="field-error" role="alert">{field_error(Field::AckDeadline)}</p>
                 </div>
 
+                <fieldset class="policy-editor__files">
+                    <legend>{t!(i18n, policies.files)}</legend>
+                    <ul class="file-list" data-testid="policy-files">
+                        <For each=move || kept.get() key=|f| f.id let:file>
+                            <li class="file-row">
+                                <a href=file.preview_url() target="_blank" rel="noopener">{file.file_name.clone()}</a>
+                                " " <span class="file-row__size">{format_size(file.size_bytes as f64)}</span> " "
+                                <button type="button" class="button button--quiet button--small"
+                                    on:click=move |_| kept.update(|k| k.retain(|f| f.id != file.id))>
+                                    {t!(i18n, files.remove)}
+                                </button>
+                            </li>
+                        </For>
+                    </ul>
+                    <FilePicker
+                        files=uploads
+                        id="policy-files"
+                        label=Signal::derive(move || t_string!(i18n, policies.add_files).to_string())
+                        accept=FileKind::accept_attribute(&[FileKind::Pdf])
+                        help=Signal::derive(move || t_string!(i18n, policies.files_hint).to_string())
+                    />
+                    <p class="field-error" role="alert">{field_error(Field::Files)}</p>
+                </fieldset>
+
                 <fieldset class="policy-editor__schedule">
                     <legend>{t!(i18n, policies.schedule)}</legend>
                     {move || { let zone = zone.clone(); publish_at.get().map(|at| view! {
@@ -430,8 +477,9 @@ fn EditorForm(page: Option<PolicyPageId>, choices: EditorChoices, state: Option<
                 </fieldset>
 
                 <div class="form-actions">
-                    <button type="submit" class="button" disabled=move || save.pending().get()>{t!(i18n, policies.save_draft)}</button>
-                    <button type="button" class="button button--primary" data-testid="publish" disabled=move || save.pending().get()
+                    <button type="submit" class="button" disabled=move || save.pending().get() || uploads.with(|u| any_uploading(u))>{t!(i18n, policies.save_draft)}</button>
+                    <button type="button" class="button button--primary" data-testid="publish"
+                        disabled=move || save.pending().get() || uploads.with(|u| any_uploading(u))
                         on:click=move |_| { save.dispatch(Intent::Publish); }>{t!(i18n, policies.publish)}</button>
                     <Show when=move || page_id.get().is_some()>
                         <button type="button" class="button button--danger" on:click=move |_| { unpublish.dispatch(()); }>{t!(i18n, policies.unpublish)}</button>

@@ -19,6 +19,7 @@ pub mod acknowledgements;
 pub mod api;
 pub mod compare;
 pub mod editor;
+pub mod files;
 pub mod search;
 pub mod suggestions;
 pub mod synonyms;
@@ -26,6 +27,8 @@ pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod diff;
+#[cfg(feature = "ssr")]
+pub mod links;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]
@@ -138,6 +141,9 @@ pub struct PolicyDraft {
     /// The last day, in the center's calendar, to confirm; only with `requires_ack`.
     #[serde(default)]
     pub ack_deadline: Option<NaiveDate>,
+    /// The signed originals (PDF), in the order readers see them.
+    #[serde(default)]
+    pub files: Vec<files::PolicyFile>,
 }
 
 impl PolicyDraft {
@@ -183,6 +189,9 @@ impl PolicyDraft {
         }
         if self.requires_ack && self.ack_deadline.is_some_and(|deadline| deadline < self.effective_on) {
             fail(Field::AckDeadline, Problem::BeforeEffectiveDate);
+        }
+        if self.files.len() > files::MAX_FILES {
+            fail(Field::Files, Problem::TooManyFiles { max: files::MAX_FILES as u32 });
         }
         if let Audience::Chosen { orgs, tiers } = &self.audience {
             if orgs.is_empty() && tiers.is_empty() {
@@ -278,6 +287,8 @@ pub struct PolicyView {
     pub ack: AckState,
     /// The reader's answer to "was this helpful?" for this version, if given.
     pub my_feedback: Option<bool>,
+    /// This version's signed originals.
+    pub files: Vec<files::PolicyFile>,
 }
 
 /// One published version in a page's history.
@@ -382,6 +393,33 @@ pub struct SeenPolicy {
     pub opened_at: Option<DateTime<Utc>>,
 }
 
+/// A policy page a request type links to, in the version in force, as one reader may open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedPolicy {
+    pub page: PolicyPageId,
+    pub slug: String,
+    pub title: String,
+    pub version: i64,
+}
+
+impl LinkedPolicy {
+    /// The page's address, at `anchor` if given.
+    pub fn href(&self, anchor: Option<&str>) -> String {
+        match anchor {
+            Some(anchor) => format!("/policies/{}#{anchor}", self.slug),
+            None => format!("/policies/{}", self.slug),
+        }
+    }
+}
+
+/// The policy versions behind a request, for the center's staff: those its type linked to
+/// when it was submitted, and those the form suggested to the client.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RequestPolicies {
+    pub linked: Vec<LinkedPolicy>,
+    pub seen: Vec<SeenPolicy>,
+}
+
 /// How the new-request form's suggestions of a page fared, for its editors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -427,6 +465,7 @@ mod tests {
             audience: Audience::Everyone,
             requires_ack: false,
             ack_deadline: None,
+            files: vec![],
         }
     }
 

@@ -2,6 +2,7 @@
 //! publishing in one transaction, and search.
 
 use super::{
+    files,
     markdown,
     search::{index_terms, Query, Tier},
     store::{self, CandidateRow, LiveRow, Publication},
@@ -72,7 +73,8 @@ fn encode(draft: &PolicyDraft) -> Result<String, AppError> {
     })
 }
 
-/// Saves a new page's draft or replaces an existing page's; nothing is visible to readers yet.
+/// Saves a new page's draft or replaces an existing page's, with the files it names (the
+/// page holds them from now on); nothing is visible to readers yet.
 pub async fn save_draft(
     db: &Db,
     editor: &CurrentUser,
@@ -81,22 +83,33 @@ pub async fn save_draft(
     now: DateTime<Utc>,
 ) -> Result<PolicyPageId, AppError> {
     let (slug, _) = check(db, page, draft).await?;
-    let json = encode(draft)?;
-    match page {
+    let mut draft = draft.clone();
+    draft.files = files::check(db, editor, page, &draft.files).await?;
+    let claimed: Vec<_> = draft.files.iter().map(|f| f.id).collect();
+    let json = encode(&draft)?;
+    let mut tx = db.begin_write().await?;
+    let id = match page {
         Some(id) => {
-            if !store::save_draft(db, id, &json, now).await? {
+            if !store::save_draft(&mut tx, id, &json, now).await? {
+                tx.rollback().await?;
                 return Err(AppError::NotFound);
             }
-            Ok(id)
+            id
         }
-        None => {
-            let id = store::create_page(db, &slug, draft.category_id, &json, editor.id, now)
-                .await?
-                .ok_or(AppError::Conflict(Conflict::SlugTaken))?;
-            tracing::info!(page = %id, slug = %slug, editor = %editor.id, "policy page created");
-            Ok(id)
-        }
-    }
+        None => match store::create_page(&mut tx, &slug, draft.category_id, &json, editor.id, now).await? {
+            Some(id) => {
+                tracing::info!(page = %id, slug = %slug, editor = %editor.id, "policy page created");
+                id
+            }
+            None => {
+                tx.rollback().await?;
+                return Err(AppError::Conflict(Conflict::SlugTaken));
+            }
+        },
+    };
+    store::claim_files(&mut tx, id, &claimed).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// The draft an editor continues with: the unpublished one, or else the live version.
@@ -128,6 +141,7 @@ pub async fn draft_of(db: &Db, page: PolicyPageId) -> Result<PolicyDraft, AppErr
         audience: store::audience(db, page).await?,
         requires_ack: v.requires_ack,
         ack_deadline: v.ack_deadline.map(|at| at.with_timezone(&CENTER_TIME_ZONE).date_naive()),
+        files: store::version_files(db, page, number).await?,
     })
 }
 
@@ -216,6 +230,12 @@ async fn publish_draft(
         AppError::Internal
     })?;
     let (slug, superseded_by) = check(db, Some(page), &draft).await?;
+    let held = store::page_files(db, page).await?;
+    // Saving the draft claimed its files; a file the page does not hold is not published.
+    if draft.files.iter().any(|f| !held.iter().any(|h| h.id == f.id)) {
+        return Err(AppError::invalid(Field::Files, Problem::UnknownFile));
+    }
+    let file_ids: Vec<_> = draft.files.iter().map(|f| f.id).collect();
     let tags = draft.clean_tags();
     let terms = index_rows(&draft.title_zh, &draft.title_en, &draft.body_zh, &draft.body_en, &tags);
     let title_en = non_empty(&draft.title_en);
@@ -235,6 +255,7 @@ async fn publish_draft(
         ack_deadline: draft.ack_deadline.filter(|_| draft.requires_ack).map(deadline_instant),
         audience: &draft.audience,
         terms: &terms,
+        files: &file_ids,
         by: editor.id,
         now,
     };
@@ -339,7 +360,7 @@ fn in_language(language: Language, zh: &str, en: Option<&str>) -> (String, bool)
     }
 }
 
-fn title_of(language: Language, zh: &str, en: Option<&str>) -> String {
+pub(super) fn title_of(language: Language, zh: &str, en: Option<&str>) -> String {
     in_language(language, zh, en).0
 }
 
@@ -392,6 +413,7 @@ pub async fn view(
         published_at: v.published_at,
         ack,
         my_feedback: store::my_feedback(db, page.id, v.number, reader.id).await?,
+        files: store::version_files(db, page.id, v.number).await?,
     })
 }
 
@@ -569,15 +591,6 @@ async fn ranked_hits(
         .collect())
 }
 
-/// The form key a new-request form submits with, which also names its suggestions.
-fn check_form_key(key: &str) -> Result<&str, AppError> {
-    let key = key.trim();
-    if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AppError::Malformed);
-    }
-    Ok(key)
-}
-
 /// Pages that may answer the question a client is typing as a request title: the search, at
 /// most [`super::SUGGESTIONS`], within the client's audience. What was shown is recorded for
 /// the form, so the request keeps it.
@@ -590,7 +603,7 @@ pub async fn suggest(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<super::Suggestion>, AppError> {
-    let form_key = check_form_key(form_key)?;
+    let form_key = crate::requests::service::form_key(form_key)?;
     if title.chars().count() > super::MAX_TITLE_CHARS {
         return Err(AppError::invalid(Field::Title, Problem::TooLong { max: super::MAX_TITLE_CHARS as u32 }));
     }
@@ -610,7 +623,7 @@ pub async fn opened_suggestion(
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let form_key = check_form_key(form_key)?;
+    let form_key = crate::requests::service::form_key(form_key)?;
     let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
     if !store::mark_opened(db, reader.id, form_key, page.id, version, now).await? {
         return Err(AppError::NotFound);
@@ -727,14 +740,16 @@ pub async fn ack_report(db: &Db, page: PolicyPageId, now: DateTime<Utc>) -> Resu
 /// The report as CSV for Excel: a UTF-8 byte order mark (without it Excel reads Chinese as
 /// mojibake), CRLF lines, times in `zone`.
 pub fn ack_csv(report: &AckReport, language: Language, zone: &str) -> String {
-    let header: [&str; 5] = match language {
-        Language::En => ["Organisation", "Name", "Email", "Acknowledged", "Acknowledged at"],
-        _ => ["组织", "姓名", "邮箱", "是否已确认", "确认时间"],
-    };
-    let (yes, no) = match language {
-        Language::En => ("yes", "no"),
-        _ => ("是", "否"),
-    };
+    use leptos_i18n::td_string;
+    let locale = language.locale();
+    let header = [
+        td_string!(locale, policies.csv_organisation),
+        td_string!(locale, policies.csv_name),
+        td_string!(locale, policies.csv_email),
+        td_string!(locale, policies.csv_acknowledged),
+        td_string!(locale, policies.csv_acknowledged_at),
+    ];
+    let (yes, no) = (td_string!(locale, common.yes), td_string!(locale, common.no));
     let mut out = String::from("\u{feff}");
     let mut line = |cells: &[&str]| {
         out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
@@ -742,7 +757,7 @@ pub fn ack_csv(report: &AckReport, language: Language, zone: &str) -> String {
     };
     line(&header);
     for row in &report.rows {
-        let at = row.acknowledged_at.map(|at| crate::time::format_datetime(at, zone, Language::ZhCn)).unwrap_or_default();
+        let at = row.acknowledged_at.map(|at| crate::time::format_datetime(at, zone, language)).unwrap_or_default();
         line(&[&row.organisation, &row.name, &row.email, if row.acknowledged_at.is_some() { yes } else { no }, &at]);
     }
     out

@@ -6,7 +6,9 @@
 use super::{
     AckRow, SuggestionCounts, Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
 };
+use super::files::PolicyFile;
 use crate::{
+    attachments::{store::UNCLAIMED, AttachmentId},
     auth::UserId,
     authz::PolicyScope,
     db::{Db, Tx},
@@ -82,26 +84,112 @@ pub async fn known_audience(db: &Db, orgs: &[OrgId], tiers: &[TierId]) -> Result
 
 /// Creates a page holding only a draft. `None` when the slug is taken.
 pub async fn create_page(
-    db: &Db,
+    tx: &mut Tx,
     slug: &Slug,
     category: PolicyCategoryId,
     draft: &str,
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<Option<PolicyPageId>, sqlx::Error> {
-    with_db!(db, pool => sqlx::query_scalar::<_, PolicyPageId>(
+    with_tx!(tx, conn => sqlx::query_scalar::<_, PolicyPageId>(
         "INSERT INTO policy_pages (slug, category_id, for_everyone, live_version, draft, created_by, created_at, updated_at) \
          VALUES ($1, $2, TRUE, NULL, $3, $4, $5, $5) ON CONFLICT (slug) DO NOTHING RETURNING id",
     )
     .bind(slug.as_str()).bind(category).bind(draft).bind(by).bind(now)
-    .fetch_optional(pool).await)
+    .fetch_optional(&mut *conn).await)
 }
 
 /// Replaces a page's draft. The slug and category change only when a version is published.
-pub async fn save_draft(db: &Db, page: PolicyPageId, draft: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let changed = with_db!(db, pool => sqlx::query("UPDATE policy_pages SET draft = $1, updated_at = $2 WHERE id = $3")
-        .bind(draft).bind(now).bind(page).execute(pool).await.map(|done| done.rows_affected()))?;
+pub async fn save_draft(tx: &mut Tx, page: PolicyPageId, draft: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let changed = with_tx!(tx, conn => sqlx::query("UPDATE policy_pages SET draft = $1, updated_at = $2 WHERE id = $3")
+        .bind(draft).bind(now).bind(page).execute(&mut *conn).await.map(|done| done.rows_affected()))?;
     Ok(changed == 1)
+}
+
+/// Makes staged uploads the page's own; files it already holds stay as they are.
+pub async fn claim_files(tx: &mut Tx, page: PolicyPageId, files: &[AttachmentId]) -> Result<(), sqlx::Error> {
+    with_tx!(tx, conn => {
+        for file in files {
+            sqlx::query("INSERT INTO policy_files (attachment_id, page_id) VALUES ($1, $2) ON CONFLICT (attachment_id) DO NOTHING")
+                .bind(*file).bind(page).execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
+}
+
+/// The files a page holds, in its drafts and versions.
+pub async fn page_files(db: &Db, page: PolicyPageId) -> Result<Vec<PolicyFile>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, PolicyFile>(
+        "SELECT a.id, a.file_name, a.size_bytes FROM policy_files f JOIN attachments a ON a.id = f.attachment_id \
+         WHERE f.page_id = $1 ORDER BY a.id",
+    ).bind(page).fetch_all(pool).await)
+}
+
+/// Whether a published page `scope` may see carries the file in one of its versions.
+pub async fn file_readable(db: &Db, scope: &PolicyScope, file: AttachmentId) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM policy_version_files f JOIN policy_pages p ON p.id = f.page_id \
+         WHERE f.attachment_id = $1 AND p.live_version IS NOT NULL AND {}",
+        visible(scope)
+    );
+    let found = with_db!(db, pool => sqlx::query_scalar::<_, i64>(&sql).bind(file).fetch_one(pool).await)?;
+    Ok(found > 0)
+}
+
+/// The files of one version, in order.
+pub async fn version_files(db: &Db, page: PolicyPageId, number: i64) -> Result<Vec<PolicyFile>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, PolicyFile>(
+        "SELECT a.id, a.file_name, a.size_bytes FROM policy_version_files f JOIN attachments a ON a.id = f.attachment_id \
+         WHERE f.page_id = $1 AND f.number = $2 ORDER BY f.seq",
+    ).bind(page).bind(number).fetch_all(pool).await)
+}
+
+/// Staged files as a draft names them: `(id, name, size)` of those of `ids` that `uploader`
+/// finished uploading as PDF and nobody has claimed or attached.
+pub async fn staged_pdfs(db: &Db, uploader: UserId, ids: &[AttachmentId]) -> Result<Vec<PolicyFile>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, file_name, size_bytes FROM attachments WHERE uploaded_by = $1 AND request_id IS NULL \
+         AND complete = TRUE AND kind = 'pdf' AND {UNCLAIMED} AND id IN ({})",
+        in_list(ids.iter().map(|id| id.0))
+    );
+    with_db!(db, pool => sqlx::query_as::<_, PolicyFile>(&sql).bind(uploader).fetch_all(pool).await)
+}
+
+/// The policy pages of `pages` that `scope` may see, in their live versions in force on
+/// `today`: what a request type's links lead to.
+pub async fn linked_versions(
+    db: &Db,
+    scope: &PolicyScope,
+    pages: &[PolicyPageId],
+    today: NaiveDate,
+) -> Result<Vec<LinkRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id AS page_id, p.slug, v.title_zh, v.title_en, v.number FROM policy_pages p \
+         JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
+         WHERE p.id IN ({}) AND (v.valid_until IS NULL OR v.valid_until >= $1) AND {} ORDER BY p.id",
+        in_list(pages.iter().map(|p| p.0)),
+        visible(scope)
+    );
+    with_db!(db, pool => sqlx::query_as::<_, LinkRow>(&sql).bind(today).fetch_all(pool).await)
+}
+
+/// A policy version a request type led to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    pub page_id: PolicyPageId,
+    pub slug: String,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub number: i64,
+}
+
+/// The policy versions recorded with a request at submission.
+pub async fn request_versions(db: &Db, request: i64) -> Result<Vec<LinkRow>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_as::<_, LinkRow>(
+        "SELECT p.id AS page_id, p.slug, v.title_zh, v.title_en, v.number FROM request_policy_versions r \
+         JOIN policy_pages p ON p.id = r.page_id JOIN policy_versions v ON v.page_id = r.page_id AND v.number = r.version \
+         WHERE r.request_id = $1 ORDER BY p.id",
+    ).bind(request).fetch_all(pool).await)
 }
 
 /// A page as its editor works on it.
@@ -371,6 +459,8 @@ pub struct Publication<'a> {
     pub audience: &'a Audience,
     /// (term, 't' or 'b') rows of the search index.
     pub terms: &'a [(String, &'static str)],
+    /// The version's files, claimed by the page, in order.
+    pub files: &'a [AttachmentId],
     pub by: UserId,
     pub now: DateTime<Utc>,
 }
@@ -415,6 +505,10 @@ pub async fn publish(tx: &mut Tx, p: &Publication<'_>) -> Result<Option<i64>, sq
         )
         .bind(p.slug.as_str()).bind(p.category).bind(everyone).bind(number).bind(p.now).bind(p.page)
         .execute(&mut *conn).await?;
+        for (seq, file) in p.files.iter().enumerate() {
+            sqlx::query("INSERT INTO policy_version_files (page_id, number, seq, attachment_id) VALUES ($1, $2, $3, $4)")
+                .bind(p.page).bind(number).bind(seq as i64).bind(*file).execute(&mut *conn).await?;
+        }
         sqlx::query("DELETE FROM policy_audience WHERE page_id = $1").bind(p.page).execute(&mut *conn).await?;
         for org in orgs {
             sqlx::query("INSERT INTO policy_audience (page_id, org_id, tier_id) VALUES ($1, $2, NULL)")

@@ -9,6 +9,7 @@ use super::{
     PolicyCategory, PolicyCategoryId, PolicySummary, PolicyView, SearchHit,
 };
 use crate::{
+    attachments::ui::format_size,
     auth::session::use_session,
     i18n::*,
     widgets::{use_action_error, ActionError, ErrorNotice, SignedIn, Timestamp},
@@ -282,6 +283,20 @@ fn PolicyDocument(view: PolicyView) -> impl IntoView {
             })}
             // Sanitized on the server: no script, handler, style or foreign scheme survives.
             <div class="policy__body" inner_html=view.html.clone()></div>
+            {(!view.files.is_empty()).then(|| view! {
+                <section class="policy__files" aria-labelledby="policy-files-heading">
+                    <h2 id="policy-files-heading">{t!(i18n, policies.attachments)}</h2>
+                    <ul class="attachments" data-testid="policy-attachments">
+                        {view.files.iter().map(|file| view! {
+                            <li>
+                                <a href=file.download_url()>{file.file_name.clone()}</a>
+                                " " <span class="file-row__size">{format_size(file.size_bytes as f64)}</span>
+                                " " <a class="no-print" href=file.preview_url() target="_blank" rel="noopener">{t!(i18n, files.preview)}</a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
             {(!view.tags.is_empty()).then(|| view! {
                 <p class="policy__tags">{view.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</p>
             })}

@@ -2,11 +2,10 @@
 
 use super::{
     AgentChoice, CannedReply, Command, ListFilter, NewRequestInput, Queue, QueueCounts,
-    RequestDetail, RequestId, RequestPage,
+    RequestDetail, RequestId, RequestPage, SubmissionSetup,
 };
 use crate::{
-    attachments::UploadLimits,
-    catalogue::{RequestType, Team, TeamId},
+    catalogue::{Team, TeamId},
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::Json};
@@ -22,11 +21,11 @@ use crate::{
 
 /// What the submission form needs: the types to choose from and the upload limits.
 #[server(endpoint = "requests/form")]
-pub async fn submission_form() -> Result<(Vec<RequestType>, UploadLimits), AppError> {
+pub async fn submission_form() -> Result<SubmissionSetup, AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::ViewCatalogue, Target::Portal)?;
     let state = app_state()?;
-    Ok((catalogue::current_types(&state.db, false).await?, state.settings.uploads))
+    service::submission_form(&state.db, &user, state.settings.uploads).await
 }
 
 /// Submits a new request with its fields and staged files. A repeated submission with the

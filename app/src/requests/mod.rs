@@ -248,6 +248,17 @@ pub struct RequestDetail {
     pub attachments: Vec<Attachment>,
     pub abilities: Abilities,
     pub limits: UploadLimits,
+    /// The policy versions behind the request; empty for those who do not see internals.
+    pub policies: crate::policies::RequestPolicies,
+}
+
+/// What the new-request form needs: the types, the upload limits, and the policy pages the
+/// types link to (within the user's audience), for the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionSetup {
+    pub types: Vec<RequestType>,
+    pub limits: UploadLimits,
+    pub policies: Vec<crate::policies::LinkedPolicy>,
 }
 
 /// One page of a request list; `next` continues it.
@@ -471,7 +482,9 @@ mod tests {
                     label: Bilingual::new("发票", "Invoice"),
                     required: true,
                     kinds: vec![FileKind::Pdf],
+                    ..Default::default()
                 }],
+                policies: vec![],
             },
             active: true,
         }

@@ -4,7 +4,7 @@
 use super::{
     store::{self, Applied, Change, Inserted, NewEvent, NewRecord, RequestState},
     Abilities, CheckedSubmission, Command, EventKind, NewRequestInput, RequestAction, RequestDetail,
-    RequestId, RequestStatus, Side, MESSAGE_MAX, REASON_MAX, REOPEN_WITHIN_DAYS,
+    RequestId, RequestStatus, Side, SubmissionSetup, MESSAGE_MAX, REASON_MAX, REOPEN_WITHIN_DAYS,
 };
 use crate::{
     attachments::{store as files, AttachmentId, UploadLimits, MIB},
@@ -14,6 +14,7 @@ use crate::{
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
     notifications::service as notifications,
+    policies::links as policy_links,
     orgs::OrgId,
     sla::{self, PlainHours},
     state::AppState,
@@ -37,6 +38,16 @@ pub fn submitting_org(user: &CurrentUser, requested: Option<OrgId>) -> Result<Or
 
 const IDEMPOTENCY_KEY_MAX: usize = 64;
 
+/// A new-request form's key, as the browser chose it: it makes a retried submit one request,
+/// and names the policy suggestions the form showed. Anything else is no form of this portal.
+pub fn form_key(raw: &str) -> Result<&str, AppError> {
+    let key = raw.trim();
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AppError::Malformed);
+    }
+    Ok(key)
+}
+
 /// Checks a submission completely, then stores it with its files in one transaction.
 pub async fn submit(
     db: &Db,
@@ -46,10 +57,7 @@ pub async fn submit(
     input: &NewRequestInput,
 ) -> Result<RequestId, AppError> {
     bound_file_list(limits, input.files.len())?;
-    let key = input.idempotency_key.trim();
-    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AppError::Malformed);
-    }
+    let key = form_key(&input.idempotency_key)?;
     // A retry of a submission that went through answers the stored request, before anything
     // else is checked: its files already belong to that request.
     if let Some(id) = store::by_idempotency_key(db, user.id, key).await? {
@@ -86,6 +94,12 @@ pub async fn submit(
     let CheckedSubmission { text, values, urgent, urgent_reason } = checked.map_err(|_| AppError::Internal)?;
 
     let now = Utc::now();
+    let today = now.with_timezone(&crate::time::CENTER_TIME_ZONE).date_naive();
+    let policies: Vec<_> = policy_links::for_types(db, user, [&request_type.definition], today)
+        .await?
+        .into_iter()
+        .map(|p| (p.page, p.version))
+        .collect();
     let deadlines = sla::deadlines(&PlainHours, &request_type.targets, urgent, now);
     let field_values = serde_json::to_string(&values).map_err(|_| AppError::Internal)?;
     let record = NewRecord {
@@ -102,6 +116,7 @@ pub async fn submit(
         resolution_due: deadlines.resolution_due,
         idempotency_key: key,
         files: &input.files,
+        policies: &policies,
         now,
     };
     match store::insert(db, &record).await {
@@ -170,7 +185,21 @@ pub async fn detail(
     let request_type = catalogue::type_version(db, request.type_version_id).await?.ok_or(AppError::Internal)?;
     let events = store::events(db, id, abilities.sees_internal).await?;
     let attachments = files::for_request(db, id, abilities.sees_internal).await?;
-    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits })
+    let policies = if abilities.sees_internal {
+        policy_links::for_request(db, id, user.language).await?
+    } else {
+        Default::default()
+    };
+    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits, policies })
+}
+
+/// The new-request form: the active types, the upload limits, and the policy pages the types
+/// link to that this user may read.
+pub async fn submission_form(db: &Db, user: &CurrentUser, limits: UploadLimits) -> Result<SubmissionSetup, AppError> {
+    let types = catalogue::current_types(db, false).await?;
+    let today = Utc::now().with_timezone(&crate::time::CENTER_TIME_ZONE).date_naive();
+    let policies = policy_links::for_types(db, user, types.iter().map(|t| &t.definition), today).await?;
+    Ok(SubmissionSetup { types, limits, policies })
 }
 
 fn message(field: Field, raw: &str, max: usize) -> Result<String, AppError> {

@@ -6,7 +6,7 @@ use super::{
     RequestSummary, Sort, PAGE_SIZE,
 };
 use crate::{
-    attachments::AttachmentId,
+    attachments::{store::UNCLAIMED, AttachmentId},
     auth::UserId,
     authz::{RequestScope, Target},
     catalogue::{TeamId, TypeVersionId},
@@ -70,6 +70,8 @@ pub struct NewRecord<'a> {
     pub idempotency_key: &'a str,
     /// Staged uploads and the slot each fills.
     pub files: &'a [(AttachmentId, Option<String>)],
+    /// The versions in force of the policy pages the type links to.
+    pub policies: &'a [(crate::policies::PolicyPageId, i64)],
     pub now: DateTime<Utc>,
 }
 
@@ -118,10 +120,10 @@ pub async fn insert(db: &Db, new: &NewRecord<'_>) -> Result<Inserted, sqlx::Erro
         .bind(id).bind(new.requester).bind(EventKind::Submitted).bind(RequestStatus::Submitted).bind(new.now)
         .fetch_one(&mut *tx).await?;
         for (file, slot) in new.files {
-            let attached = sqlx::query(
+            let attached = sqlx::query(&format!(
                 "UPDATE attachments SET request_id = $1, event_id = $2, slot = $3, internal = FALSE \
-                 WHERE id = $4 AND uploaded_by = $5 AND request_id IS NULL AND complete = TRUE",
-            )
+                 WHERE id = $4 AND uploaded_by = $5 AND request_id IS NULL AND complete = TRUE AND {UNCLAIMED}",
+            ))
             .bind(id).bind(event).bind(slot.as_deref()).bind(*file).bind(new.requester)
             .execute(&mut *tx).await?;
             if attached.rows_affected() != 1 {
@@ -134,6 +136,11 @@ pub async fn insert(db: &Db, new: &NewRecord<'_>) -> Result<Inserted, sqlx::Erro
         sqlx::query("UPDATE policy_suggestions SET request_id = $1 WHERE user_id = $2 AND form_key = $3 AND request_id IS NULL")
             .bind(id).bind(new.requester).bind(new.idempotency_key)
             .execute(&mut *tx).await?;
+        for (page, version) in new.policies {
+            sqlx::query("INSERT INTO request_policy_versions (request_id, page_id, version) VALUES ($1, $2, $3)")
+                .bind(id).bind(*page).bind(*version)
+                .execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(Inserted::New(id, reference))
     })
@@ -223,10 +230,10 @@ pub async fn apply(
         .bind(e.reason_code.as_deref()).bind(change.now)
         .fetch_one(&mut *conn).await?;
         for file in &change.files {
-            let attached = sqlx::query(
+            let attached = sqlx::query(&format!(
                 "UPDATE attachments SET request_id = $1, event_id = $2, internal = $3 \
-                 WHERE id = $4 AND uploaded_by = $5 AND request_id IS NULL AND complete = TRUE",
-            )
+                 WHERE id = $4 AND uploaded_by = $5 AND request_id IS NULL AND complete = TRUE AND {UNCLAIMED}",
+            ))
             .bind(id).bind(event).bind(e.internal).bind(*file).bind(change.actor)
             .execute(&mut *conn).await?;
             if attached.rows_affected() != 1 {

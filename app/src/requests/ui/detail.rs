@@ -119,6 +119,9 @@ fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, 
                     <h2 id="files-heading">{t!(i18n, files.title)}</h2>
                     <FileList files=general_files definition=definition.clone() />
                 </section>
+                {(!detail.policies.linked.is_empty() || !detail.policies.seen.is_empty()).then(|| view! {
+                    <PoliciesBehind policies=detail.policies.clone() zone=zone.clone() />
+                })}
                 <ActionPanel detail=detail.clone() user=user.clone() reload draft />
                 <section class="card" aria-labelledby="timeline-heading">
                     <h2 id="timeline-heading">{t!(i18n, requests.timeline)}</h2>
@@ -278,5 +281,51 @@ fn RequestUnavailable(error: AppError) -> impl IntoView {
         <p>
             <A href="/requests">{t!(i18n, nav.back_to_list)}</A>
         </p>
+    }
+}
+
+/// For the center's staff: the policy versions in force when the request was submitted, and
+/// the pages the form suggested to the client before they submitted it.
+#[component]
+fn PoliciesBehind(policies: crate::policies::RequestPolicies, zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let version_href = |slug: &str, version: i64| format!("/policies/{slug}?version={version}");
+    view! {
+        <section class="card" aria-labelledby="policies-heading" data-testid="request-policies">
+            <h2 id="policies-heading">{t!(i18n, requests.policies)}</h2>
+            {(!policies.linked.is_empty()).then(|| view! {
+                <h3>{t!(i18n, requests.policies_in_force)}</h3>
+                <ul class="plain-list">
+                    {policies.linked.iter().map(|p| {
+                        let version = p.version;
+                        view! {
+                            <li>
+                                <a href=version_href(&p.slug, p.version) target="_blank" rel="noopener">{p.title.clone()}</a>
+                                " " {move || t_string!(i18n, checklist.version, n = version).to_string()}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!policies.seen.is_empty()).then(|| view! {
+                <h3>{t!(i18n, requests.policies_seen)}</h3>
+                <ul class="plain-list">
+                    {policies.seen.iter().map(|p| {
+                        let version = p.version;
+                        let zone = zone.clone();
+                        view! {
+                            <li>
+                                <a href=version_href(&p.slug, p.version) target="_blank" rel="noopener">{p.title.clone()}</a>
+                                " " {move || t_string!(i18n, checklist.version, n = version).to_string()} " "
+                                {match p.opened_at {
+                                    Some(at) => view! { <span>{t!(i18n, requests.policy_opened)} " " <Timestamp at zone /></span> }.into_any(),
+                                    None => view! { <span class="muted">{t!(i18n, requests.policy_not_opened)}</span> }.into_any(),
+                                }}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod canned;
+pub mod checklist;
 pub mod detail;
 pub mod list;
 pub mod new;

@@ -1,6 +1,7 @@
 //! The submission form: a type, its form, its files. It says what is still missing before the
 //! user submits, and a double click stores one request.
 
+use super::checklist::DocumentChecklist;
 use crate::requests::{api::submit_request, NewRequestInput, RequestId, DESCRIPTION_MAX, TITLE_MAX};
 use crate::{
     attachments::{
@@ -11,7 +12,7 @@ use crate::{
     catalogue::{Currency, FieldInput, FieldKind, FieldSpec, RequestType, TypeId},
     error::{AppError, Field, Problem},
     i18n::*,
-    policies::suggestions::PolicySuggestions,
+    policies::{suggestions::PolicySuggestions, LinkedPolicy},
     widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;
@@ -33,7 +34,9 @@ pub fn NewRequestPage() -> impl IntoView {
                             let user = user.clone();
                             Suspend::new(async move {
                                 match setup.await {
-                                    Ok((types, limits)) => view! { <NewRequestForm user types limits /> }.into_any(),
+                                    Ok(setup) => view! {
+                                        <NewRequestForm user types=setup.types limits=setup.limits policies=setup.policies />
+                                    }.into_any(),
                                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                                 }
                             })
@@ -58,13 +61,19 @@ fn new_idempotency_key() -> String {
 }
 
 #[component]
-fn NewRequestForm(user: CurrentUser, types: Vec<RequestType>, limits: UploadLimits) -> impl IntoView {
+fn NewRequestForm(
+    user: CurrentUser,
+    types: Vec<RequestType>,
+    limits: UploadLimits,
+    policies: Vec<LinkedPolicy>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let orgs: Vec<_> = user.submitting_memberships().cloned().collect();
     if orgs.is_empty() {
         return view! { <p class="notice">{t!(i18n, requests.only_subsidiaries)}</p> }.into_any();
     }
     let types = StoredValue::new(types);
+    let policies = StoredValue::new(policies);
     let type_id = RwSignal::new(None::<TypeId>);
     let org = RwSignal::new(orgs.first().map(|m| m.org_id));
     let title = RwSignal::new(String::new());
@@ -226,6 +235,7 @@ fn NewRequestForm(user: CurrentUser, types: Vec<RequestType>, limits: UploadLimi
                 </p>
                 <FieldMessage message=field_error(Field::RequestType) />
             </div>
+            <DocumentChecklist chosen policies files />
             <div class="field">
                 <label for="request-title">{t!(i18n, fields.title)}</label>
                 <input

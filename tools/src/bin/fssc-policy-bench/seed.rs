@@ -147,6 +147,7 @@ fn draft(plan: &PagePlan, page: usize, version: usize, versions: usize, today: N
         audience: plan.audience.clone(),
         requires_ack: last && plan.requires_ack,
         ack_deadline: (last && plan.requires_ack).then(|| effective_on + Days::new(30)),
+        files: Vec::new(),
     }
 }
 
