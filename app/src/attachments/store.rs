@@ -63,22 +63,24 @@ pub async fn discard(db: &Db, id: AttachmentId) -> Result<(), sqlx::Error> {
     })
 }
 
-/// A staged file as a submission or reply checks it.
+/// A staged file as a submission, a reply, a policy draft or the catalogue checks it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Staged {
     pub id: AttachmentId,
+    pub file_name: String,
     pub kind: FileKind,
     pub size_bytes: i64,
 }
 
-/// Those of `ids` that `uploader` uploaded completely and that belong to no request yet.
+/// Those of `ids` that `uploader` uploaded completely and that nothing holds yet: no request,
+/// policy page or catalogue slot.
 pub async fn staged(db: &Db, uploader: UserId, ids: &[AttachmentId]) -> Result<Vec<Staged>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT id, kind, size_bytes FROM attachments WHERE uploaded_by = $1 AND request_id IS NULL \
+        "SELECT id, file_name, kind, size_bytes FROM attachments WHERE uploaded_by = $1 AND request_id IS NULL \
          AND complete = TRUE AND {UNCLAIMED} AND id IN ({})",
         placeholders.join(", ")
     );

@@ -35,7 +35,7 @@ pub use ssr::*;
 mod ssr {
     use super::PolicyFile;
     use crate::{
-        attachments::AttachmentId,
+        attachments::{store as uploads, AttachmentId, FileKind},
         auth::CurrentUser,
         authz::{self, Action, Target},
         db::Db,
@@ -61,7 +61,13 @@ mod ssr {
             None => Vec::new(),
         };
         let ids: Vec<AttachmentId> = files.iter().map(|f| f.id).filter(|id| !held.iter().any(|h| h.id == *id)).collect();
-        let staged = if ids.is_empty() { Vec::new() } else { store::staged_pdfs(db, editor.id, &ids).await? };
+        // Only a PDF is a signed original; any other upload is no file of this page.
+        let staged: Vec<PolicyFile> = uploads::staged(db, editor.id, &ids)
+            .await?
+            .into_iter()
+            .filter(|f| f.kind == FileKind::Pdf)
+            .map(|f| PolicyFile { id: f.id, file_name: f.file_name, size_bytes: f.size_bytes })
+            .collect();
         files
             .iter()
             .map(|file| {

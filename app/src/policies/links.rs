@@ -34,13 +34,6 @@ pub async fn resolve(db: &Db, definition: &mut TypeDefinition) -> Result<(), App
     if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors)) }
 }
 
-fn pages_of(definition: &TypeDefinition) -> Vec<PolicyPageId> {
-    let mut pages: Vec<PolicyPageId> = definition.policy_links().filter_map(|l| l.page).collect();
-    pages.sort();
-    pages.dedup();
-    pages
-}
-
 fn linked(row: store::LinkRow, language: Language) -> LinkedPolicy {
     let title = super::service::title_of(language, &row.title_zh, row.title_en.as_deref());
     LinkedPolicy { page: row.page_id, slug: row.slug, title, version: row.number }
@@ -54,7 +47,8 @@ pub async fn for_types<'a>(
     definitions: impl IntoIterator<Item = &'a TypeDefinition>,
     today: NaiveDate,
 ) -> Result<Vec<LinkedPolicy>, AppError> {
-    let mut pages: Vec<PolicyPageId> = definitions.into_iter().flat_map(pages_of).collect();
+    let mut pages: Vec<PolicyPageId> =
+        definitions.into_iter().flat_map(|d| d.policy_links().filter_map(|l| l.page)).collect();
     pages.sort();
     pages.dedup();
     if pages.is_empty() {

@@ -8,7 +8,7 @@ use super::{
 };
 use super::files::PolicyFile;
 use crate::{
-    attachments::{store::UNCLAIMED, AttachmentId},
+    attachments::AttachmentId,
     auth::UserId,
     authz::PolicyScope,
     db::{Db, Tx},
@@ -142,17 +142,6 @@ pub async fn version_files(db: &Db, page: PolicyPageId, number: i64) -> Result<V
         "SELECT a.id, a.file_name, a.size_bytes FROM policy_version_files f JOIN attachments a ON a.id = f.attachment_id \
          WHERE f.page_id = $1 AND f.number = $2 ORDER BY f.seq",
     ).bind(page).bind(number).fetch_all(pool).await)
-}
-
-/// Staged files as a draft names them: `(id, name, size)` of those of `ids` that `uploader`
-/// finished uploading as PDF and nobody has claimed or attached.
-pub async fn staged_pdfs(db: &Db, uploader: UserId, ids: &[AttachmentId]) -> Result<Vec<PolicyFile>, sqlx::Error> {
-    let sql = format!(
-        "SELECT id, file_name, size_bytes FROM attachments WHERE uploaded_by = $1 AND request_id IS NULL \
-         AND complete = TRUE AND kind = 'pdf' AND {UNCLAIMED} AND id IN ({})",
-        in_list(ids.iter().map(|id| id.0))
-    );
-    with_db!(db, pool => sqlx::query_as::<_, PolicyFile>(&sql).bind(uploader).fetch_all(pool).await)
 }
 
 /// The policy pages of `pages` that `scope` may see, in their live versions in force on
