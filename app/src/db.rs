@@ -148,7 +148,9 @@ impl Db {
     /// Tests use this to give each test its own namespace inside one database.
     pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> Result<Db, DbSetupError> {
         if Self::is_postgres_url(url) {
-            let mut options = PgConnectOptions::from_str(url)?;
+            // The portal's statements are short; JIT compilation costs them 20-30 ms each
+            // once a join's estimated cost passes `jit_above_cost`, and never pays back.
+            let mut options = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
             if let Some(schema) = schema {
                 options = options.options([("search_path", schema)]);
             }

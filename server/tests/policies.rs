@@ -242,6 +242,39 @@ store_test! {
         assert!(!found(&db, reader, "住宿").await.contains(&"old-travel".to_string()));
         let view = service::view(&db, reader, &scope(reader), &authz::audience_scope(reader), Language::ZhCn, "old-travel", None, today()).await.expect("read");
         assert!(view.expired);
+
+        // Fewer places than title matches: the phrase still comes first, although the two
+        // newest titles only hold every character; the body-only page waits for a place.
+        let mut newer = draft(&w, "travel-approvals", "差旅费用审批与报销", "审批流程。");
+        newer.effective_on = day(2026, 5, 1);
+        publish(&db, &w, &newer).await;
+        let first = |limit: usize| {
+            let db = &db;
+            async move {
+                service::search(db, &scope(reader), Language::ZhCn, "差旅报销", today(), limit)
+                    .await
+                    .expect("search")
+                    .into_iter()
+                    .map(|hit| hit.slug)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(first(1).await, ["travel-reimbursement-faq"]);
+        assert_eq!(first(2).await, ["travel-reimbursement-faq", "travel-approvals"]);
+        assert_eq!(first(4).await, ["travel-reimbursement-faq", "travel-approvals", "travel-expenses", "loans"]);
+
+        // A query of 40 different characters needs more than one presence mask (31 terms
+        // each); every character still counts, whichever mask holds it.
+        let stems = "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥春夏秋冬东南西北";
+        assert_eq!(stems.chars().collect::<std::collections::BTreeSet<_>>().len(), 40);
+        publish(&db, &w, &draft(&w, "calendar-stems", "历法用字", &format!("附表：{stems}。"))).await;
+        assert_eq!(found(&db, reader, stems).await, ["calendar-stems"]);
+        for missing in ["火", "乾"] {
+            let query = stems.replacen('北', missing, 1);
+            assert!(found(&db, reader, &query).await.is_empty(), "{missing} is on no page");
+            let query = stems.replacen('一', missing, 1);
+            assert!(found(&db, reader, &query).await.is_empty(), "{missing} is on no page");
+        }
     }
 
     async fn versions_keep_history_and_readers_get_their_language(db, backend, schema) {

@@ -23,7 +23,7 @@ use crate::{
 };
 use crate::time::CENTER_TIME_ZONE;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// Characters of body text a search result shows around its match.
 const SNIPPET_CHARS: usize = 120;
@@ -545,24 +545,17 @@ async fn ranked_hits(
 ) -> Result<Vec<(PolicyPageId, SearchHit)>, AppError> {
     let synonyms = synonym_sets(db).await?;
     let Some(query) = Query::parse(text, &synonyms) else { return Ok(Vec::new()) };
-    let hits = store::term_hits(db, scope, &query.all_terms(), today).await?;
-    let mut pages: HashMap<PolicyPageId, (BTreeSet<String>, BTreeSet<String>)> = HashMap::new();
-    for hit in hits {
-        let (all, title) = pages.entry(hit.page_id).or_default();
-        if hit.field == "t" {
-            title.insert(hit.term.clone());
-        }
-        all.insert(hit.term);
-    }
-    let candidates: Vec<PolicyPageId> = pages
-        .iter()
-        .filter(|(_, (all, _))| query.matches(all))
-        .map(|(id, _)| *id)
-        .collect();
-    let rows = store::candidates(db, &candidates).await?;
+    let limit = limit.min(SEARCH_LIMIT);
+    let matches = store::matching_pages(db, scope, &query, today, limit).await?;
+    let in_title: HashMap<PolicyPageId, bool> = matches.iter().map(|m| (m.page_id, m.in_title)).collect();
+    let ids: Vec<PolicyPageId> = matches.iter().map(|m| m.page_id).collect();
+    let rows = store::candidates(db, &ids).await?;
     let mut ranked: Vec<(Tier, &CandidateRow)> = rows
         .iter()
         .filter_map(|row| {
+            if !in_title.get(&row.page_id).copied().unwrap_or(false) {
+                return Some((Tier::Body, row));
+            }
             let title = format!("{}\n{}", row.title_zh, row.title_en.as_deref().unwrap_or(""));
             query.tier(&title, true).map(|tier| (tier, row))
         })
@@ -570,7 +563,7 @@ async fn ranked_hits(
     ranked.sort_by(|(a_tier, a), (b_tier, b)| {
         a_tier.cmp(b_tier).then(b.effective_on.cmp(&a.effective_on)).then(a.page_id.cmp(&b.page_id))
     });
-    ranked.truncate(limit.min(SEARCH_LIMIT));
+    ranked.truncate(limit);
     let shown: Vec<PolicyPageId> = ranked.iter().map(|(_, row)| row.page_id).collect();
     let bodies: HashMap<PolicyPageId, (String, Option<String>)> =
         store::live_bodies(db, &shown).await?.into_iter().map(|(id, zh, en)| (id, (zh, en))).collect();

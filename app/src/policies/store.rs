@@ -7,11 +7,12 @@ use super::{
     AckRow, SuggestionCounts, Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
 };
 use super::files::PolicyFile;
+use super::search::Query;
 use crate::{
     attachments::AttachmentId,
     auth::UserId,
     authz::PolicyScope,
-    db::{Db, Tx},
+    db::{Backend, Db, Tx},
     orgs::{OrgId, TierId},
     with_db, with_tx,
 };
@@ -363,38 +364,109 @@ pub async fn is_visible(db: &Db, scope: &PolicyScope, page: PolicyPageId) -> Res
     with_db!(db, pool => sqlx::query_as::<_, LiveRow>(&sql).bind(page).fetch_optional(pool).await)
 }
 
-/// One index row that matched a query term.
+/// A page whose live version satisfies a query, before ranking by title.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TermHit {
+pub struct MatchRow {
     pub page_id: PolicyPageId,
-    pub term: String,
-    pub field: String,
+    /// Whether the title's own terms satisfy the query.
+    pub in_title: bool,
+    pub effective_on: NaiveDate,
 }
 
-/// The index rows of `terms` on the pages `scope` may see that are in force on `today`.
-pub async fn term_hits(
+/// Query terms per presence mask: bits 2^0..2^30 keep each mask's sum an `integer` sum, which
+/// PostgreSQL answers as `bigint`, so masks compare with `&` on both databases.
+const TERMS_PER_MASK: usize = 31;
+
+/// The pages `scope` may see, in force on `today`, whose live version satisfies `query`: every
+/// group has an alternative whose terms are all in the page's index rows. Answers every page
+/// whose title alone satisfies it (their order needs the titles) and, after them, the newest
+/// others up to `limit` rows in all.
+///
+/// The database does the grouping: each index row of a query term adds its term's bit to the
+/// page's title mask or body mask (a term has at most one row per field, so the sums are bit
+/// sets), and an alternative holds when its bits are all set. So the work is one pass over the
+/// terms' index rows with two sums per page, and the answer is no longer than asked, however
+/// many pages hold the query's characters.
+pub async fn matching_pages(
     db: &Db,
     scope: &PolicyScope,
-    terms: &[String],
+    query: &Query,
     today: NaiveDate,
-) -> Result<Vec<TermHit>, sqlx::Error> {
+    limit: usize,
+) -> Result<Vec<MatchRow>, sqlx::Error> {
+    let terms = query.all_terms();
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..terms.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(",");
+    let masks = terms.len().div_ceil(TERMS_PER_MASK);
+    // $1 is today; term i is ${i + 2}, bit i % 31 of mask i / 31.
+    let slot = |i: usize| (i / TERMS_PER_MASK, 1_i64 << (i % TERMS_PER_MASK));
+    let values = (0..terms.len())
+        .map(|i| {
+            let (mask, bit) = slot(i);
+            format!("(${}, {mask}, {bit})", i + 2)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sums = (0..masks)
+        .map(|k| {
+            format!(
+                "SUM(CASE WHEN q.mask = {k} AND t.field = 'b' THEN q.bit ELSE 0 END) AS body{k}, \
+                 SUM(CASE WHEN q.mask = {k} AND t.field = 't' THEN q.bit ELSE 0 END) AS title{k}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let satisfied = |in_title: bool| {
+        let groups = query.groups().iter().map(|group| {
+            let alternatives = group.alternatives().iter().map(|alternative| {
+                let mut wanted = vec![0_i64; masks];
+                for term in alternative.required_terms() {
+                    if let Some(i) = terms.iter().position(|t| *t == term) {
+                        let (mask, bit) = slot(i);
+                        wanted[mask] |= bit;
+                    }
+                }
+                let held = wanted
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, bits)| **bits != 0)
+                    .map(|(k, bits)| {
+                        let held = if in_title { format!("m.title{k}") } else { format!("(m.title{k} | m.body{k})") };
+                        format!("({held} & {bits}) = {bits}")
+                    });
+                format!("({})", held.collect::<Vec<_>>().join(" AND "))
+            });
+            format!("({})", alternatives.collect::<Vec<_>>().join(" OR "))
+        });
+        groups.collect::<Vec<_>>().join(" AND ")
+    };
+    // SQLite would take the version through its unique (page_id, number) index and read the
+    // row, whose dates sit behind the body on overflow pages: three times slower on a large
+    // column. The dates index answers alone.
+    let versions = match db.backend() {
+        Backend::Sqlite => "policy_versions v INDEXED BY policy_versions_dates",
+        Backend::Postgres => "policy_versions v",
+    };
     let sql = format!(
-        "SELECT t.page_id, t.term, t.field FROM policy_terms t \
-         JOIN policy_pages p ON p.id = t.page_id \
-         JOIN policy_versions v ON v.page_id = p.id AND v.number = p.live_version \
-         WHERE t.term IN ({placeholders}) AND (v.valid_until IS NULL OR v.valid_until >= $1) AND {}",
-        visible(scope)
+        "WITH q (term, mask, bit) AS (VALUES {values}), \
+         m AS (SELECT t.page_id, {sums} FROM q JOIN policy_terms t ON t.term = q.term GROUP BY t.page_id), \
+         ranked AS (SELECT m.page_id, ({in_title}) AS in_title, v.effective_on, \
+           ROW_NUMBER() OVER (ORDER BY ({in_title}) DESC, v.effective_on DESC, m.page_id) AS place \
+           FROM m JOIN policy_pages p ON p.id = m.page_id \
+           JOIN {versions} ON v.page_id = p.id AND v.number = p.live_version \
+           WHERE {all} AND (v.valid_until IS NULL OR v.valid_until >= $1) AND {visible}) \
+         SELECT page_id, in_title, effective_on FROM ranked WHERE in_title OR place <= {limit} ORDER BY place",
+        in_title = satisfied(true),
+        all = satisfied(false),
+        visible = visible(scope),
     );
     with_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, TermHit>(&sql).bind(today);
-        for term in terms {
-            query = query.bind(term);
+        let mut statement = sqlx::query_as::<_, MatchRow>(&sql).bind(today);
+        for term in &terms {
+            statement = statement.bind(term);
         }
-        query.fetch_all(pool).await
+        statement.fetch_all(pool).await
     })
 }
 
