@@ -14,6 +14,9 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel("密码").fill(password);
   await page.getByRole("button", { name: "登录", exact: true }).click();
   await expect(page).toHaveURL(/\/requests$/);
+  // Signing in may load the list as a new document; a click before it hydrates would be a
+  // plain link's full load, not the client-side navigation a test means.
+  await hydrated(page);
 }
 
 /**
