@@ -57,6 +57,22 @@ pub enum Action {
     SeePolicyFeedback,
     /// Grant and take back permissions such as editor.
     GrantPermissions,
+    /// Rate a resolved request, and change one's rating while that is allowed.
+    RateRequest,
+    /// See a rating's stars and reasons.
+    ViewRating,
+    /// Read the client's comment on a rating.
+    ReadRatingComment,
+    /// Mark a rating's comment as read by the center, which shows it to the credited agents.
+    ReviewRatingComment,
+    /// See a low score's follow-up and its outcome.
+    ViewFollowUp,
+    /// Close a follow-up with its outcome.
+    CloseFollowUp,
+    /// Open the follow-up list and the satisfaction of one's subsidiaries.
+    ListFollowUps,
+    /// Edit service tiers and assign customer managers to organisations.
+    ManageTiers,
 }
 
 /// What an action is aimed at, with the facts the rules need.
@@ -65,6 +81,11 @@ pub enum Target {
     Request { org: OrgId, requester: UserId, owner: Option<UserId> },
     Organisation(OrgId),
     User(UserId),
+    /// A rating, with the people it credits. `comment_released`: a customer manager has read
+    /// the comment, or the center shows comments to agents at once.
+    Rating { org: OrgId, rater: UserId, resolver: Option<UserId>, first_owner: Option<UserId>, comment_released: bool },
+    /// A follow-up and the customer manager it is assigned to (`None`: the admins).
+    FollowUp { org: OrgId, assignee: Option<UserId> },
     /// The portal as a whole (user administration, catalogues).
     Portal,
 }
@@ -79,8 +100,12 @@ pub enum Reach {
     OwnOrganisation,
     /// Anything of the subsidiaries the user manages as customer manager.
     ManagedOrganisations,
-    /// Only requests the user owns as the responsible agent.
+    /// Only requests the user owns as the responsible agent, or follow-ups assigned to them.
     Assigned,
+    /// Only ratings that credit the user: they resolved the request or first owned it.
+    Credited,
+    /// As [`Reach::Credited`], once the comment is released to agents.
+    CreditedReleased,
     Everything,
 }
 
@@ -118,6 +143,14 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::WritePolicies,     [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::SeePolicyFeedback, [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::GrantPermissions,  [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::RateRequest,       [Own,             Own,             Nothing,    Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::ViewRating,        [Own,             OwnOrganisation, Credited,   ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::ReadRatingComment, [Own,             OwnOrganisation, CreditedReleased, ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::ReviewRatingComment, [Nothing,       Nothing,         Nothing,    ManagedOrganisations, Everything], Refusal::Forbidden),
+    (Action::ViewFollowUp,      [Nothing,         Nothing,         Everything, ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::CloseFollowUp,     [Nothing,         Nothing,         Nothing,    Assigned,             Everything], Refusal::Forbidden),
+    (Action::ListFollowUps,     [Nothing,         Nothing,         Nothing,    Everything,           Everything], Refusal::Forbidden),
+    (Action::ManageTiers,       [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
 ];
 
 /// What a granted permission adds to the roles' reach. An editor works for the center, so a
@@ -169,16 +202,27 @@ fn reaches_target(user: &CurrentUser, reach: Reach, membership_org: OrgId, targe
         (Everything, _) => true,
         (Own, Target::Request { requester, .. }) => requester == user.id,
         (Own, Target::User(id)) => id == user.id,
+        (Own, Target::Rating { rater, .. }) => rater == user.id,
         (Own, _) => false,
-        (OwnOrganisation, Target::Request { org, .. }) | (OwnOrganisation, Target::Organisation(org)) => {
-            org == membership_org
-        }
+        (OwnOrganisation, Target::Request { org, .. })
+        | (OwnOrganisation, Target::Organisation(org))
+        | (OwnOrganisation, Target::Rating { org, .. }) => org == membership_org,
         (OwnOrganisation, _) => false,
         (ManagedOrganisations, Target::Request { org, .. })
-        | (ManagedOrganisations, Target::Organisation(org)) => user.managed_orgs.contains(&org),
+        | (ManagedOrganisations, Target::Organisation(org))
+        | (ManagedOrganisations, Target::Rating { org, .. })
+        | (ManagedOrganisations, Target::FollowUp { org, .. }) => user.managed_orgs.contains(&org),
         (ManagedOrganisations, _) => false,
         (Assigned, Target::Request { owner, .. }) => owner == Some(user.id),
+        (Assigned, Target::FollowUp { assignee, .. }) => assignee == Some(user.id),
         (Assigned, _) => false,
+        (Credited, Target::Rating { resolver, first_owner, .. }) => {
+            resolver == Some(user.id) || first_owner == Some(user.id)
+        }
+        (CreditedReleased, Target::Rating { resolver, first_owner, comment_released, .. }) => {
+            comment_released && (resolver == Some(user.id) || first_owner == Some(user.id))
+        }
+        (Credited | CreditedReleased, _) => false,
     }
 }
 
@@ -204,11 +248,33 @@ pub fn request_scope(user: &CurrentUser) -> RequestScope {
     let mut scope = RequestScope::default();
     for m in &user.memberships {
         match reaches[column(m.role)] {
-            Nothing | Assigned => {}
+            Nothing | Assigned | Credited | CreditedReleased => {}
             Everything => scope.everything = true,
             Own => scope.requester = Some(user.id),
             OwnOrganisation => scope.orgs.push(m.org_id),
             ManagedOrganisations => scope.orgs.extend(user.managed_orgs.iter().copied()),
+        }
+    }
+    scope.orgs.sort();
+    scope.orgs.dedup();
+    scope
+}
+
+/// Which follow-ups a user's list shows: everything for admins, the managed subsidiaries'
+/// for a customer manager, from the `ListFollowUps` and `ViewFollowUp` rows.
+pub fn follow_up_scope(user: &CurrentUser) -> RequestScope {
+    let (lists, _) = rule(Action::ListFollowUps);
+    let (views, _) = rule(Action::ViewFollowUp);
+    let mut scope = RequestScope::default();
+    for m in &user.memberships {
+        let col = column(m.role);
+        if lists[col] == Nothing {
+            continue;
+        }
+        match views[col] {
+            Everything => scope.everything = true,
+            ManagedOrganisations => scope.orgs.extend(user.managed_orgs.iter().copied()),
+            _ => {}
         }
     }
     scope.orgs.sort();
@@ -363,6 +429,67 @@ mod tests {
         assert_eq!(request_scope(&manager).orgs, vec![A, B]);
         assert!(request_scope(&user(15, &[(CENTER, Role::Agent)], &[])).everything);
         assert!(request_scope(&user(19, &[], &[])).is_empty());
+    }
+
+    #[test]
+    fn ratings_are_given_by_their_submitter_and_seen_by_whom_they_concern() {
+        let rating = |released| Target::Rating {
+            org: A,
+            rater: UserId(10),
+            resolver: Some(UserId(15)),
+            first_owner: Some(UserId(14)),
+            comment_released: released,
+        };
+        let requester = user(10, &[(A, Role::Client)], &[]);
+        let contact = user(12, &[(A, Role::OrgContact)], &[]);
+        let resolver = user(15, &[(CENTER, Role::Agent)], &[]);
+        let first_owner = user(14, &[(CENTER, Role::Agent)], &[]);
+        let other_agent = user(25, &[(CENTER, Role::Agent)], &[]);
+        let manager_a = user(16, &[(CENTER, Role::CustomerManager)], &[A]);
+        let manager_b = user(17, &[(CENTER, Role::CustomerManager)], &[B]);
+        let admin = user(18, &[(CENTER, Role::Admin)], &[]);
+
+        assert_eq!(may(&requester, Action::RateRequest, REQUEST_OF_A), Ok(()));
+        for (who, u) in [("agent", &resolver), ("manager", &manager_a), ("admin", &admin), ("contact of A", &contact)] {
+            assert_eq!(may(u, Action::RateRequest, REQUEST_OF_A), Err(AppError::Forbidden), "{who} does not rate another's request");
+        }
+        for (who, u, sees, reads_hidden) in [
+            ("requester", &requester, true, true),
+            ("contact of A", &contact, true, true),
+            ("resolver", &resolver, true, false),
+            ("first owner", &first_owner, true, false),
+            ("another agent", &other_agent, false, false),
+            ("A's manager", &manager_a, true, true),
+            ("B's manager", &manager_b, false, false),
+            ("admin", &admin, true, true),
+        ] {
+            assert_eq!(may(u, Action::ViewRating, rating(false)).is_ok(), sees, "{who} sees");
+            assert_eq!(may(u, Action::ReadRatingComment, rating(false)).is_ok(), reads_hidden, "{who} reads the comment");
+        }
+        assert_eq!(may(&resolver, Action::ReadRatingComment, rating(true)), Ok(()), "released to the credited agents");
+        assert_eq!(may(&other_agent, Action::ReadRatingComment, rating(true)), Err(AppError::NotFound));
+    }
+
+    #[test]
+    fn a_follow_up_is_closed_by_its_manager_or_an_admin() {
+        let assigned = Target::FollowUp { org: A, assignee: Some(UserId(16)) };
+        let to_admins = Target::FollowUp { org: A, assignee: None };
+        let manager_a = user(16, &[(CENTER, Role::CustomerManager)], &[A]);
+        let second_manager_a = user(19, &[(CENTER, Role::CustomerManager)], &[A]);
+        let manager_b = user(17, &[(CENTER, Role::CustomerManager)], &[B]);
+        let agent = user(15, &[(CENTER, Role::Agent)], &[]);
+        let admin = user(18, &[(CENTER, Role::Admin)], &[]);
+        assert_eq!(may(&manager_a, Action::CloseFollowUp, assigned), Ok(()));
+        assert_eq!(may(&second_manager_a, Action::CloseFollowUp, assigned), Err(AppError::Forbidden));
+        assert_eq!(may(&manager_a, Action::CloseFollowUp, to_admins), Err(AppError::Forbidden));
+        assert_eq!(may(&admin, Action::CloseFollowUp, assigned), Ok(()));
+        assert_eq!(may(&agent, Action::CloseFollowUp, assigned), Err(AppError::Forbidden));
+        assert_eq!(may(&agent, Action::ViewFollowUp, assigned), Ok(()), "the center's staff see it");
+        assert_eq!(may(&manager_b, Action::ViewFollowUp, assigned), Err(AppError::NotFound));
+        assert_eq!(may(&user(10, &[(A, Role::Client)], &[]), Action::ViewFollowUp, assigned), Err(AppError::NotFound));
+        assert_eq!(follow_up_scope(&manager_b), RequestScope { everything: false, requester: None, orgs: vec![B] });
+        assert!(follow_up_scope(&admin).everything);
+        assert!(follow_up_scope(&agent).is_empty(), "agents have no follow-up list");
     }
 
     #[test]

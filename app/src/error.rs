@@ -100,6 +100,21 @@ pub enum Field {
     Synonyms,
     /// The policy pages a request type links to.
     PolicyLinks,
+    /// A rating's stars.
+    Score,
+    /// Why the client gave the score.
+    Reasons,
+    Comment,
+    /// How the customer manager reached the client.
+    Contact,
+    RootCause,
+    ActionTaken,
+    /// What the follow-up found and did, in words.
+    Outcome,
+    Tier,
+    Rank,
+    Multiplier,
+    Priority,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +159,8 @@ pub enum Problem {
     InThePast,
     /// A page cannot replace itself.
     SelfReference,
+    /// A number outside its allowed range.
+    OutOfRange { min: i64, max: i64 },
     /// A text larger than this many KiB.
     TooBig { max_kib: u32 },
     /// A synonym set on this line (counting from 1) names fewer than two terms.
@@ -170,6 +187,12 @@ pub enum Conflict {
     Stale,
     /// An admin may not lock themselves out.
     OwnAccount,
+    /// This resolution of the request has been rated already.
+    AlreadyRated,
+    /// The time to change this rating has passed.
+    RatingFinal,
+    /// The follow-up is closed already.
+    FollowUpClosed,
 }
 
 impl AppError {
@@ -238,6 +261,9 @@ impl AppError {
             }
             AppError::Conflict(Conflict::CodeTaken) => td_string!(locale, errors.code_taken).to_string(),
             AppError::Conflict(Conflict::SlugTaken) => td_string!(locale, errors.slug_taken).to_string(),
+            AppError::Conflict(Conflict::AlreadyRated) => td_string!(locale, errors.already_rated).to_string(),
+            AppError::Conflict(Conflict::RatingFinal) => td_string!(locale, errors.rating_final).to_string(),
+            AppError::Conflict(Conflict::FollowUpClosed) => td_string!(locale, errors.follow_up_closed).to_string(),
             AppError::Conflict(Conflict::AlreadyAnswered) => td_string!(locale, errors.already_answered).to_string(),
             AppError::Conflict(Conflict::NotAskedToAcknowledge) => td_string!(locale, errors.not_asked_to_acknowledge).to_string(),
             AppError::Conflict(Conflict::AlreadyTaken { owner }) => {
@@ -307,6 +333,17 @@ impl Field {
             Field::AckDeadline => td_string!(locale, fields.ack_deadline),
             Field::Synonyms => td_string!(locale, fields.synonyms),
             Field::PolicyLinks => td_string!(locale, fields.policy_links),
+            Field::Score => td_string!(locale, fields.score),
+            Field::Reasons => td_string!(locale, fields.reasons),
+            Field::Comment => td_string!(locale, fields.comment),
+            Field::Contact => td_string!(locale, fields.contact),
+            Field::RootCause => td_string!(locale, fields.root_cause),
+            Field::ActionTaken => td_string!(locale, fields.action_taken),
+            Field::Outcome => td_string!(locale, fields.outcome),
+            Field::Tier => td_string!(locale, fields.tier),
+            Field::Rank => td_string!(locale, fields.rank),
+            Field::Multiplier => td_string!(locale, fields.multiplier),
+            Field::Priority => td_string!(locale, fields.priority),
         }
     }
 }
@@ -339,6 +376,7 @@ impl Problem {
                 td_string!(locale, problems.invalid_definition, field = field)
             }
             Problem::TooMany => td_string!(locale, problems.too_many, field = field),
+            Problem::OutOfRange { min, max } => td_string!(locale, problems.out_of_range, field = field, min = min, max = max),
             Problem::FileTooLarge { max_mib } => {
                 td_string!(locale, problems.file_too_large, max = max_mib)
             }

@@ -77,12 +77,20 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                         <A href="/editor/policies">{t!(i18n, nav.manage_policies)}</A>
                     </li>
                 </Show>
+                <Show when=move || manages || admin>
+                    <li>
+                        <A href="/follow-ups">{t!(i18n, nav.follow_ups)}</A>
+                    </li>
+                </Show>
                 <Show when=move || admin>
                     <li>
                         <A href="/admin/users">{t!(i18n, nav.users)}</A>
                     </li>
                     <li>
                         <A href="/admin/request-types">{t!(i18n, nav.catalogue)}</A>
+                    </li>
+                    <li>
+                        <A href="/admin/tiers">{t!(i18n, nav.tiers)}</A>
                     </li>
                 </Show>
                 <li>

@@ -18,6 +18,7 @@ pub mod i18n_support;
 pub mod notifications;
 pub mod orgs;
 pub mod policies;
+pub mod ratings;
 pub mod requests;
 pub mod routes;
 pub mod sla;

@@ -20,6 +20,8 @@ use crate::{
         editor::{PolicyEditorListPage, PolicyEditorPage},
         ui::{PoliciesPage, PolicyPage},
     },
+    orgs::ui::TiersPage,
+    ratings::{follow_ups_ui::FollowUpsPage, measures_ui::MeasuresPage},
     requests::ui::{
         canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage,
         queue::QueuePage,
@@ -86,6 +88,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/policies") view={Lazy::<Policies>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/policies/:slug") view={Lazy::<Policy>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/policies/:slug/compare") view={Lazy::<PolicyCompare>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/tiers") view={Lazy::<Tiers>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/follow-ups") view={Lazy::<FollowUps>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/measures") view={Lazy::<Measures>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies") view={Lazy::<PolicyEditorList>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/new") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/:id") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
@@ -135,6 +140,9 @@ lazy_page!(Policy => PolicyPage);
 lazy_page!(PolicyCompare => PolicyComparePage);
 lazy_page!(PolicyEditorList => PolicyEditorListPage);
 lazy_page!(PolicyEditor => PolicyEditorPage);
+lazy_page!(FollowUps => FollowUpsPage);
+lazy_page!(Tiers => TiersPage);
+lazy_page!(Measures => MeasuresPage);
 
 /// The document title, in the page's language. The server reads a title after the page's
 /// reactive scope has ended, so there it is a plain text; the browser follows the language.

@@ -25,6 +25,34 @@ pub struct Settings {
     pub uploads: crate::attachments::UploadLimits,
     /// Whether an SMTP server is configured; without one no email is queued.
     pub email_enabled: bool,
+    pub ratings: RatingPolicy,
+}
+
+/// How ratings close requests and how low scores are followed up; each center sets its own.
+#[derive(Clone, Debug)]
+pub struct RatingPolicy {
+    /// A resolved request nobody rated closes this long after its resolution.
+    pub close_unrated_after: Duration,
+    /// The client may change a rating for this long after giving it.
+    pub change_within: Duration,
+    /// A low score's follow-up is due this many working days after the rating.
+    pub follow_up_working_days: i64,
+    /// Agents read the client's comment at once, rather than after a customer manager's review.
+    pub agents_see_comments_at_once: bool,
+    /// The client is told who follows up their low rating.
+    pub tell_client_of_follow_up: bool,
+}
+
+impl Default for RatingPolicy {
+    fn default() -> Self {
+        RatingPolicy {
+            close_unrated_after: Duration::days(7),
+            change_within: Duration::days(7),
+            follow_up_working_days: 2,
+            agents_see_comments_at_once: false,
+            tell_client_of_follow_up: true,
+        }
+    }
 }
 
 /// How repeated sign-in failures are slowed down and then refused.
@@ -66,6 +94,7 @@ impl Settings {
             throttle: ThrottlePolicy::default(),
             uploads: crate::attachments::UploadLimits::default(),
             email_enabled: false,
+            ratings: RatingPolicy::default(),
         }
     }
 

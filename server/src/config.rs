@@ -56,6 +56,13 @@ impl Config {
             daily_files: parsed("UPLOAD_DAILY_FILES", 200u32)?,
             daily_bytes: parsed("UPLOAD_DAILY_MB", 2048u64)? * mib,
         };
+        settings.ratings = app::state::RatingPolicy {
+            close_unrated_after: chrono::Duration::days(parsed("RATING_CLOSE_AFTER_DAYS", 7)?),
+            change_within: chrono::Duration::days(parsed("RATING_CHANGE_WITHIN_DAYS", 7)?),
+            follow_up_working_days: parsed("FOLLOW_UP_WORKING_DAYS", 2)?,
+            agents_see_comments_at_once: parsed("AGENTS_SEE_RATING_COMMENTS", false)?,
+            tell_client_of_follow_up: parsed("TELL_CLIENT_OF_FOLLOW_UP", true)?,
+        };
         let bootstrap_admin = match (var("FSSC_ADMIN_EMAIL"), var("FSSC_ADMIN_PASSWORD")) {
             (Some(email), Some(password)) => Some((email, password)),
             _ => None,

@@ -233,6 +233,16 @@ impl Portal {
                     Ok(n) => tracing::info!(versions = n, "published planned policy versions"),
                     Err(error) => tracing::warn!(%error, "publishing planned policy versions failed"),
                 }
+                match app::ratings::service::close_unrated(&state, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(requests = n, "closed resolved requests nobody rated in time"),
+                    Err(error) => tracing::warn!(%error, "closing unrated requests failed"),
+                }
+                match app::ratings::service::escalate_overdue(&state, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(follow_ups = n, "escalated overdue follow-ups to the admins"),
+                    Err(error) => tracing::warn!(%error, "escalating overdue follow-ups failed"),
+                }
                 match app::notifications::service::send_due_digests(&state, now).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(digests = n, "queued daily digests"),

@@ -216,10 +216,11 @@ on_both_backends! {
         assert_eq!(page.rows.len(), 1);
         assert_eq!((page.rows[0].kind, page.rows[0].actor_name.as_deref()), (NotificationKind::Assigned, Some("张伟")));
 
-        // The client turns off in-app status changes: the next one is not in the centre.
+        // The client turns off in-app status changes and rating invitations: the resolution,
+        // which is the latter for its requester, is not in the centre.
         let (_, body) = app.call(&client, "notifications/preferences", &[]).await;
         let mut prefs: Preferences = serde_json::from_str(&body).expect("prefs");
-        for k in prefs.kinds.iter_mut().filter(|k| k.kind == NotificationKind::StatusChanged) {
+        for k in prefs.kinds.iter_mut().filter(|k| matches!(k.kind, NotificationKind::StatusChanged | NotificationKind::RatingRequested)) {
             k.in_app = false;
         }
         let (status, body) = app.call_json(&client, "notifications/save-preferences", json!({ "preferences": prefs })).await;
@@ -307,8 +308,9 @@ mail_test! {
         assert!(to_agent.subject().contains("王芳"), "{}", to_agent.subject());
         let resolved = mail.last().expect("resolution mail");
         assert_eq!(resolved.recipients, vec!["client.east@example.com".to_string()]);
-        assert!(resolved.subject().contains("Resolved"), "{}", resolved.subject());
+        assert!(resolved.subject().contains("resolved: please rate"), "the resolution asks for a rating: {}", resolved.subject());
         assert!(resolved.text().contains("Paid on 24 Nov") && resolved.text().contains(&link));
+        assert!(resolved.text().contains(&format!("{link}?score=5#rating")), "with the star links");
         assert_eq!(resolved.header("Content-Language"), "en");
         assert_eq!(mail.len(), 4, "nothing else was sent");
     }

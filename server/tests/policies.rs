@@ -648,14 +648,14 @@ store_test! {
             let viewer = w.agent.clone();
             async move {
                 let facts = requests_store::state(&db, request).await.expect("q").expect("request");
-                let detail = requests_service::detail(&db, &viewer, request, &facts, limits).await.expect("detail");
+                let detail = requests_service::detail(&db, &viewer, request, &facts, limits, &Default::default()).await.expect("detail");
                 detail.policies.linked.iter().map(|p| (p.slug.clone(), p.version)).collect::<Vec<_>>()
             }
         };
         assert_eq!(linked(first).await, [("travel-expenses".to_string(), 1)], "the version in force then, not now");
         assert_eq!(linked(second).await, [("travel-expenses".to_string(), 2)]);
         let facts = requests_store::state(&db, first).await.expect("q").expect("request");
-        let mine = requests_service::detail(&db, &w.east_client, first, &facts, limits).await.expect("detail");
+        let mine = requests_service::detail(&db, &w.east_client, first, &facts, limits, &Default::default()).await.expect("detail");
         assert_eq!(mine.policies, Default::default(), "the record is the center's");
     }
 

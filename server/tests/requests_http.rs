@@ -7,11 +7,11 @@ use app::{
     auth::Role,
     error::{AppError, Conflict, Field, FieldError, Problem},
     i18n::Locale,
-    requests::{QueueCounts, RequestDetail, RequestId, RequestPage, RequestStatus},
+    requests::{QueueCounts, RequestId, RequestPage, RequestStatus},
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::TestApp;
+use support::{act, act_ok, get, key, submit_query, TestApp};
 
 /// A small but real PDF.
 fn pdf(text: &str) -> Vec<u8> {
@@ -22,22 +22,6 @@ fn png() -> Vec<u8> {
     let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     bytes.extend_from_slice(&[0u8; 64]);
     bytes
-}
-
-fn key() -> String {
-    format!("k-{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0))
-}
-
-async fn submit_query(app: &TestApp, client: &reqwest::Client, title: &str) -> RequestId {
-    let general = app.request_type("general_query").await;
-    let (status, body) = app
-        .call_json(client, "requests/submit", json!({ "input": {
-            "type_id": general.type_id, "org": null, "title": title, "description": "发票号 12345678，金额 ¥1,280.00",
-            "fields": [], "urgent": false, "urgent_reason": "", "files": [], "idempotency_key": key()
-        }}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    serde_json::from_str(&body).expect("request id")
 }
 
 /// A complete expense reimbursement with its two required files.
@@ -56,23 +40,6 @@ async fn expense_input(app: &TestApp, client: &reqwest::Client) -> Value {
         "files": [[invoice, "invoice"], [approval, "approval"]],
         "idempotency_key": key(),
     })
-}
-
-async fn get(app: &TestApp, client: &reqwest::Client, id: RequestId) -> RequestDetail {
-    let (status, body) = app.call(client, "requests/get", &[("id", &id.to_string())]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    serde_json::from_str(&body).expect("detail")
-}
-
-async fn act(app: &TestApp, client: &reqwest::Client, id: RequestId, version: i64, command: Value) -> (StatusCode, String) {
-    app.call_json(client, "requests/act", json!({ "id": id, "version": version, "command": command })).await
-}
-
-async fn act_ok(app: &TestApp, client: &reqwest::Client, id: RequestId, command: Value) -> i64 {
-    let version = get(app, client, id).await.request.version;
-    let (status, body) = act(app, client, id, version, command.clone()).await;
-    assert_eq!(status, StatusCode::OK, "{command}: {body}");
-    serde_json::from_str(&body).expect("version")
 }
 
 async fn list(app: &TestApp, client: &reqwest::Client, filter: Value) -> RequestPage {

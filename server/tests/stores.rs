@@ -239,7 +239,7 @@ store_test! {
         let change = requests::Change {
             actor: alice, status: RequestStatus::Withdrawn, owner_id: None, first_owner_id: None, team_id: state.team_id,
             first_responded_at: None, awaiting_since: None, resolution_due: state.resolution_due, resolved_at: None,
-            resolution: None, reject_reason: None, files: vec![], now,
+            resolution: None, reject_reason: None, resolution_count: 0, resolved_by: None, files: vec![], now,
             event: requests::NewEvent {
                 kind: app::requests::EventKind::StatusChanged, action: None, from_status: Some(RequestStatus::Submitted),
                 to_status: Some(RequestStatus::Withdrawn), note: None, internal: false, owner_id: None, team_id: None, reason_code: None,
@@ -394,6 +394,42 @@ store_test! {
         let count = app::with_db!(&db, pool => sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(pool).await).expect("table in this database");
         assert_eq!(count, 0);
     }
+    async fn a_resolution_holds_one_rating_and_a_rating_one_follow_up(db, backend, schema) {
+        use app::ratings::{store as ratings, RatingInput, ReasonTag};
+        let a = orgs::ensure(&db, "SUB-R", "评分公司", OrgKind::Subsidiary, None).await.expect("q");
+        let alice = new_user(&db, "rater@example.com").await;
+        let general = catalogue::current_types(&db, false).await.expect("q").into_iter().find(|t| t.code == "general_query").expect("seeded");
+        let now = Utc::now();
+        let record = requests::NewRecord {
+            org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "t",
+            description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: now,
+            resolution_due: now, idempotency_key: "r", files: &[], policies: &[], now,
+        };
+        let requests::Inserted::New(id, _) = requests::insert(&db, &record).await.expect("insert") else { panic!() };
+        let low = RatingInput { score: 2, reasons: vec![ReasonTag::Accuracy], comment: "错了".into() }.check().expect("valid");
+        let new = ratings::NewRating { request: id, resolution_no: 1, org: a, rater: alice, resolver: None, first_owner: None, rating: &low, now };
+        let mut tx = db.begin_write().await.expect("tx");
+        let first = ratings::insert_in(&mut tx, &new).await.expect("insert").expect("stored");
+        assert_eq!(ratings::insert_in(&mut tx, &new).await.expect("insert"), None, "the unique key refuses a second rating");
+        let second_resolution = ratings::NewRating { resolution_no: 2, ..new };
+        assert!(ratings::insert_in(&mut tx, &second_resolution).await.expect("insert").is_some(), "a new resolution is rated again");
+        let follow_up = ratings::NewFollowUp { rating: first, request: id, org: a, manager: None, due_at: now, opened_by: alice, now };
+        assert!(ratings::open_in(&mut tx, &follow_up).await.expect("open").is_some());
+        assert_eq!(ratings::open_in(&mut tx, &follow_up).await.expect("open"), None, "one follow-up per rating");
+        tx.commit().await.expect("commit");
+
+        let stored = ratings::find(&db, first).await.expect("q").expect("found");
+        let high = RatingInput { score: 4, reasons: vec![], comment: String::new() }.check().expect("valid");
+        let mut tx = db.begin_write().await.expect("tx");
+        assert!(!ratings::change_in(&mut tx, first, stored.updated_at - Duration::seconds(1), &high, now).await.expect("change"),
+            "a change checked against an older value writes nothing");
+        assert!(ratings::change_in(&mut tx, first, stored.updated_at, &high, now + Duration::seconds(1)).await.expect("change"));
+        tx.commit().await.expect("commit");
+        let history = ratings::history(&db, first).await.expect("q");
+        assert_eq!(history.iter().map(|h| (h.score, h.comment.as_str())).collect::<Vec<_>>(), vec![(2, "错了")]);
+        assert_eq!(ratings::find(&db, first).await.expect("q").expect("found").score, 4);
+    }
+
 }
 
 /// The two migration sets must describe the same tables and columns.

@@ -66,12 +66,25 @@ pub fn render(mail: &Mail<'_>, language: Language, public_url: &str) -> (String,
     let status_label_text = td_string!(locale, email.status);
     let status = mail.status.map(|s| status_label(locale, s));
 
+    // Each star opens the rating form with that score chosen; nothing is saved until the
+    // client confirms there, since mail scanners open every link.
+    let stars: Vec<(i64, String)> = if mail.kind == NotificationKind::RatingRequested {
+        (1..=5).map(|n| (n, format!("{url}?score={n}#rating"))).collect()
+    } else {
+        Vec::new()
+    };
     let mut text = format!("{line}\n\n{title_label}: {}\n", mail.title);
     if let Some(status) = status {
         text.push_str(&format!("{status_label_text}: {status}\n"));
     }
     if let Some(excerpt) = mail.excerpt {
         text.push_str(&format!("\n> {excerpt}\n"));
+    }
+    if !stars.is_empty() {
+        text.push_str(&format!("\n{}\n", td_string!(locale, email.rate_prompt)));
+        for (n, link) in &stars {
+            text.push_str(&format!("{}: {link}\n", td_string!(locale, email.stars, count = *n)));
+        }
     }
     text.push_str(&format!("\n{open}: {url}\n\n-- \n{}\n{settings}\n", td_string!(locale, email.footer)));
 
@@ -95,6 +108,19 @@ pub fn render(mail: &Mail<'_>, language: Language, public_url: &str) -> (String,
             "<blockquote style=\"border-left:3px solid #9aa5b1;margin:12px 0;padding-left:12px\">{}</blockquote>",
             escape(excerpt)
         ));
+    }
+    if !stars.is_empty() {
+        body.push_str(&format!("<p>{}</p><p>", escape(td_string!(locale, email.rate_prompt))));
+        for (n, link) in &stars {
+            let label = td_string!(locale, email.stars, count = *n);
+            body.push_str(&format!(
+                "<a href=\"{}\" title=\"{label}\" aria-label=\"{label}\" style=\"font-size:24px;color:#b45309;text-decoration:none;padding:0 4px\">{}</a>",
+                escape(link),
+                "★".repeat(*n as usize),
+                label = escape(&label),
+            ));
+        }
+        body.push_str("</p>");
     }
     body.push_str(&format!(
         "<p><a href=\"{}\" style=\"background:#1d4ed8;color:#ffffff;padding:8px 14px;text-decoration:none;border-radius:4px\">{}</a></p>",
@@ -165,6 +191,20 @@ mod tests {
         let (subject_en, text_en, _) = render(&mail(), Language::En, "https://fssc.example.com");
         assert!(subject_en.contains("needs information"), "{subject_en}");
         assert!(text_en.contains("Awaiting your information") || text_en.contains("Status"), "{text_en}");
+    }
+
+    #[test]
+    fn the_invitation_to_rate_carries_five_star_links_that_only_open_the_form() {
+        let invitation = Mail { kind: NotificationKind::RatingRequested, status: Some(RequestStatus::Resolved), ..mail() };
+        let (subject, text, html) = render(&invitation, Language::ZhCn, "https://fssc.example.com");
+        assert!(subject.contains("请为本次服务评分"), "{subject}");
+        for n in 1..=5 {
+            let link = format!("https://fssc.example.com/requests/42?score={n}#rating");
+            assert!(text.contains(&link), "text lacks {link}");
+            assert!(html.contains(&link), "html lacks {link}");
+        }
+        let (_, plain, _) = render(&mail(), Language::ZhCn, "https://fssc.example.com");
+        assert!(!plain.contains("?score="), "other emails carry no star links");
     }
 
     #[test]

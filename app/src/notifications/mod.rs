@@ -50,8 +50,14 @@ text_enum!(
         SlaWarning => "sla_warning",
         /// A request's deadline has passed (the SLA engine raises it).
         SlaBreach => "sla_breach",
+        /// A request of the recipient's was resolved: they are asked to rate it.
+        RatingRequested => "rating_requested",
         /// A requester rated a request the recipient worked.
         RatingReceived => "rating_received",
+        /// A low rating waits for the recipient's follow-up (回访).
+        FollowUpAssigned => "follow_up_assigned",
+        /// A follow-up passed its deadline without an outcome.
+        FollowUpOverdue => "follow_up_overdue",
         /// A policy page was published for the recipient's audience.
         PolicyPublished => "policy_published",
     }
@@ -63,13 +69,15 @@ impl NotificationKind {
         let client = roles.iter().any(|r| r.is_client_side());
         let agent = roles.contains(&Role::Agent);
         let manager = roles.contains(&Role::CustomerManager);
+        let admin = roles.contains(&Role::Admin);
         NotificationKind::ALL
             .iter()
             .copied()
             .filter(|kind| match kind {
                 // Agents hear when the client side withdraws or reopens their request.
                 NotificationKind::StatusChanged => client || agent,
-                NotificationKind::NeedsInformation => client,
+                NotificationKind::NeedsInformation | NotificationKind::RatingRequested => client,
+                NotificationKind::FollowUpAssigned | NotificationKind::FollowUpOverdue => manager || admin,
                 NotificationKind::Reply => client || agent,
                 NotificationKind::Assigned | NotificationKind::RatingReceived => agent,
                 NotificationKind::SlaWarning | NotificationKind::SlaBreach => agent || manager,
@@ -132,6 +140,9 @@ pub fn headline(
         NotificationKind::SlaWarning => td_string!(locale, notify.sla_warning, reference = subject),
         NotificationKind::SlaBreach => td_string!(locale, notify.sla_breach, reference = subject),
         NotificationKind::RatingReceived => td_string!(locale, notify.rating_received, reference = subject),
+        NotificationKind::RatingRequested => td_string!(locale, notify.rating_requested, reference = subject),
+        NotificationKind::FollowUpAssigned => td_string!(locale, notify.follow_up_assigned, reference = subject),
+        NotificationKind::FollowUpOverdue => td_string!(locale, notify.follow_up_overdue, reference = subject),
         NotificationKind::PolicyPublished => td_string!(locale, notify.policy_published, title = subject),
     }
 }
@@ -145,6 +156,9 @@ pub fn kind_label(locale: Locale, kind: NotificationKind) -> &'static str {
         NotificationKind::SlaWarning => td_string!(locale, notify.kind_sla_warning),
         NotificationKind::SlaBreach => td_string!(locale, notify.kind_sla_breach),
         NotificationKind::RatingReceived => td_string!(locale, notify.kind_rating_received),
+        NotificationKind::RatingRequested => td_string!(locale, notify.kind_rating_requested),
+        NotificationKind::FollowUpAssigned => td_string!(locale, notify.kind_follow_up_assigned),
+        NotificationKind::FollowUpOverdue => td_string!(locale, notify.kind_follow_up_overdue),
         NotificationKind::PolicyPublished => td_string!(locale, notify.kind_policy_published),
     }
 }
@@ -245,13 +259,25 @@ mod tests {
         let client = NotificationKind::for_roles(&[Role::Client]);
         assert!(client.contains(&NotificationKind::NeedsInformation));
         assert!(!client.contains(&NotificationKind::Assigned));
+        assert!(client.contains(&NotificationKind::RatingRequested), "clients are asked to rate");
         let agent = NotificationKind::for_roles(&[Role::Agent]);
         assert!(agent.contains(&NotificationKind::Assigned));
         assert!(agent.contains(&NotificationKind::SlaBreach));
         assert!(agent.contains(&NotificationKind::StatusChanged));
         assert!(!agent.contains(&NotificationKind::NeedsInformation));
+        assert!(!agent.contains(&NotificationKind::RatingRequested), "agents never rate");
+        assert!(!agent.contains(&NotificationKind::FollowUpAssigned));
         let manager = NotificationKind::for_roles(&[Role::CustomerManager]);
-        assert_eq!(manager, vec![NotificationKind::SlaWarning, NotificationKind::SlaBreach, NotificationKind::PolicyPublished]);
+        assert_eq!(
+            manager,
+            vec![
+                NotificationKind::SlaWarning,
+                NotificationKind::SlaBreach,
+                NotificationKind::FollowUpAssigned,
+                NotificationKind::FollowUpOverdue,
+                NotificationKind::PolicyPublished,
+            ]
+        );
     }
 
     #[test]

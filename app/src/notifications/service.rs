@@ -125,7 +125,10 @@ pub fn request_targets(
         } else {
             NotificationKind::StatusChanged
         };
-        targets.push((before.requester_id, kind));
+        // The submitter alone rates a resolution: their news of it is the invitation.
+        let requester_kind =
+            if change.status == RequestStatus::Resolved { NotificationKind::RatingRequested } else { kind };
+        targets.push((before.requester_id, requester_kind));
         targets.extend(followers.iter().map(|f| (*f, kind)));
         // What the client side does to a request is news to its agent.
         if actor_is_client && event.kind != EventKind::Message {
@@ -330,6 +333,8 @@ mod tests {
             resolved_at: None,
             resolution: None,
             reject_reason: None,
+            resolution_count: 0,
+            resolved_by: None,
         }
     }
 
@@ -346,6 +351,8 @@ mod tests {
             resolved_at: None,
             resolution: None,
             reject_reason: None,
+            resolution_count: 0,
+            resolved_by: None,
             event: NewEvent {
                 kind,
                 action,
@@ -406,6 +413,16 @@ mod tests {
         let mut transfer = change(AGENT, &owned, RequestStatus::InReview, EventKind::OwnerChanged, Some(RequestAction::Transfer));
         transfer.owner_id = Some(OTHER_AGENT);
         assert_eq!(request_targets(&owned, &transfer, false, &[]), vec![(OTHER_AGENT, NotificationKind::Assigned)]);
+    }
+
+    #[test]
+    fn a_resolution_invites_the_requester_to_rate_and_tells_followers_of_the_status() {
+        let before = state(RequestStatus::InReview, Some(AGENT));
+        let c = change(AGENT, &before, RequestStatus::Resolved, EventKind::StatusChanged, Some(RequestAction::Resolve));
+        assert_eq!(
+            request_targets(&before, &c, false, &[CONTACT]),
+            vec![(REQUESTER, NotificationKind::RatingRequested), (CONTACT, NotificationKind::StatusChanged)]
+        );
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub async fn get_request(id: RequestId) -> Result<RequestDetail, AppError> {
     let state = app_state()?;
     let facts = store::state(&state.db, id).await?.ok_or(AppError::NotFound)?;
     authz::may(&user, Action::ViewRequest, facts.target())?;
-    service::detail(&state.db, &user, id, &facts, state.settings.uploads).await
+    service::detail(&state.db, &user, id, &facts, state.settings.uploads, &state.settings.ratings).await
 }
 
 /// Applies one action to a request the user saw at `version`; answers the new version.

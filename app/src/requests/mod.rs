@@ -130,6 +130,8 @@ pub struct RequestSummary {
     pub resolution_due: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The subsidiary's tier's place in the agents' queues (higher first).
+    pub queue_priority: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,6 +241,9 @@ impl Abilities {
     }
 }
 
+/// The reason code of a close by the portal after the rating window.
+pub const CLOSED_UNRATED: &str = "unrated";
+
 /// A request as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestDetail {
@@ -250,6 +255,8 @@ pub struct RequestDetail {
     pub limits: UploadLimits,
     /// The policy versions behind the request; empty for those who do not see internals.
     pub policies: crate::policies::RequestPolicies,
+    /// The rating, its follow-up, or the invitation to rate, as this reader may see them.
+    pub feedback: crate::ratings::Feedback,
 }
 
 /// What the new-request form needs: the types, the upload limits, and the policy pages the

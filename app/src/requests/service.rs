@@ -100,7 +100,9 @@ pub async fn submit(
         .into_iter()
         .map(|p| (p.page, p.version))
         .collect();
-    let deadlines = sla::deadlines(&PlainHours, &request_type.targets, urgent, now);
+    // The subsidiary's tier shortens or lengthens the type's targets.
+    let targets = sla::scaled(&request_type.targets, crate::orgs::store::sla_percent(db, org).await?);
+    let deadlines = sla::deadlines(&PlainHours, &targets, urgent, now);
     let field_values = serde_json::to_string(&values).map_err(|_| AppError::Internal)?;
     let record = NewRecord {
         org,
@@ -179,6 +181,7 @@ pub async fn detail(
     id: RequestId,
     state: &RequestState,
     limits: UploadLimits,
+    ratings: &crate::state::RatingPolicy,
 ) -> Result<RequestDetail, AppError> {
     let abilities = abilities(user, state);
     let request = store::record(db, id).await?.ok_or(AppError::NotFound)?;
@@ -190,7 +193,8 @@ pub async fn detail(
     } else {
         Default::default()
     };
-    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits, policies })
+    let feedback = crate::ratings::service::feedback(db, ratings, user, id, state, Utc::now()).await?;
+    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits, policies, feedback })
 }
 
 /// The new-request form: the active types, the upload limits, and the policy pages the types
@@ -260,6 +264,43 @@ pub async fn act(
     }
 }
 
+/// The change that closes a resolved (or rejected) request: by its rating, on the client's
+/// side, or by the portal when nobody rated it in time (`expired`). `None` when the lifecycle
+/// table does not allow it from the request's status.
+pub fn closing(state: &RequestState, actor: crate::auth::UserId, side: Side, expired: bool, now: DateTime<Utc>) -> Option<Change> {
+    let to = state.status.after(RequestAction::Close, side)?;
+    Some(Change {
+        actor,
+        status: to,
+        owner_id: state.owner_id,
+        first_owner_id: state.first_owner_id,
+        team_id: state.team_id,
+        first_responded_at: state.first_responded_at,
+        awaiting_since: state.awaiting_since,
+        resolution_due: state.resolution_due,
+        resolved_at: state.resolved_at,
+        resolution: state.resolution.clone(),
+        reject_reason: state.reject_reason.clone(),
+        resolution_count: state.resolution_count,
+        resolved_by: state.resolved_by,
+        event: NewEvent {
+            kind: EventKind::StatusChanged,
+            action: Some(RequestAction::Close),
+            from_status: Some(state.status),
+            to_status: Some(to),
+            note: None,
+            internal: false,
+            owner_id: None,
+            team_id: None,
+            reason_code: expired.then(|| CLOSED_UNRATED.to_string()),
+        },
+        files: Vec::new(),
+        now,
+    })
+}
+
+pub use super::CLOSED_UNRATED;
+
 /// Computes the new state and its timeline entry from the current state.
 async fn plan(
     db: &Db,
@@ -282,6 +323,8 @@ async fn plan(
         resolved_at: state.resolved_at,
         resolution: state.resolution.clone(),
         reject_reason: state.reject_reason.clone(),
+        resolution_count: state.resolution_count,
+        resolved_by: state.resolved_by,
         event: NewEvent {
             kind: EventKind::StatusChanged,
             action: None,
@@ -370,6 +413,8 @@ async fn plan(
             change.event.note = Some(text.clone());
             change.resolution = Some(text);
             change.resolved_at = Some(now);
+            change.resolution_count = state.resolution_count + 1;
+            change.resolved_by = Some(user.id);
         }
         Command::Reject { reason, detail } => {
             let text = message(Field::Reason, &detail, REASON_MAX)?;
@@ -396,6 +441,7 @@ async fn plan(
             change.resolved_at = None;
             change.resolution = None;
             change.reject_reason = None;
+            change.resolved_by = None;
         }
         Command::Transfer { team, agent, reason } => {
             let text = message(Field::Reason, &reason, REASON_MAX)?;

@@ -10,7 +10,7 @@ use crate::{
     auth::UserId,
     authz::{RequestScope, Target},
     catalogue::{TeamId, TypeVersionId},
-    db::{BeginWrite, Db},
+    db::{BeginWrite, Db, Tx},
     orgs::OrgId,
     time::CENTER_TIME_ZONE,
     with_db, with_tx,
@@ -37,6 +37,9 @@ pub struct RequestState {
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
     pub reject_reason: Option<String>,
+    /// How often the request was resolved; each resolution is rated on its own.
+    pub resolution_count: i64,
+    pub resolved_by: Option<UserId>,
 }
 
 impl RequestState {
@@ -49,7 +52,7 @@ pub async fn state(db: &Db, id: RequestId) -> Result<Option<RequestState>, sqlx:
     with_db!(db, pool => sqlx::query_as::<_, RequestState>(
         "SELECT r.org_id, r.requester_id, r.owner_id, o.display_name AS owner_name, r.first_owner_id, \
          r.team_id, r.type_version_id, r.status, r.version, r.reference_no, r.title, r.first_responded_at, r.awaiting_since, \
-         r.resolution_due, r.resolved_at, r.resolution, r.reject_reason \
+         r.resolution_due, r.resolved_at, r.resolution, r.reject_reason, r.resolution_count, r.resolved_by \
          FROM requests r LEFT JOIN users o ON o.id = r.owner_id WHERE r.id = $1"
     ).bind(id).fetch_optional(pool).await)
 }
@@ -167,6 +170,8 @@ pub struct Change {
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
     pub reject_reason: Option<String>,
+    pub resolution_count: i64,
+    pub resolved_by: Option<UserId>,
     pub event: NewEvent,
     pub files: Vec<AttachmentId>,
     pub now: DateTime<Utc>,
@@ -204,16 +209,31 @@ pub async fn apply(
     notices: &crate::notifications::store::Batch,
 ) -> Result<Applied, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let applied = with_tx!(&mut tx, conn => async {
+    let applied = apply_in(&mut tx, id, from_version, change).await?;
+    if applied != (Applied::Done { version: from_version + 1 }) {
+        tx.rollback().await?;
+        return Ok(applied);
+    }
+    crate::notifications::store::write(&mut tx, notices, change.now).await?;
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// [`apply`] inside a transaction the caller holds, for a change that is part of a larger
+/// write (a rating closes its request). On anything but `Done` the caller rolls back.
+pub async fn apply_in(tx: &mut Tx, id: RequestId, from_version: i64, change: &Change) -> Result<Applied, sqlx::Error> {
+    with_tx!(tx, conn => async {
         let updated = sqlx::query(
             "UPDATE requests SET status = $1, owner_id = $2, first_owner_id = $3, team_id = $4, \
              first_responded_at = $5, awaiting_since = $6, resolution_due = $7, resolved_at = $8, \
-             resolution = $9, reject_reason = $10, version = version + 1, updated_at = $11 \
-             WHERE id = $12 AND version = $13",
+             resolution = $9, reject_reason = $10, resolution_count = $11, resolved_by = $12, \
+             version = version + 1, updated_at = $13 \
+             WHERE id = $14 AND version = $15",
         )
         .bind(change.status).bind(change.owner_id).bind(change.first_owner_id).bind(change.team_id)
         .bind(change.first_responded_at).bind(change.awaiting_since).bind(change.resolution_due)
         .bind(change.resolved_at).bind(change.resolution.as_deref()).bind(change.reject_reason.as_deref())
+        .bind(change.resolution_count).bind(change.resolved_by)
         .bind(change.now).bind(id).bind(from_version)
         .execute(&mut *conn).await?;
         if updated.rows_affected() != 1 {
@@ -240,15 +260,14 @@ pub async fn apply(
                 return Ok(Applied::UnknownFile);
             }
         }
+        // Reopening withdraws the invitation to rate the resolution it undoes.
+        if e.action == Some(RequestAction::Reopen) {
+            sqlx::query("UPDATE notifications SET read_at = $1 WHERE request_id = $2 AND kind = $3 AND read_at IS NULL")
+                .bind(change.now).bind(id).bind(crate::notifications::NotificationKind::RatingRequested)
+                .execute(&mut *conn).await?;
+        }
         Ok::<_, sqlx::Error>(Applied::Done { version: from_version + 1 })
-    }.await)?;
-    if applied != (Applied::Done { version: from_version + 1 }) {
-        tx.rollback().await?;
-        return Ok(applied);
-    }
-    crate::notifications::store::write(&mut tx, notices, change.now).await?;
-    tx.commit().await?;
-    Ok(applied)
+    }.await)
 }
 
 pub async fn record(db: &Db, id: RequestId) -> Result<Option<RequestRecord>, sqlx::Error> {
@@ -281,9 +300,10 @@ pub async fn events(db: &Db, id: RequestId, with_internal: bool) -> Result<Vec<R
 const SELECT_SUMMARY: &str = "SELECT r.id, r.reference_no, r.title, r.status, r.urgent, \
      v.name_zh AS type_name_zh, v.name_en AS type_name_en, o.code AS org_code, o.name AS org_name, \
      u.display_name AS requester_name, ow.display_name AS owner_name, r.resolution_due, r.created_at, \
-     r.updated_at \
+     r.updated_at, COALESCE(ti.queue_priority, 0) AS queue_priority \
      FROM requests r JOIN organisations o ON o.id = r.org_id JOIN users u ON u.id = r.requester_id \
-     JOIN request_type_versions v ON v.id = r.type_version_id LEFT JOIN users ow ON ow.id = r.owner_id";
+     JOIN request_type_versions v ON v.id = r.type_version_id LEFT JOIN users ow ON ow.id = r.owner_id \
+     LEFT JOIN tiers ti ON ti.id = o.tier_id";
 
 /// A value bound to a list query.
 #[derive(Debug, Clone)]
@@ -383,14 +403,19 @@ fn order_and_continue(c: &mut Conditions, sort: Sort, after: Option<&str>) -> &'
     }
 }
 
-async fn fetch_page(db: &Db, c: Conditions, order: &str, sort: Sort) -> Result<RequestPage, sqlx::Error> {
+async fn fetch_page(
+    db: &Db,
+    c: Conditions,
+    order: &str,
+    cursor: impl Fn(&RequestSummary) -> String,
+) -> Result<RequestPage, sqlx::Error> {
     let sql = format!("{SELECT_SUMMARY} {} {order} LIMIT {}", c.where_clause(), PAGE_SIZE + 1);
     let mut rows = with_db!(db, pool => {
         bind_params!(sqlx::query_as::<_, RequestSummary>(&sql), &c.params).fetch_all(pool).await?
     });
     let next = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|r| cursor_of(r, sort))
+        rows.last().map(cursor)
     } else {
         None
     };
@@ -457,7 +482,7 @@ pub async fn list(
     }
     let sort = filter.sort.unwrap_or(Sort::Newest);
     let order = order_and_continue(&mut c, sort, filter.after.as_deref());
-    fetch_page(db, c, order, sort).await
+    fetch_page(db, c, order, |r| cursor_of(r, sort)).await
 }
 
 const OPEN: &str = "('submitted', 'in_review', 'awaiting_client')";
@@ -500,8 +525,16 @@ pub async fn queue(
             c.push(format!("r.status = 'awaiting_client' AND r.owner_id = {p}"));
         }
     }
-    let order = order_and_continue(&mut c, Sort::DueFirst, after);
-    fetch_page(db, c, order, Sort::DueFirst).await
+    // The subsidiary's tier first, then the due time: a key client's request waits less.
+    const PRIORITY: &str = "COALESCE(ti.queue_priority, 0)";
+    if let Some((priority, rest)) = after.and_then(|a| a.split_once('~')) {
+        if let (Ok(priority), Some((Some(at), id))) = (priority.parse::<i64>(), parse_cursor(rest)) {
+            let (pp, pa, pb) = (c.bind(Param::Int(priority)), c.bind(Param::Time(at)), c.bind(Param::Int(id)));
+            c.push(format!("({PRIORITY} < {pp} OR ({PRIORITY} = {pp} AND (r.resolution_due, r.id) > ({pa}, {pb})))"));
+        }
+    }
+    let order = "ORDER BY COALESCE(ti.queue_priority, 0) DESC, r.resolution_due ASC, r.id ASC";
+    fetch_page(db, c, order, |r| format!("{}~{}", r.queue_priority, cursor_of(r, Sort::DueFirst))).await
 }
 
 /// The counts on the queue tabs, each counted by its own index-backed query.

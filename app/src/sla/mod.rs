@@ -1,7 +1,8 @@
 //! Service-level targets: when a request is due, and how much time is left.
 //!
-//! Deadlines are counted in plain hours for now. A working-time calendar (weekends,
-//! holidays, 调休) replaces [`PlainHours`] behind the [`Clock`] trait without touching callers.
+//! Deadlines are counted in plain hours, and working days as weekdays, for now. A working-time
+//! calendar (holidays, 调休) replaces [`PlainHours`] behind the [`Clock`] trait without touching
+//! callers.
 
 use crate::catalogue::Targets;
 use chrono::{DateTime, Duration, Utc};
@@ -10,14 +11,46 @@ use serde::{Deserialize, Serialize};
 /// Adds service time to an instant.
 pub trait Clock {
     fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc>;
+    /// The same time of day `days` working days later, in the center's time zone.
+    fn add_working_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc>;
 }
 
-/// Every hour counts.
+/// Every hour counts; working days are Monday to Friday.
 pub struct PlainHours;
 
 impl Clock for PlainHours {
     fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
         from + Duration::hours(hours)
+    }
+
+    fn add_working_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        use chrono::{Datelike, Weekday};
+        let mut at = from.with_timezone(&crate::time::CENTER_TIME_ZONE);
+        let mut left = days.max(0);
+        // Something arriving on a weekend starts counting from the next Monday.
+        while matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
+            at += Duration::days(1);
+        }
+        while left > 0 {
+            at += Duration::days(1);
+            if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
+                left -= 1;
+            }
+        }
+        at.with_timezone(&Utc)
+    }
+}
+
+/// A tier's share of the standard hours: `percent` of each target, rounded up to whole hours
+/// and never below one.
+pub fn scaled(targets: &Targets, percent: i64) -> Targets {
+    let scale = |hours: i64| ((hours * percent + 99) / 100).max(1);
+    Targets {
+        first_response_hours: scale(targets.first_response_hours),
+        resolution_hours: scale(targets.resolution_hours),
+        urgent_allowed: targets.urgent_allowed,
+        urgent_first_response_hours: scale(targets.urgent_first_response_hours),
+        urgent_resolution_hours: scale(targets.urgent_resolution_hours),
     }
 }
 
@@ -104,6 +137,32 @@ mod tests {
         let mut no_urgency = targets();
         no_urgency.urgent_allowed = false;
         assert_eq!(deadlines(&PlainHours, &no_urgency, true, at), normal);
+    }
+
+    #[test]
+    fn working_days_skip_the_weekend_in_the_centers_zone() {
+        let beijing = |d: u32, h: u32| {
+            crate::time::CENTER_TIME_ZONE.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap().with_timezone(&Utc)
+        };
+        // 2026-11-26 is a Thursday: two working days later is Monday the 30th, same hour.
+        assert_eq!(PlainHours.add_working_days(beijing(26, 10), 2), beijing(30, 10));
+        // Tuesday 24th + 2 = Thursday 26th.
+        assert_eq!(PlainHours.add_working_days(beijing(24, 10), 2), beijing(26, 10));
+        // Saturday the 28th counts from Monday: + 2 = Wednesday, December 2nd.
+        let saturday = beijing(28, 23);
+        let wednesday = crate::time::CENTER_TIME_ZONE.with_ymd_and_hms(2026, 12, 2, 23, 0, 0).unwrap().with_timezone(&Utc);
+        assert_eq!(PlainHours.add_working_days(saturday, 2), wednesday);
+        // Friday 23:00 in Beijing is still Friday 15:00 UTC, but the weekday is the center's.
+        assert_eq!(PlainHours.add_working_days(beijing(27, 23), 1), beijing(30, 23));
+    }
+
+    #[test]
+    fn a_tier_scales_the_targets_rounding_up() {
+        let key = scaled(&targets(), 75);
+        assert_eq!((key.first_response_hours, key.resolution_hours), (6, 36));
+        assert_eq!((key.urgent_first_response_hours, key.urgent_resolution_hours), (1, 3));
+        assert_eq!(scaled(&targets(), 100), targets());
+        assert_eq!(scaled(&targets(), 150).resolution_hours, 72);
     }
 
     #[test]

@@ -395,3 +395,46 @@ macro_rules! store_test {
 }
 #[allow(unused_imports)]
 pub(crate) use store_test;
+
+/// A form key no other submission of the run uses.
+pub fn key() -> String {
+    format!("k-{}", unique_name().replace('_', "-"))
+}
+
+/// Submits a general query as `client`; answers its id.
+pub async fn submit_query(app: &TestApp, client: &reqwest::Client, title: &str) -> app::requests::RequestId {
+    let general = app.request_type("general_query").await;
+    let (status, body) = app
+        .call_json(client, "requests/submit", serde_json::json!({ "input": {
+            "type_id": general.type_id, "org": null, "title": title, "description": "发票号 12345678，金额 ¥1,280.00",
+            "fields": [], "urgent": false, "urgent_reason": "", "files": [], "idempotency_key": key()
+        }}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("request id")
+}
+
+/// The request page's data as `client` sees it.
+pub async fn get(app: &TestApp, client: &reqwest::Client, id: app::requests::RequestId) -> app::requests::RequestDetail {
+    let (status, body) = app.call(client, "requests/get", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("detail")
+}
+
+pub async fn act(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: app::requests::RequestId,
+    version: i64,
+    command: serde_json::Value,
+) -> (StatusCode, String) {
+    app.call_json(client, "requests/act", serde_json::json!({ "id": id, "version": version, "command": command })).await
+}
+
+/// Applies a command at the request's current version; answers the new version.
+pub async fn act_ok(app: &TestApp, client: &reqwest::Client, id: app::requests::RequestId, command: serde_json::Value) -> i64 {
+    let version = get(app, client, id).await.request.version;
+    let (status, body) = act(app, client, id, version, command.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{command}: {body}");
+    serde_json::from_str(&body).expect("version")
+}

@@ -236,7 +236,7 @@ async fn run(options: Options) -> Result<(), BoxError> {
         results.push(
             measure(format!("request page, {LONG_TIMELINE} events ({label})"), &options, move || async move {
                 let state = store::state(db, id).await?.ok_or("the long request vanished")?;
-                let detail = service::detail(db, viewer, id, &state, UploadLimits::default()).await?;
+                let detail = service::detail(db, viewer, id, &state, UploadLimits::default(), &Default::default()).await?;
                 Ok(detail.events.len())
             })
             .await?,

@@ -16,6 +16,7 @@ use crate::{
     },
     widgets::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
+use crate::ratings::ui::FeedbackPanel;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
@@ -85,6 +86,7 @@ fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, 
             <StatusBadge status=r.status />
             {r.urgent.then(|| view! { <span class="badge badge--urgent">{t!(i18n, requests.urgent)}</span> })}
         </header>
+        <FeedbackPanel id=r.id feedback=detail.feedback.clone() zone=zone.clone() reload />
         <div class="grid grid--main-side">
             <div class="stack">
                 <section class="card" aria-labelledby="fields-heading">
@@ -227,7 +229,10 @@ fn AttachmentPreview(file: Attachment) -> impl IntoView {
 #[component]
 fn TimelineEntry(event: RequestEvent, files: Vec<Attachment>, zone: String) -> impl IntoView {
     let i18n = use_i18n();
-    let actor = event.actor_name.clone();
+    // A close after the rating window is the portal's own doing, whoever the row names.
+    let by_portal = event.reason_code.as_deref() == Some(crate::requests::CLOSED_UNRATED);
+    let actor_name = event.actor_name.clone();
+    let actor = move || if by_portal { t_string!(i18n, timeline.portal).to_string() } else { actor_name.clone() };
     let internal = event.internal;
     let ev = event.clone();
     let what = move || {
@@ -243,6 +248,8 @@ fn TimelineEntry(event: RequestEvent, files: Vec<Attachment>, zone: String) -> i
                 let to = ev.owner_name.clone().or(team).unwrap_or_default();
                 t_string!(i18n, timeline.transferred, to = to).to_string()
             }
+            (EventKind::StatusChanged, Some(RequestAction::Close)) if by_portal => t_string!(i18n, timeline.closed_unrated).to_string(),
+            (EventKind::StatusChanged, Some(RequestAction::Close)) => t_string!(i18n, timeline.closed_rated).to_string(),
             (EventKind::StatusChanged, _) => {
                 let from = ev.from_status.map(|s| status_label(locale, s)).unwrap_or("—");
                 let to = ev.to_status.map(|s| status_label(locale, s)).unwrap_or("—");

@@ -1,0 +1,28 @@
+//! `/measures`: how the portal measures satisfaction, in the reader's language. The text
+//! states the definitions that [`super::metrics`] computes.
+
+use crate::i18n::*;
+use leptos::prelude::*;
+
+#[component]
+pub fn MeasuresPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page prose-page">
+            <h1>{t!(i18n, measures.title)}</h1>
+            <p>{t!(i18n, measures.intro)}</p>
+            <dl class="definitions">
+                <dt>{t!(i18n, measures.average_term)}</dt>
+                <dd>{t!(i18n, measures.average_text)}</dd>
+                <dt>{t!(i18n, measures.satisfied_term)}</dt>
+                <dd>{t!(i18n, measures.satisfied_text)}</dd>
+                <dt>{t!(i18n, measures.response_term)}</dt>
+                <dd>{t!(i18n, measures.response_text)}</dd>
+                <dt>{t!(i18n, measures.low_term)}</dt>
+                <dd>{t!(i18n, measures.low_text)}</dd>
+                <dt>{t!(i18n, measures.window_term)}</dt>
+                <dd>{t!(i18n, measures.window_text)}</dd>
+            </dl>
+        </section>
+    }
+}
