@@ -57,6 +57,7 @@ test("a reimbursement goes from submission to resolution between a client and an
 
   const agent = await as(browser, "agent1@example.com");
   await agent.goto(url);
+  await hydrated(agent);
   await agent.getByRole("button", { name: "认领", exact: true }).click();
   await expect(agent.getByTestId("owner")).toHaveText("张伟");
   await act(agent, "要求补充信息", "需要客户提供什么", "请补充酒店发票");
@@ -108,7 +109,9 @@ test("a second agent's claim is refused with the owner's name", async ({ browser
   const first = await as(browser, "agent1@example.com");
   const second = await as(browser, "agent2@example.com");
   await first.goto(url);
+  await hydrated(first);
   await second.goto(url);
+  await hydrated(second);
   await expect(second.getByRole("button", { name: "认领", exact: true })).toBeVisible();
   await first.getByRole("button", { name: "认领", exact: true }).click();
   await expect(first.getByTestId("owner")).toHaveText("张伟");
