@@ -269,50 +269,20 @@ pub async fn act(
 /// table does not allow it from the request's status.
 pub fn closing(state: &RequestState, actor: crate::auth::UserId, side: Side, expired: bool, now: DateTime<Utc>) -> Option<Change> {
     let to = state.status.after(RequestAction::Close, side)?;
-    Some(Change {
-        actor,
-        status: to,
-        owner_id: state.owner_id,
-        first_owner_id: state.first_owner_id,
-        team_id: state.team_id,
-        first_responded_at: state.first_responded_at,
-        awaiting_since: state.awaiting_since,
-        resolution_due: state.resolution_due,
-        resolved_at: state.resolved_at,
-        resolution: state.resolution.clone(),
-        reject_reason: state.reject_reason.clone(),
-        resolution_count: state.resolution_count,
-        resolved_by: state.resolved_by,
-        event: NewEvent {
-            kind: EventKind::StatusChanged,
-            action: Some(RequestAction::Close),
-            from_status: Some(state.status),
-            to_status: Some(to),
-            note: None,
-            internal: false,
-            owner_id: None,
-            team_id: None,
-            reason_code: expired.then(|| CLOSED_UNRATED.to_string()),
-        },
-        files: Vec::new(),
-        now,
-    })
+    let mut change = unchanged(state, actor, now);
+    change.status = to;
+    change.event.action = Some(RequestAction::Close);
+    change.event.from_status = Some(state.status);
+    change.event.to_status = Some(to);
+    change.event.reason_code = expired.then(|| CLOSED_UNRATED.to_string());
+    Some(change)
 }
 
-pub use super::CLOSED_UNRATED;
-
-/// Computes the new state and its timeline entry from the current state.
-async fn plan(
-    db: &Db,
-    limits: &UploadLimits,
-    user: &CurrentUser,
-    id: RequestId,
-    state: &RequestState,
-    command: Command,
-    now: DateTime<Utc>,
-) -> Result<Change, AppError> {
-    let mut change = Change {
-        actor: user.id,
+/// The request as it stands, as a change yet to be made by `actor`: each command alters what
+/// it changes and fills in its timeline entry.
+fn unchanged(state: &RequestState, actor: crate::auth::UserId, now: DateTime<Utc>) -> Change {
+    Change {
+        actor,
         status: state.status,
         owner_id: state.owner_id,
         first_owner_id: state.first_owner_id,
@@ -336,9 +306,25 @@ async fn plan(
             team_id: None,
             reason_code: None,
         },
-        files: command.files().to_vec(),
+        files: Vec::new(),
         now,
-    };
+    }
+}
+
+pub use super::CLOSED_UNRATED;
+
+/// Computes the new state and its timeline entry from the current state.
+async fn plan(
+    db: &Db,
+    limits: &UploadLimits,
+    user: &CurrentUser,
+    id: RequestId,
+    state: &RequestState,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Change, AppError> {
+    let mut change = unchanged(state, user.id, now);
+    change.files = command.files().to_vec();
     if !change.files.is_empty() {
         let staged = files::staged(db, user.id, &change.files).await?;
         if staged.len() != change.files.len() {
