@@ -150,6 +150,11 @@ on_both_backends! {
         let closed = get(&app, &manager, id).await.feedback.follow_up.expect("still shown");
         assert!(closed.closed_at.is_some() && !closed.can_close);
         assert_eq!(closed.outcome.as_deref(), Some("已致电王芳致歉，并辅导经办人"));
+        use app::ratings::{ContactMethod, FollowUpAction, RootCause};
+        assert_eq!(
+            (closed.contact, closed.root_cause, closed.action_taken),
+            (Some(ContactMethod::Phone), Some(RootCause::CenterError), Some(FollowUpAction::CoachedAgent))
+        );
         assert_eq!(get(&app, &agent2, id).await.feedback.rating.expect("rating").comment.as_deref(), Some("处理太慢，催了三次"),
             "closing the follow-up reviews the comment: credited agents read it now");
         assert!(get(&app, &client, id).await.feedback.notice.expect("notice").closed);

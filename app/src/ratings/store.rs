@@ -1,7 +1,7 @@
 //! SQL for ratings, their history, follow-ups and the satisfaction figures' raw counts.
 
 use super::{
-    CheckedOutcome, CheckedRating, FollowUpEvent, FollowUpEventKind, FollowUpFilter, FollowUpId, FollowUpRow,
+    CheckedOutcome, CheckedRating, ContactMethod, FollowUpAction, RootCause, FollowUpEvent, FollowUpEventKind, FollowUpFilter, FollowUpId, FollowUpRow,
     FollowUpState, RatingChange, RatingId, reasons_to_text,
 };
 use crate::{
@@ -130,9 +130,9 @@ pub struct FollowUpRecord {
     pub escalated_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by_name: Option<String>,
-    pub contact: Option<String>,
-    pub root_cause: Option<String>,
-    pub action_taken: Option<String>,
+    pub contact: Option<ContactMethod>,
+    pub root_cause: Option<RootCause>,
+    pub action_taken: Option<FollowUpAction>,
     pub outcome: Option<String>,
     pub version: i64,
 }
