@@ -26,9 +26,12 @@ use axum::{
 use config::Config;
 use edge::{connections::ConnectionLimits, headers::HeaderPolicy, origin::OwnOrigin, rate::RateLimits};
 use leptos::{nonce::Nonce, prelude::*};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sessions::PortalSessionStore;
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
@@ -269,6 +272,16 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, found once per process. Finding them renders the app with resource loading
+/// switched off through a flag that is global to the process (leptos_router's
+/// `RouteList::generate`), and a resource that first polls while the flag is up waits forever
+/// (leptos-rs/leptos#4773). A second router built while another serves pages in the same
+/// process, as the test harness does, would leave some of those pages hanging.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// What the edge of one instance needs besides the app: its origin and its rate buckets.
 pub struct Edge {
     pub origin: OwnOrigin,
@@ -277,7 +290,7 @@ pub struct Edge {
 
 pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: LeptosOptions, edge: Edge) -> Router {
     let Edge { origin, rates } = edge;
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let settings = state.settings.clone();
     let idle = tower_sessions::cookie::time::Duration::seconds(settings.session_idle.num_seconds());
     let session_layer = SessionManagerLayer::new(sessions.clone())

@@ -8,11 +8,18 @@ mod support;
 
 use reqwest::{header, StatusCode};
 use serde_json::json;
-use std::sync::{
-    atomic::{AtomicUsize, Ordering},
-    Mutex, Once,
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc, Mutex, Once,
+    },
+    time::Duration,
 };
-use support::TestApp;
+use support::{Backend, TestApp};
+
+/// A page not answered in this time counts as never answered: the test fails, naming it,
+/// instead of waiting for ever.
+const PATIENCE: Duration = Duration::from_secs(30);
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);
 static ERRORS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -128,15 +135,24 @@ fn first_difference(a: &str, b: &str) -> String {
 }
 
 async fn get_page(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
-    let response = client
-        .get(format!("{}{path}", app.base))
-        .header(header::ACCEPT, "text/html")
-        .send()
+    get_page_at(&app.base, client, path).await
+}
+
+async fn get_page_at(base: &str, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let whole_page = async {
+        let response = client
+            .get(format!("{base}{path}"))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: no answer: {e}"));
+        let status = response.status();
+        let body = response.text().await.unwrap_or_else(|e| panic!("{path}: body cut off: {e}"));
+        (status, body)
+    };
+    tokio::time::timeout(PATIENCE, whole_page)
         .await
-        .unwrap_or_else(|e| panic!("{path}: no answer: {e}"));
-    let status = response.status();
-    let body = response.text().await.unwrap_or_else(|e| panic!("{path}: body cut off: {e}"));
-    (status, body)
+        .unwrap_or_else(|_| panic!("{path}: no whole answer within {PATIENCE:?}"))
 }
 
 async fn visitors(app: &TestApp) -> Vec<(String, reqwest::Client, Vec<String>)> {
@@ -198,14 +214,8 @@ on_both_backends! {
                 while tokio::time::Instant::now() < deadline {
                     let (client, path) = &targets[n % targets.len()];
                     n += 1;
-                    let response = client
-                        .get(format!("{base}{path}"))
-                        .header(header::ACCEPT, "text/html")
-                        .send()
-                        .await
-                        .unwrap_or_else(|e| panic!("{path}: no answer under load: {e}"));
-                    assert_eq!(response.status(), expected_status(path), "{path} under load");
-                    let body = response.text().await.unwrap_or_else(|e| panic!("{path}: body cut off: {e}"));
+                    let (status, body) = get_page_at(&base, client, path).await;
+                    assert_eq!(status, expected_status(path), "{path} under load");
                     assert!(body.contains("</html>"), "{path}: incomplete page under load");
                     answered += 1;
                 }
@@ -219,4 +229,46 @@ on_both_backends! {
         assert!(answered >= 32, "each worker was answered at least once ({answered} in all)");
         assert_clean_log();
     }
+}
+
+/// Several portals in one process, as in these tests: a portal starting while another serves
+/// pages must not leave any of those pages waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_while_another_portal_starts_in_the_same_process() {
+    watch_the_log();
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let targets: Vec<(reqwest::Client, String)> = visitors(&app)
+        .await
+        .into_iter()
+        .flat_map(|(_, client, pages)| pages.into_iter().map(move |p| (client.clone(), p)))
+        .collect();
+    let starting = Arc::new(AtomicBool::new(true));
+    let mut workers = Vec::new();
+    for worker in 0..8 {
+        let (targets, starting, base) = (targets.clone(), starting.clone(), app.base.clone());
+        workers.push(tokio::spawn(async move {
+            let mut answered = 0usize;
+            let mut n = worker;
+            while starting.load(Ordering::SeqCst) {
+                let (client, path) = &targets[n % targets.len()];
+                n += 1;
+                let (status, body) = get_page_at(&base, client, path).await;
+                assert_eq!(status, expected_status(path), "{path} while another portal starts");
+                assert!(body.contains("</html>"), "{path}: incomplete page while another portal starts");
+                answered += 1;
+            }
+            answered
+        }));
+    }
+    for _ in 0..4 {
+        let other = TestApp::spawn(Backend::Sqlite).await.expect("another portal");
+        drop(other);
+    }
+    starting.store(false, Ordering::SeqCst);
+    let mut answered = 0;
+    for worker in workers {
+        answered += worker.await.expect("page worker");
+    }
+    assert!(answered >= 8, "pages were served while the other portals started ({answered} in all)");
+    assert_clean_log();
 }
