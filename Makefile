@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. See README.md.
-.PHONY: run test build setup bench bench-live bench-pages bench-policies bench-security
+.PHONY: run test build setup bench bench-live bench-pages bench-policies bench-security bench-clock
 
 run:    ## build in release and serve on SQLite with demo accounts at http://127.0.0.1:3000
 	@scripts/run.sh
@@ -27,3 +27,6 @@ bench-policies:  ## a large policy data set once, then time search, suggestions 
 
 bench-security:  ## the sign-in race, a sign-in flood and 1,000 idle connections: PASS or FAIL each
 	@scripts/bench-security.sh
+
+bench-clock:  ## the working-time clock: remaining time of a list page, due instants of every open request
+	@cargo run --release -q -p tools --bin fssc-clock-bench

@@ -198,37 +198,61 @@ on_both_backends! {
 
     async fn every_page_answers_under_concurrent_load(app) {
         watch_the_log();
-        let visits = visitors(&app).await;
-        let targets: Vec<(reqwest::Client, String)> = visits
-            .into_iter()
-            .flat_map(|(_, client, pages)| pages.into_iter().map(move |p| (client.clone(), p)))
-            .collect();
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
-        let mut workers = Vec::new();
-        for worker in 0..32 {
-            let targets = targets.clone();
-            let base = app.base.clone();
-            workers.push(tokio::spawn(async move {
-                let mut answered = 0usize;
-                let mut n = worker;
-                while tokio::time::Instant::now() < deadline {
-                    let (client, path) = &targets[n % targets.len()];
-                    n += 1;
-                    let (status, body) = get_page_at(&base, client, path).await;
-                    assert_eq!(status, expected_status(path), "{path} under load");
-                    assert!(body.contains("</html>"), "{path}: incomplete page under load");
-                    answered += 1;
-                }
-                answered
-            }));
-        }
-        let mut answered = 0;
-        for worker in workers {
-            answered += worker.await.expect("load worker");
-        }
+        let pages = every_visit(&app).await;
+        let busy = Arc::new(AtomicBool::new(true));
+        let workers = page_workers(&app, pages, 32, busy.clone(), "under load");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        busy.store(false, Ordering::SeqCst);
+        let answered = answered(workers).await;
         assert!(answered >= 32, "each worker was answered at least once ({answered} in all)");
         assert_clean_log();
     }
+}
+
+/// Every (visitor, page) pair of [`VISITS`].
+async fn every_visit(app: &TestApp) -> Vec<(reqwest::Client, String)> {
+    visitors(app)
+        .await
+        .into_iter()
+        .flat_map(|(_, client, pages)| pages.into_iter().map(move |p| (client.clone(), p)))
+        .collect()
+}
+
+/// `count` workers asking for `pages` in turn while `busy` holds, each checking every answer is
+/// a whole page with the right status.
+fn page_workers(
+    app: &TestApp,
+    pages: Vec<(reqwest::Client, String)>,
+    count: usize,
+    busy: Arc<AtomicBool>,
+    context: &'static str,
+) -> Vec<tokio::task::JoinHandle<usize>> {
+    (0..count)
+        .map(|worker| {
+            let (pages, busy, base) = (pages.clone(), busy.clone(), app.base.clone());
+            tokio::spawn(async move {
+                let mut answered = 0usize;
+                let mut n = worker;
+                while busy.load(Ordering::SeqCst) {
+                    let (client, path) = &pages[n % pages.len()];
+                    n += 1;
+                    let (status, body) = get_page_at(&base, client, path).await;
+                    assert_eq!(status, expected_status(path), "{path} {context}");
+                    assert!(body.contains("</html>"), "{path}: incomplete page {context}");
+                    answered += 1;
+                }
+                answered
+            })
+        })
+        .collect()
+}
+
+async fn answered(workers: Vec<tokio::task::JoinHandle<usize>>) -> usize {
+    let mut answered = 0;
+    for worker in workers {
+        answered += worker.await.expect("page worker");
+    }
+    answered
 }
 
 /// Several portals in one process, as in these tests: a portal starting while another serves
@@ -237,38 +261,15 @@ on_both_backends! {
 async fn pages_answer_while_another_portal_starts_in_the_same_process() {
     watch_the_log();
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
-    let targets: Vec<(reqwest::Client, String)> = visitors(&app)
-        .await
-        .into_iter()
-        .flat_map(|(_, client, pages)| pages.into_iter().map(move |p| (client.clone(), p)))
-        .collect();
+    let pages = every_visit(&app).await;
     let starting = Arc::new(AtomicBool::new(true));
-    let mut workers = Vec::new();
-    for worker in 0..8 {
-        let (targets, starting, base) = (targets.clone(), starting.clone(), app.base.clone());
-        workers.push(tokio::spawn(async move {
-            let mut answered = 0usize;
-            let mut n = worker;
-            while starting.load(Ordering::SeqCst) {
-                let (client, path) = &targets[n % targets.len()];
-                n += 1;
-                let (status, body) = get_page_at(&base, client, path).await;
-                assert_eq!(status, expected_status(path), "{path} while another portal starts");
-                assert!(body.contains("</html>"), "{path}: incomplete page while another portal starts");
-                answered += 1;
-            }
-            answered
-        }));
-    }
+    let workers = page_workers(&app, pages, 8, starting.clone(), "while another portal starts");
     for _ in 0..4 {
         let other = TestApp::spawn(Backend::Sqlite).await.expect("another portal");
         drop(other);
     }
     starting.store(false, Ordering::SeqCst);
-    let mut answered = 0;
-    for worker in workers {
-        answered += worker.await.expect("page worker");
-    }
+    let answered = answered(workers).await;
     assert!(answered >= 8, "pages were served while the other portals started ({answered} in all)");
     assert_clean_log();
 }

@@ -1,8 +1,14 @@
 //! Service-level targets: when a request is due, and how much time is left.
 //!
-//! Deadlines are counted in plain hours, and working days as weekdays, for now. A working-time
-//! calendar (holidays, 调休) replaces [`PlainHours`] behind the [`Clock`] trait without touching
-//! callers.
+//! Request deadlines are counted by [`PlainHours`], and working days as weekdays. Working
+//! calendars with breaks, holidays and make-up workdays (调休) are [`calendar`], and the
+//! working-time arithmetic on them, with pauses, is [`working_time`]; a calendar takes
+//! [`PlainHours`]' place behind the [`Clock`] trait without touching callers. Schedules move in
+//! and out of a calendar as files through [`calendar_file`].
+
+pub mod calendar;
+pub mod calendar_file;
+pub mod working_time;
 
 use crate::catalogue::Targets;
 use chrono::{DateTime, Duration, Utc};
@@ -38,6 +44,31 @@ impl Clock for PlainHours {
             }
         }
         at.with_timezone(&Utc)
+    }
+}
+
+/// Working time on a calendar: hours skip nights, breaks and days off, and a working day is a
+/// day with working periods, make-up days included.
+impl Clock for calendar::WorkCalendar {
+    fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
+        working_time::add_working(self, from, Duration::hours(hours))
+    }
+
+    fn add_working_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        let local = from.with_timezone(&self.zone());
+        let works = |date: &chrono::NaiveDate| !self.periods_on(*date).is_empty();
+        // Something arriving on a day off starts counting from the next working day. Both
+        // searches end: the calendar's week has working time.
+        let mut date = local.date_naive().iter_days().find(works).unwrap_or(local.date_naive());
+        for _ in 0..days.max(0) {
+            date = date.iter_days().skip(1).find(works).unwrap_or(date);
+        }
+        let at = date.and_time(local.time());
+        self.zone()
+            .from_local_datetime(&at)
+            .earliest()
+            .map_or(from, |due| due.with_timezone(&Utc))
     }
 }
 
@@ -154,6 +185,21 @@ mod tests {
         assert_eq!(PlainHours.add_working_days(saturday, 2), wednesday);
         // Friday 23:00 in Beijing is still Friday 15:00 UTC, but the weekday is the center's.
         assert_eq!(PlainHours.add_working_days(beijing(27, 23), 1), beijing(30, 23));
+    }
+
+    #[test]
+    fn a_calendar_counts_working_hours_and_working_days() {
+        let calendar = calendar::center_default().unwrap();
+        let beijing = |m: u32, d: u32, h: u32, min: u32| {
+            crate::time::CENTER_TIME_ZONE.with_ymd_and_hms(2026, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+        };
+        // National Day (1–7 October) is off and Saturday the 10th works: two working days after
+        // the 1st counts from Thursday the 8th, then Friday the 9th and Saturday the 10th.
+        assert_eq!(calendar.add_working_days(beijing(10, 1, 10, 0), 2), beijing(10, 10, 10, 0));
+        assert_eq!(calendar.add_working_days(beijing(9, 30, 10, 0), 1), beijing(10, 8, 10, 0));
+        let due = deadlines(&calendar, &targets(), false, beijing(11, 23, 9, 0));
+        // Eight working hours from Monday 09:00: 7.5 on Monday, half an hour on Tuesday.
+        assert_eq!(due.first_response_due, beijing(11, 24, 9, 30));
     }
 
     #[test]
