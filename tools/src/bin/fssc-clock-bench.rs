@@ -34,8 +34,10 @@ fn main() {
         .collect();
     let target = Duration::hours(48);
 
+    // A page of the list: 50 requests from across the six weeks, the oldest the slowest.
+    let page_of_50: Vec<_> = requests.iter().step_by(requests.len() / 50).take(50).collect();
     let page = time(|| {
-        for (submitted, pauses) in &requests[..50] {
+        for (submitted, pauses) in &page_of_50 {
             let used = working_time::counted_between(&calendar, *submitted, now, pauses);
             std::hint::black_box(target - used);
         }
