@@ -76,8 +76,17 @@ pub fn parse_csv(text: &str) -> Result<Vec<DatedEntry>, FileError> {
             break;
         }
     }
+    outcome(entries, bad, FileError::BadLines)
+}
+
+/// How a read ends: its bad entries if it has any, else its entries in date order.
+fn outcome(
+    entries: BTreeMap<NaiveDate, DatedEntry>,
+    bad: Vec<(usize, LineProblem)>,
+    as_error: fn(Vec<(usize, LineProblem)>) -> FileError,
+) -> Result<Vec<DatedEntry>, FileError> {
     if !bad.is_empty() {
-        return Err(FileError::BadLines(bad));
+        return Err(as_error(bad));
     }
     if entries.is_empty() {
         return Err(FileError::Empty);
@@ -167,13 +176,7 @@ pub fn parse_ics(text: &str) -> Result<Vec<DatedEntry>, FileError> {
             break;
         }
     }
-    if !bad.is_empty() {
-        return Err(FileError::BadEvents(bad));
-    }
-    if entries.is_empty() {
-        return Err(FileError::Empty);
-    }
-    Ok(entries.into_values().collect())
+    outcome(entries, bad, FileError::BadEvents)
 }
 
 /// An iCalendar file is longer than a CSV for the same schedule: about ten lines an event.
