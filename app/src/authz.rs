@@ -73,6 +73,8 @@ pub enum Action {
     ListFollowUps,
     /// Edit service tiers and assign customer managers to organisations.
     ManageTiers,
+    /// Edit working calendars, import their schedules, and choose which teams and types use them.
+    ManageCalendars,
 }
 
 /// What an action is aimed at, with the facts the rules need.
@@ -151,6 +153,7 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::CloseFollowUp,     [Nothing,         Nothing,         Nothing,    Assigned,             Everything], Refusal::Forbidden),
     (Action::ListFollowUps,     [Nothing,         Nothing,         Nothing,    Everything,           Everything], Refusal::Forbidden),
     (Action::ManageTiers,       [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::ManageCalendars,   [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
 ];
 
 /// What a granted permission adds to the roles' reach. An editor works for the center, so a

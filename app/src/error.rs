@@ -115,6 +115,18 @@ pub enum Field {
     Rank,
     Multiplier,
     Priority,
+    /// A working calendar's name.
+    CalendarName,
+    /// One weekday's working periods, Monday = 0.
+    WorkingHours(u8),
+    /// The calendar's week as a whole.
+    Week,
+    /// A calendar's dated entries: holidays and make-up workdays.
+    CalendarDates,
+    /// A schedule file being imported.
+    ScheduleFile,
+    /// The calendar a team or request type uses.
+    Calendar,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +179,26 @@ pub enum Problem {
     LoneTerm { line: u32 },
     /// A link to a policy page that does not exist.
     UnknownPolicyPage,
+    /// A working period ending at or before its start.
+    PeriodEndsBeforeStart,
+    /// Two working periods of one day overlap.
+    OverlappingPeriods,
+    /// Not periods as `09:00-12:00 13:30-18:00`.
+    InvalidPeriods,
+    /// A week in which no day has working time.
+    NoWorkingTime,
+    /// A dated entry outside the years a calendar covers.
+    DateOutOfRange { date: chrono::NaiveDate, first: i32, last: i32 },
+    /// A date that is both a holiday and a make-up workday.
+    HolidayAndMakeUp { date: chrono::NaiveDate },
+    /// A make-up day borrowing the hours of a weekday that has none.
+    MakeUpWithoutHours { date: chrono::NaiveDate },
+    /// A file of more lines than an import reads.
+    TooManyLines { max: u32 },
+    /// One bad line (CSV) or event (iCalendar) of a schedule file, numbered from 1.
+    BadScheduleEntry { number: u32, event: bool, problem: crate::sla::calendar_file::LineProblem },
+    /// Neither CSV nor iCalendar as the import reads them.
+    UnreadableFile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -344,6 +376,12 @@ impl Field {
             Field::Rank => td_string!(locale, fields.rank),
             Field::Multiplier => td_string!(locale, fields.multiplier),
             Field::Priority => td_string!(locale, fields.priority),
+            Field::CalendarName => td_string!(locale, fields.calendar_name),
+            Field::WorkingHours(day) => crate::i18n_support::weekday_hours_label(locale, day),
+            Field::Week => td_string!(locale, fields.week),
+            Field::CalendarDates => td_string!(locale, fields.calendar_dates),
+            Field::ScheduleFile => td_string!(locale, fields.schedule_file),
+            Field::Calendar => td_string!(locale, fields.calendar),
         }
     }
 }
@@ -402,6 +440,25 @@ impl Problem {
             Problem::InThePast => td_string!(locale, problems.in_the_past, field = field),
             Problem::SelfReference => td_string!(locale, problems.self_reference, field = field),
             Problem::TooBig { max_kib } => td_string!(locale, problems.too_big, field = field, max = max_kib),
+            Problem::PeriodEndsBeforeStart => td_string!(locale, problems.period_ends_before_start, field = field),
+            Problem::OverlappingPeriods => td_string!(locale, problems.overlapping_periods, field = field),
+            Problem::InvalidPeriods => td_string!(locale, problems.invalid_periods, field = field),
+            Problem::NoWorkingTime => td_string!(locale, problems.no_working_time).to_string(),
+            Problem::DateOutOfRange { date, first, last } => {
+                td_string!(locale, problems.date_out_of_range, date = date.to_string(), first = first, last = last)
+            }
+            Problem::HolidayAndMakeUp { date } => td_string!(locale, problems.holiday_and_make_up, date = date.to_string()),
+            Problem::MakeUpWithoutHours { date } => td_string!(locale, problems.make_up_without_hours, date = date.to_string()),
+            Problem::TooManyLines { max } => td_string!(locale, problems.too_many_lines, field = field, max = max),
+            Problem::BadScheduleEntry { number, event, problem } => {
+                let what = crate::i18n_support::line_problem_label(locale, problem);
+                if event {
+                    td_string!(locale, problems.bad_schedule_event, number = number, problem = what)
+                } else {
+                    td_string!(locale, problems.bad_schedule_line, number = number, problem = what)
+                }
+            }
+            Problem::UnreadableFile => td_string!(locale, problems.unreadable_file, field = field),
         }
     }
 }

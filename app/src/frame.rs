@@ -92,6 +92,9 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                     <li>
                         <A href="/admin/tiers">{t!(i18n, nav.tiers)}</A>
                     </li>
+                    <li>
+                        <A href="/admin/calendars">{t!(i18n, nav.calendars)}</A>
+                    </li>
                 </Show>
                 <li>
                     <A href="/account">{t!(i18n, nav.account)}</A>

@@ -80,3 +80,40 @@ pub fn reject_reason_label(locale: Locale, reason: RejectReason) -> &'static str
         RejectReason::Other => td_string!(locale, reject.other),
     }
 }
+
+/// "Monday's working hours" and so on; `day` counts from Monday = 0.
+pub fn weekday_hours_label(locale: Locale, day: u8) -> &'static str {
+    match day {
+        0 => td_string!(locale, fields.hours_mon),
+        1 => td_string!(locale, fields.hours_tue),
+        2 => td_string!(locale, fields.hours_wed),
+        3 => td_string!(locale, fields.hours_thu),
+        4 => td_string!(locale, fields.hours_fri),
+        5 => td_string!(locale, fields.hours_sat),
+        _ => td_string!(locale, fields.hours_sun),
+    }
+}
+
+pub fn weekday_label(locale: Locale, day: chrono::Weekday) -> &'static str {
+    match day {
+        chrono::Weekday::Mon => td_string!(locale, calendars.mon),
+        chrono::Weekday::Tue => td_string!(locale, calendars.tue),
+        chrono::Weekday::Wed => td_string!(locale, calendars.wed),
+        chrono::Weekday::Thu => td_string!(locale, calendars.thu),
+        chrono::Weekday::Fri => td_string!(locale, calendars.fri),
+        chrono::Weekday::Sat => td_string!(locale, calendars.sat),
+        chrono::Weekday::Sun => td_string!(locale, calendars.sun),
+    }
+}
+
+pub fn line_problem_label(locale: Locale, problem: crate::sla::calendar_file::LineProblem) -> &'static str {
+    use crate::sla::calendar_file::LineProblem;
+    match problem {
+        LineProblem::BadDate => td_string!(locale, problems.line_bad_date),
+        LineProblem::UnknownKind => td_string!(locale, problems.line_unknown_kind),
+        LineProblem::UnknownWeekday => td_string!(locale, problems.line_unknown_weekday),
+        LineProblem::DateOutOfRange => td_string!(locale, problems.line_date_out_of_range),
+        LineProblem::RepeatedDate => td_string!(locale, problems.line_repeated_date),
+        LineProblem::TooManyDays => td_string!(locale, problems.line_too_many_days),
+    }
+}

@@ -21,6 +21,7 @@ use crate::{
         ui::{PoliciesPage, PolicyPage},
     },
     orgs::ui::TiersPage,
+    sla::calendars_ui::CalendarsPage,
     ratings::{follow_ups_ui::FollowUpsPage, measures_ui::MeasuresPage},
     requests::ui::{
         canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage,
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/policies/:slug") view={Lazy::<Policy>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/policies/:slug/compare") view={Lazy::<PolicyCompare>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/tiers") view={Lazy::<Tiers>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/calendars") view={Lazy::<Calendars>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/follow-ups") view={Lazy::<FollowUps>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/measures") view={Lazy::<Measures>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies") view={Lazy::<PolicyEditorList>::new()} ssr=SsrMode::Async />
@@ -142,6 +144,7 @@ lazy_page!(PolicyEditorList => PolicyEditorListPage);
 lazy_page!(PolicyEditor => PolicyEditorPage);
 lazy_page!(FollowUps => FollowUpsPage);
 lazy_page!(Tiers => TiersPage);
+lazy_page!(Calendars => CalendarsPage);
 lazy_page!(Measures => MeasuresPage);
 
 /// The document title, in the page's language. The server reads a title after the page's

@@ -1,4 +1,5 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 
 export const DEMO_PASSWORD = "fssc-demo-2026";
 
@@ -36,4 +37,22 @@ export function watchCsp(page: Page, violations: string[] = []): string[] {
     }
   });
   return violations;
+}
+
+/** A new browser context signed in as `email`, reading the portal in Chinese whatever an earlier
+ * spec switched that demo account to. */
+export async function signedInZh(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, email);
+  await page.getByRole("button", { name: "中文", exact: true }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  return page;
+}
+
+/** axe-core finds no serious or critical WCAG 2.1 A/AA violation on the page as it stands. */
+export async function noSeriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }

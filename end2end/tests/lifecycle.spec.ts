@@ -66,7 +66,7 @@ test("a reimbursement goes from submission to resolution between a client and an
   await client.reload();
   await hydrated(client);
   await expect(client.locator(".request-header .status")).toHaveText("待补充资料");
-  await expect(client.getByText("请补充酒店发票")).toBeVisible();
+  await expect(client.locator(".timeline").getByText("请补充酒店发票")).toBeVisible();
   await client.getByRole("button", { name: "回复", exact: true }).click();
   await client.getByLabel("消息", { exact: true }).fill("已补充酒店发票");
   await client.locator("#action-files").setInputFiles({ ...pdf("hotel"), name: "酒店发票.pdf" });

@@ -1,24 +1,7 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { hydrated, signIn } from "./helpers";
+import { test, expect, type Page } from "@playwright/test";
+import { hydrated, noSeriousViolations, signedInZh as as } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
-
-async function as(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, email);
-  // Earlier specs switch some demo accounts to English; these steps read the Chinese texts.
-  await page.getByRole("button", { name: "中文", exact: true }).click();
-  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-  return page;
-}
-
-async function noSeriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
 
 /** The client submits a general query; answers its page's address. */
 async function submitQuery(client: Page, title: string): Promise<string> {

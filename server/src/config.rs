@@ -18,6 +18,8 @@ pub struct Config {
     pub mail: Option<crate::mailer::MailConfig>,
     pub connections: crate::edge::connections::ConnectionLimits,
     pub rate: crate::edge::rate::RateLimit,
+    /// How often the SLA scheduler looks for warnings and breaches to send.
+    pub sla_tick: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +88,7 @@ impl Config {
                 burst: parsed("RATE_LIMIT_BURST", 60u32)?,
                 per_second: parsed("RATE_LIMIT_PER_SECOND", 10u32)?,
             },
+            sla_tick: std::time::Duration::from_millis(parsed("SLA_TICK_MS", 60_000u64)?.max(100)),
         })
     }
 }

@@ -83,6 +83,7 @@ pub struct Portal {
     pub rates: RateLimits,
     mail: Option<mailer::MailConfig>,
     schema: String,
+    sla_tick: Duration,
 }
 
 /// The background jobs of one instance.
@@ -142,6 +143,9 @@ impl Portal {
         let origin = OwnOrigin::of_public_url(public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?;
         let rates = RateLimits::new(config.rate).ok_or(StartError::RateLimit)?;
         db.migrate().await?;
+        if app::sla::service::ensure_default(&db).await.map_err(StartError::Seed)? {
+            tracing::info!(calendar = app::sla::service::DEFAULT_CALENDAR_NAME, "created the default working calendar");
+        }
         let sessions = PortalSessionStore::open(&db, &config.database_schema).await?;
         if let Some((email, password)) = &config.bootstrap_admin {
             if seed::bootstrap_admin(&db, email, password).await.map_err(StartError::Seed)? {
@@ -165,6 +169,7 @@ impl Portal {
             rates,
             mail: config.mail.clone(),
             schema: config.database_schema.clone(),
+            sla_tick: config.sla_tick,
         })
     }
 
@@ -178,7 +183,7 @@ impl Portal {
     /// live events.
     pub fn spawn_jobs(&self) -> Result<Jobs, mailer::MailSetupError> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mut others = vec![self.spawn_housekeeping()];
+        let mut others = vec![self.spawn_housekeeping(), self.spawn_sla_alerts()];
         if let app::db::Db::Postgres(pool) = &self.state.db {
             others.push(live::spawn_listener(pool.clone(), self.schema.clone(), self.state.live.clone()));
         }
@@ -194,6 +199,28 @@ impl Portal {
             }
         };
         Ok(Jobs { stop, sender, others })
+    }
+
+    /// Sends the SLA warnings, breach notices and unclaimed alerts, once a minute. With several
+    /// instances, the one holding the lease runs the tick; each alert is claimed in the database
+    /// before it is sent, so none goes out twice.
+    pub fn spawn_sla_alerts(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.state.clone();
+        let holder = format!("{}-{}", std::process::id(), instance_tag());
+        let every = self.sla_tick;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                // The lease outlives a tick, so a slow tick is not run twice by another instance.
+                match app::sla::service::tick(&state, &holder, every * 2, chrono::Utc::now()).await {
+                    Ok(app::sla::service::Tick { sent: 0, .. }) => {}
+                    Ok(done) => tracing::info!(alerts = done.sent, "sent SLA alerts"),
+                    Err(error) => tracing::warn!(%error, "SLA alert tick failed"),
+                }
+            }
+        })
     }
 
     /// Deletes expired sessions and stale sign-in counts and queues the daily digests, once a
@@ -254,6 +281,14 @@ impl Portal {
             }
         })
     }
+}
+
+/// A name for this instance's hold on a job lease, distinct across hosts and restarts.
+fn instance_tag() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    format!("{:016x}", hasher.finish())
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {
@@ -326,6 +361,8 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
         .route("/healthz", get(healthz))
         .route("/events", get(edge::events::events))
         .route("/editor/policies/{id}/acknowledgements.csv", get(edge::reports::acknowledgements_csv))
+        .route("/admin/calendars/{id}/schedule.csv", get(edge::reports::schedule_csv))
+        .route("/admin/calendars/{id}/schedule.ics", get(edge::reports::schedule_ics))
         // Submitting, acting on and listing requests do the most work per call.
         .route("/api/requests/{*fn_name}", post(server_fn_handler).layer(rates.calls()))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))

@@ -334,10 +334,21 @@ on_both_backends! {
         let west_client = app.signed_in("client.west@example.com").await;
         let east_id = submit_query(&app, &east_client, "华东的问题").await;
         let west_id = submit_query(&app, &west_client, "西南的问题").await;
-        let east = get(&app, &east_client, east_id).await.request;
-        let west_request = get(&app, &west_client, west_id).await.request;
-        assert_eq!((east.resolution_due - east.created_at).num_hours(), 40, "the key tier keeps the type's 40 hours");
-        assert_eq!((west_request.resolution_due - west_request.created_at).num_hours(), 80, "200 % of 40 hours");
+        let east_detail = get(&app, &east_client, east_id).await;
+        let west_detail = get(&app, &west_client, west_id).await;
+        let promised = |d: &app::requests::RequestDetail| {
+            d.sla.targets.iter().find(|t| t.target == app::sla::SlaTarget::Resolution).map(|t| t.promised_minutes)
+        };
+        assert_eq!(promised(&east_detail), Some(40 * 60), "the key tier keeps the type's 40 working hours");
+        assert_eq!(promised(&west_detail), Some(80 * 60), "200 % of 40 hours");
+        // The due instant is that much working time after submission on the default calendar.
+        let calendar = app::sla::calendar::center_default().expect("calendar");
+        let (east, west_request) = (east_detail.request, west_detail.request);
+        let counted = |r: &app::requests::RequestRecord| {
+            app::sla::working_time::working_between(&calendar, r.created_at, r.resolution_due).num_minutes()
+        };
+        assert_eq!(counted(&east), 40 * 60);
+        assert_eq!(counted(&west_request), 80 * 60);
 
         let agent = app.signed_in("agent1@example.com").await;
         let (status, body) = app.call(&agent, "requests/queue", &[("queue", "unassigned")]).await;

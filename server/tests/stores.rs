@@ -152,6 +152,7 @@ store_test! {
                     org, requester: user, type_version: general.version_id, team: general.team_id, title: "报销",
                     description: "说明", field_values: "{}", urgent: false, urgent_reason: None,
                     first_response_due: at + Duration::hours(8), resolution_due: at + Duration::hours(40),
+                    calendar: None, first_response_minutes: 8 * 60, resolution_minutes: 40 * 60,
                     idempotency_key: key, files: &[], policies: &[], now: at,
                 };
                 match requests::insert(&db, &record).await.expect("insert") {
@@ -194,7 +195,8 @@ store_test! {
         let again = requests::NewRecord {
             org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "报销",
             description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: december,
-            resolution_due: december, idempotency_key: "k1", files: &[], policies: &[], now: december,
+            resolution_due: december, calendar: None, first_response_minutes: 60, resolution_minutes: 60,
+            idempotency_key: "k1", files: &[], policies: &[], now: december,
         };
         assert_eq!(requests::insert(&db, &again).await.expect("insert"), requests::Inserted::Repeat(r1));
     }
@@ -232,7 +234,8 @@ store_test! {
         let record = requests::NewRecord {
             org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "t",
             description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: now,
-            resolution_due: now, idempotency_key: "k", files: &[], policies: &[], now,
+            resolution_due: now, calendar: None, first_response_minutes: 60, resolution_minutes: 60,
+            idempotency_key: "k", files: &[], policies: &[], now,
         };
         let requests::Inserted::New(id, _) = requests::insert(&db, &record).await.expect("insert") else { panic!() };
         let state = requests::state(&db, id).await.expect("q").expect("found");
@@ -403,7 +406,8 @@ store_test! {
         let record = requests::NewRecord {
             org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "t",
             description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: now,
-            resolution_due: now, idempotency_key: "r", files: &[], policies: &[], now,
+            resolution_due: now, calendar: None, first_response_minutes: 60, resolution_minutes: 60,
+            idempotency_key: "r", files: &[], policies: &[], now,
         };
         let requests::Inserted::New(id, _) = requests::insert(&db, &record).await.expect("insert") else { panic!() };
         let low = RatingInput { score: 2, reasons: vec![ReasonTag::Accuracy], comment: "错了".into() }.check().expect("valid");
@@ -461,4 +465,56 @@ async fn sqlite_and_postgres_schemas_match() {
     assert!(!sqlite_columns.is_empty());
     assert_eq!(sqlite_columns, pg_columns, "migrations/sqlite and migrations/postgres drifted apart");
     if let Some(dir) = dir { let _ = std::fs::remove_dir_all(dir); }
+}
+
+store_test! {
+    async fn sla_calendars_pauses_alerts_and_the_lease(db, backend, schema) {
+        use app::sla::{service as clock, store as sla, AlertLevel, SlaTarget};
+        assert!(clock::ensure_default(&db).await.expect("seed"), "the first start writes the default calendar");
+        assert!(!clock::ensure_default(&db).await.expect("seed"), "and later starts leave it");
+        let calendars = sla::calendars(&db).await.expect("q");
+        assert_eq!(calendars.len(), 1);
+        let dates = sla::dates_of(&db, calendars[0].id).await.expect("q");
+        assert_eq!(dates.len(), 33 + 6, "the 2026 days off and make-up days");
+        assert!(dates.iter().any(|d| d.day == chrono::NaiveDate::from_ymd_opt(2026, 10, 10).unwrap() && d.rule == "mon"));
+
+        let a = orgs::ensure(&db, "A", "甲公司", OrgKind::Subsidiary, None).await.expect("q");
+        let alice = new_user(&db, "alice@example.com").await;
+        let general = catalogue::current_types(&db, false).await.expect("q").into_iter().find(|t| t.code == "general_query").expect("seeded");
+        assert_eq!(sla::calendar_for(&db, general.type_id, general.team_id).await.expect("q"), Some(calendars[0].id), "the default, lacking others");
+        let now = Utc::now();
+        let record = requests::NewRecord {
+            org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "t",
+            description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: now,
+            resolution_due: now, calendar: None, first_response_minutes: 60, resolution_minutes: 120,
+            idempotency_key: "k", files: &[], policies: &[], now,
+        };
+        let requests::Inserted::New(id, _) = requests::insert(&db, &record).await.expect("insert") else { panic!() };
+
+        // A pause opens and closes with the events that start and end the wait.
+        let mut tx = db.begin_write().await.expect("tx");
+        sla::pause_change(&mut tx, id, Some(("请补充发票", alice)), false, now).await.expect("start");
+        tx.commit().await.expect("commit");
+        let mut tx = db.begin_write().await.expect("tx");
+        sla::pause_change(&mut tx, id, None, true, now + Duration::hours(1)).await.expect("end");
+        tx.commit().await.expect("commit");
+        let pauses = sla::pauses_of(&db, id).await.expect("q");
+        assert_eq!(pauses.len(), 1);
+        assert_eq!((pauses[0].reason.as_str(), pauses[0].ended_at), ("请补充发票", Some(now + Duration::hours(1))));
+        assert_eq!(sla::open_pauses(&db).await.expect("q").len(), 1, "the request is still open");
+
+        // An alert is claimed once per due instant; a moved due instant arms it again.
+        assert!(sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Warning, now, now).await.expect("q"));
+        assert!(!sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Warning, now, now).await.expect("q"));
+        assert!(sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Breach, now, now).await.expect("q"));
+        assert!(sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Warning, now + Duration::hours(1), now).await.expect("q"));
+        assert_eq!(sla::alerts_of(&db, id).await.expect("q").len(), 3);
+
+        // One holder at a time; the holder renews; another takes over once it ran out.
+        let until = now + Duration::minutes(2);
+        assert!(sla::take_lease(&db, "job", "a", now, until).await.expect("q"));
+        assert!(!sla::take_lease(&db, "job", "b", now + Duration::minutes(1), until).await.expect("q"));
+        assert!(sla::take_lease(&db, "job", "a", now + Duration::minutes(1), until + Duration::minutes(1)).await.expect("q"));
+        assert!(sla::take_lease(&db, "job", "b", until + Duration::minutes(2), until + Duration::minutes(4)).await.expect("q"));
+    }
 }

@@ -255,6 +255,9 @@ pub struct Request {
     pub first_owner_id: Option<i64>,
     pub first_response_due: DateTime<Utc>,
     pub resolution_due: DateTime<Utc>,
+    /// The promise in working minutes, counted on the default calendar.
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
     pub first_responded_at: Option<DateTime<Utc>>,
     pub awaiting_since: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -304,6 +307,17 @@ pub struct Batch {
     pub requests: Vec<Request>,
     pub events: Vec<Event>,
     pub attachments: Vec<Attachment>,
+    pub pauses: Vec<Pause>,
+}
+
+/// A stretch while a request waited on the client, and the question asked.
+#[derive(Debug, Clone)]
+pub struct Pause {
+    pub request_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub started_by: i64,
 }
 
 /// Bytes per stored chunk, as the upload endpoint cuts them.
@@ -322,7 +336,8 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
         insert_rows!(tx, limit, "requests", &["id", "reference_no", "org_id", "requester_id", "type_version_id", "team_id",
             "title", "description", "field_values", "urgent", "urgent_reason", "status", "version", "owner_id",
             "first_owner_id", "first_response_due", "resolution_due", "first_responded_at", "awaiting_since",
-            "resolved_at", "resolution", "reject_reason", "idempotency_key", "created_at", "updated_at"],
+            "resolved_at", "resolution", "reject_reason", "idempotency_key", "created_at", "updated_at",
+            "first_response_minutes", "resolution_minutes"],
             batch.requests, MAX_ROWS, |q, r| q.bind(r.id).bind(r.reference_no.as_str()).bind(r.org_id)
                 .bind(r.requester_id).bind(r.type_version_id).bind(r.team_id).bind(r.title.as_str())
                 .bind(r.description.as_str()).bind(r.field_values.as_str()).bind(r.urgent)
@@ -330,7 +345,7 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
                 .bind(r.first_owner_id).bind(r.first_response_due).bind(r.resolution_due)
                 .bind(r.first_responded_at).bind(r.awaiting_since).bind(r.resolved_at)
                 .bind(r.resolution.as_deref()).bind(r.reject_reason).bind(r.idempotency_key.as_str())
-                .bind(r.created_at).bind(r.updated_at));
+                .bind(r.created_at).bind(r.updated_at).bind(r.first_response_minutes).bind(r.resolution_minutes));
         insert_rows!(tx, limit, "request_events", &["id", "request_id", "actor_id", "kind", "action", "from_status",
             "to_status", "note", "internal", "owner_id", "team_id", "reason_code", "created_at"],
             batch.events, MAX_ROWS, |q, e| q.bind(e.id).bind(e.request_id).bind(e.actor_id).bind(e.kind)
@@ -344,6 +359,9 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
                 .bind(a.created_at));
         insert_rows!(tx, limit, "attachment_chunks", &["attachment_id", "seq", "bytes"],
             chunks, MAX_CHUNK_ROWS, |q, c| q.bind(c.0).bind(c.1).bind(c.2));
+        insert_rows!(tx, limit, "sla_pauses", &["request_id", "started_at", "ended_at", "reason", "started_by"],
+            batch.pauses, MAX_ROWS, |q, p| q.bind(p.request_id).bind(p.started_at).bind(p.ended_at)
+                .bind(p.reason.as_str()).bind(p.started_by));
         tx.commit().await
     })
 }

@@ -50,6 +50,8 @@ text_enum!(
         SlaWarning => "sla_warning",
         /// A request's deadline has passed (the SLA engine raises it).
         SlaBreach => "sla_breach",
+        /// A request of the recipient's team is still unclaimed at half its first-response time.
+        SlaUnclaimed => "sla_unclaimed",
         /// A request of the recipient's was resolved: they are asked to rate it.
         RatingRequested => "rating_requested",
         /// A requester rated a request the recipient worked.
@@ -81,6 +83,7 @@ impl NotificationKind {
                 NotificationKind::Reply => client || agent,
                 NotificationKind::Assigned | NotificationKind::RatingReceived => agent,
                 NotificationKind::SlaWarning | NotificationKind::SlaBreach => agent || manager,
+                NotificationKind::SlaUnclaimed => agent,
                 NotificationKind::PolicyPublished => true,
             })
             .collect()
@@ -139,6 +142,7 @@ pub fn headline(
         NotificationKind::Assigned => td_string!(locale, notify.assigned, reference = subject, actor = actor),
         NotificationKind::SlaWarning => td_string!(locale, notify.sla_warning, reference = subject),
         NotificationKind::SlaBreach => td_string!(locale, notify.sla_breach, reference = subject),
+        NotificationKind::SlaUnclaimed => td_string!(locale, notify.sla_unclaimed, reference = subject),
         NotificationKind::RatingReceived => td_string!(locale, notify.rating_received, reference = subject),
         NotificationKind::RatingRequested => td_string!(locale, notify.rating_requested, reference = subject),
         NotificationKind::FollowUpAssigned => td_string!(locale, notify.follow_up_assigned, reference = subject),
@@ -155,6 +159,7 @@ pub fn kind_label(locale: Locale, kind: NotificationKind) -> &'static str {
         NotificationKind::Assigned => td_string!(locale, notify.kind_assigned),
         NotificationKind::SlaWarning => td_string!(locale, notify.kind_sla_warning),
         NotificationKind::SlaBreach => td_string!(locale, notify.kind_sla_breach),
+        NotificationKind::SlaUnclaimed => td_string!(locale, notify.kind_sla_unclaimed),
         NotificationKind::RatingReceived => td_string!(locale, notify.kind_rating_received),
         NotificationKind::RatingRequested => td_string!(locale, notify.kind_rating_requested),
         NotificationKind::FollowUpAssigned => td_string!(locale, notify.kind_follow_up_assigned),

@@ -192,8 +192,8 @@ pub async fn announce(
     Ok(woken)
 }
 
-/// The SLA engine's hook: a request near or past its deadline, to its owner and the
-/// subsidiary's customer managers.
+/// The SLA engine's hook: a request near its deadline, to its owner; or past it, to its owner
+/// and the subsidiary's customer managers.
 pub async fn sla_alert(
     state: &AppState,
     request: &About,
@@ -203,9 +203,23 @@ pub async fn sla_alert(
     now: DateTime<Utc>,
 ) -> Result<Vec<UserId>, AppError> {
     let mut users: Vec<UserId> = owner.into_iter().collect();
-    users.extend(store::managers_of(&state.db, org).await?);
+    // A warning is the owner's to act on; a breach is the customer managers' to know of too.
+    if breached {
+        users.extend(store::managers_of(&state.db, org).await?);
+    }
     let kind = if breached { NotificationKind::SlaBreach } else { NotificationKind::SlaWarning };
     announce(state, request, kind, &users, now).await
+}
+
+/// The SLA engine's hook for a request nobody claimed by half its first-response time: to the
+/// agents of its team.
+pub async fn sla_unclaimed(
+    state: &AppState,
+    request: &About,
+    agents: &[UserId],
+    now: DateTime<Utc>,
+) -> Result<Vec<UserId>, AppError> {
+    announce(state, request, NotificationKind::SlaUnclaimed, agents, now).await
 }
 
 /// The preferences form: every kind the person can receive, stored choice or default.

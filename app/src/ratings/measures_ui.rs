@@ -1,5 +1,6 @@
-//! `/measures`: how the portal measures satisfaction, in the reader's language. The text
-//! states the definitions that [`super::metrics`] computes.
+//! `/measures`: how the portal measures satisfaction and service times, in the reader's
+//! language. The text states the definitions that [`super::metrics`] and [`crate::sla::clock`]
+//! compute.
 
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -22,6 +23,22 @@ pub fn MeasuresPage() -> impl IntoView {
                 <dd>{t!(i18n, measures.low_text)}</dd>
                 <dt>{t!(i18n, measures.window_term)}</dt>
                 <dd>{t!(i18n, measures.window_text)}</dd>
+            </dl>
+            <h2 id="service-times">{t!(i18n, measures.sla_title)}</h2>
+            <p>{t!(i18n, measures.sla_intro)}</p>
+            <dl class="definitions">
+                <dt>{t!(i18n, measures.working_time_term)}</dt>
+                <dd>{t!(i18n, measures.working_time_text)}</dd>
+                <dt>{t!(i18n, measures.first_response_term)}</dt>
+                <dd>{t!(i18n, measures.first_response_text)}</dd>
+                <dt>{t!(i18n, measures.resolution_term)}</dt>
+                <dd>{t!(i18n, measures.resolution_text)}</dd>
+                <dt>{t!(i18n, measures.pause_term)}</dt>
+                <dd>{t!(i18n, measures.pause_text)}</dd>
+                <dt>{t!(i18n, measures.target_term)}</dt>
+                <dd>{t!(i18n, measures.target_text)}</dd>
+                <dt>{t!(i18n, measures.alerts_term)}</dt>
+                <dd>{t!(i18n, measures.alerts_text)}</dd>
             </dl>
         </section>
     }

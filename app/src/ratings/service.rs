@@ -22,7 +22,6 @@ use crate::{
         store::{self as requests, Applied, RequestState},
         RequestAction, RequestId, RequestStatus, Side,
     },
-    sla::{Clock, PlainHours},
     state::{AppState, RatingPolicy},
 };
 use chrono::{DateTime, Duration, Utc};
@@ -194,7 +193,7 @@ pub async fn rate(app: &AppState, user: &CurrentUser, id: RequestId, state: &Req
         }
     }
     if rating.score.is_low() {
-        let due_at = PlainHours.add_working_days(now, app.settings.ratings.follow_up_working_days);
+        let due_at = crate::sla::service::working_days_later(db, now, app.settings.ratings.follow_up_working_days).await?;
         let follow_up = NewFollowUp { rating: rating_id, request: id, org: state.org_id, manager, due_at, opened_by: user.id, now };
         store::open_in(&mut tx, &follow_up).await?;
     }
@@ -226,7 +225,7 @@ pub async fn change(app: &AppState, user: &CurrentUser, record: &RatingRecord, i
         return Err(AppError::Conflict(Conflict::Stale));
     }
     if opens {
-        let due_at = PlainHours.add_working_days(now, app.settings.ratings.follow_up_working_days);
+        let due_at = crate::sla::service::working_days_later(db, now, app.settings.ratings.follow_up_working_days).await?;
         let new = NewFollowUp { rating: record.id, request: record.request_id, org: record.org_id, manager, due_at, opened_by: user.id, now };
         store::open_in(&mut tx, &new).await?;
     } else if let Some(f) = follow_up.as_ref().filter(|f| f.closed_at.is_none()) {

@@ -46,7 +46,7 @@ pub async fn list_requests(filter: ListFilter) -> Result<RequestPage, AppError> 
     let scope = authz::request_scope(&user);
     let state = app_state()?;
     let zone = crate::time::zone(&user.time_zone);
-    Ok(store::list(&state.db, &scope, &filter, |day| crate::time::start_of_day(day, zone)).await?)
+    service::list(&state.db, &scope, &filter, |day| crate::time::start_of_day(day, zone)).await
 }
 
 #[server(endpoint = "requests/get")]

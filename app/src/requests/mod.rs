@@ -132,6 +132,12 @@ pub struct RequestSummary {
     pub updated_at: DateTime<Utc>,
     /// The subsidiary's tier's place in the agents' queues (higher first).
     pub queue_priority: i64,
+    /// The calendar its clock counts on (`None`: the default).
+    pub calendar_id: Option<crate::sla::CalendarId>,
+    /// Working minutes left to the resolution due instant (negative: overdue), while the clock
+    /// runs; filled in after the query.
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub working_minutes_left: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,11 +194,6 @@ pub struct RequestRecord {
 impl RequestRecord {
     pub fn values(&self) -> FieldValues {
         serde_json::from_str(&self.field_values).unwrap_or_default()
-    }
-
-    /// Whether the resolution clock runs: not while waiting on the client, not once done.
-    pub fn clock_running(&self) -> bool {
-        matches!(self.status, RequestStatus::Submitted | RequestStatus::InReview)
     }
 }
 
@@ -257,6 +258,8 @@ pub struct RequestDetail {
     pub policies: crate::policies::RequestPolicies,
     /// The rating, its follow-up, or the invitation to rate, as this reader may see them.
     pub feedback: crate::ratings::Feedback,
+    /// Both targets as the clock counts them, the same for everyone who may see the request.
+    pub sla: crate::sla::clock::SlaPanel,
 }
 
 /// What the new-request form needs: the types, the upload limits, and the policy pages the

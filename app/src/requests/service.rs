@@ -16,7 +16,7 @@ use crate::{
     notifications::service as notifications,
     policies::links as policy_links,
     orgs::OrgId,
-    sla::{self, PlainHours},
+    sla,
     state::AppState,
     validation::{multi_line, single_line},
 };
@@ -101,8 +101,9 @@ pub async fn submit(
         .map(|p| (p.page, p.version))
         .collect();
     // The subsidiary's tier shortens or lengthens the type's targets.
-    let targets = sla::scaled(&request_type.targets, crate::orgs::store::sla_percent(db, org).await?);
-    let deadlines = sla::deadlines(&PlainHours, &targets, urgent, now);
+    let percent = crate::orgs::store::sla_percent(db, org).await?;
+    let targets = sla::targets_for(&request_type.code, &request_type.targets, percent);
+    let promise = sla::service::promise(db, type_id, request_type.team_id, &targets, urgent, now).await?;
     let field_values = serde_json::to_string(&values).map_err(|_| AppError::Internal)?;
     let record = NewRecord {
         org,
@@ -114,8 +115,11 @@ pub async fn submit(
         field_values: &field_values,
         urgent,
         urgent_reason: urgent_reason.as_deref(),
-        first_response_due: deadlines.first_response_due,
-        resolution_due: deadlines.resolution_due,
+        first_response_due: promise.first_response_due,
+        resolution_due: promise.resolution_due,
+        calendar: Some(promise.calendar_id),
+        first_response_minutes: promise.first_response.num_minutes(),
+        resolution_minutes: promise.resolution.num_minutes(),
         idempotency_key: key,
         files: &input.files,
         policies: &policies,
@@ -193,8 +197,10 @@ pub async fn detail(
     } else {
         Default::default()
     };
-    let feedback = crate::ratings::service::feedback(db, ratings, user, id, state, Utc::now()).await?;
-    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits, policies, feedback })
+    let now = Utc::now();
+    let feedback = crate::ratings::service::feedback(db, ratings, user, id, state, now).await?;
+    let sla = crate::sla::service::panel(db, id, now).await?;
+    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits, policies, feedback, sla })
 }
 
 /// The new-request form: the active types, the upload limits, and the policy pages the types
@@ -374,8 +380,8 @@ async fn plan(
                 // The client's answer hands the request back and restarts the clock.
                 set_status(&mut change, RequestAction::ProvideInformation, Side::Client)?;
                 change.event.kind = EventKind::Message;
-                if let Some(paused) = state.awaiting_since {
-                    change.resolution_due = sla::after_pause(state.resolution_due, paused, now);
+                if let Some(due) = sla::service::resolution_due_on_resume(db, id, now).await? {
+                    change.resolution_due = due;
                 }
                 change.awaiting_since = None;
             } else if !abilities.client_side && change.first_responded_at.is_none() {
@@ -482,8 +488,21 @@ pub async fn queue(
     let teams = catalogue::teams_of(db, user.id).await?;
     let now = Utc::now();
     let counts = store::queue_counts(db, user.id, &teams, now).await?;
-    let page = store::queue(db, queue, user.id, &teams, now, after).await?;
+    let mut page = store::queue(db, queue, user.id, &teams, now, after).await?;
+    sla::service::fill_working_time_left(db, &mut page.rows, now).await?;
     Ok((counts, page))
+}
+
+/// A page of the request list the user's scope allows, with the working time left on each.
+pub async fn list(
+    db: &Db,
+    scope: &crate::authz::RequestScope,
+    filter: &super::ListFilter,
+    start_of_day: impl Fn(chrono::NaiveDate) -> DateTime<Utc>,
+) -> Result<super::RequestPage, AppError> {
+    let mut page = store::list(db, scope, filter, start_of_day).await?;
+    sla::service::fill_working_time_left(db, &mut page.rows, Utc::now()).await?;
+    Ok(page)
 }
 
 pub async fn canned_replies(db: &Db, user: &CurrentUser) -> Result<Vec<super::CannedReply>, AppError> {

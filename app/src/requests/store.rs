@@ -70,6 +70,11 @@ pub struct NewRecord<'a> {
     pub urgent_reason: Option<&'a str>,
     pub first_response_due: DateTime<Utc>,
     pub resolution_due: DateTime<Utc>,
+    /// The calendar the promise is counted on (`None`: whichever is the default), and the
+    /// promise in working minutes.
+    pub calendar: Option<crate::sla::CalendarId>,
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
     pub idempotency_key: &'a str,
     /// Staged uploads and the slot each fills.
     pub files: &'a [(AttachmentId, Option<String>)],
@@ -108,13 +113,15 @@ pub async fn insert(db: &Db, new: &NewRecord<'_>) -> Result<Inserted, sqlx::Erro
         let id = sqlx::query_scalar::<_, RequestId>(
             "INSERT INTO requests (reference_no, org_id, requester_id, type_version_id, team_id, title, \
              description, field_values, urgent, urgent_reason, status, version, first_response_due, \
-             resolution_due, idempotency_key, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14, $15, $15) RETURNING id",
+             resolution_due, idempotency_key, created_at, updated_at, calendar_id, first_response_minutes, \
+             resolution_minutes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14, $15, $15, $16, $17, $18) RETURNING id",
         )
         .bind(&reference).bind(new.org).bind(new.requester).bind(new.type_version).bind(new.team)
         .bind(new.title).bind(new.description).bind(new.field_values).bind(new.urgent)
         .bind(new.urgent_reason).bind(RequestStatus::Submitted).bind(new.first_response_due)
         .bind(new.resolution_due).bind(new.idempotency_key).bind(new.now)
+        .bind(new.calendar).bind(new.first_response_minutes).bind(new.resolution_minutes)
         .fetch_one(&mut *tx).await?;
         let event = sqlx::query_scalar::<_, i64>(
             "INSERT INTO request_events (request_id, actor_id, kind, from_status, to_status, note, internal, created_at) \
@@ -222,6 +229,23 @@ pub async fn apply(
 /// [`apply`] inside a transaction the caller holds, for a change that is part of a larger
 /// write (a rating closes its request). On anything but `Done` the caller rolls back.
 pub async fn apply_in(tx: &mut Tx, id: RequestId, from_version: i64, change: &Change) -> Result<Applied, sqlx::Error> {
+    let applied = write_change(tx, id, from_version, change).await?;
+    if applied != (Applied::Done { version: from_version + 1 }) {
+        return Ok(applied);
+    }
+    // The clock stops when the request starts waiting on the client and runs again when it
+    // stops waiting, whatever the way out (an answer, a withdrawal).
+    let waiting = |s: Option<RequestStatus>| s == Some(RequestStatus::AwaitingClient);
+    let (from, to) = (change.event.from_status, change.event.to_status);
+    if to.is_some() && waiting(from) != waiting(to) {
+        let reason = change.event.note.as_deref().unwrap_or_default();
+        let starts = waiting(to).then_some((reason, change.actor));
+        crate::sla::store::pause_change(tx, id, starts, waiting(from), change.now).await?;
+    }
+    Ok(applied)
+}
+
+async fn write_change(tx: &mut Tx, id: RequestId, from_version: i64, change: &Change) -> Result<Applied, sqlx::Error> {
     with_tx!(tx, conn => async {
         let updated = sqlx::query(
             "UPDATE requests SET status = $1, owner_id = $2, first_owner_id = $3, team_id = $4, \
@@ -300,7 +324,7 @@ pub async fn events(db: &Db, id: RequestId, with_internal: bool) -> Result<Vec<R
 const SELECT_SUMMARY: &str = "SELECT r.id, r.reference_no, r.title, r.status, r.urgent, \
      v.name_zh AS type_name_zh, v.name_en AS type_name_en, o.code AS org_code, o.name AS org_name, \
      u.display_name AS requester_name, ow.display_name AS owner_name, r.resolution_due, r.created_at, \
-     r.updated_at, COALESCE(ti.queue_priority, 0) AS queue_priority \
+     r.updated_at, COALESCE(ti.queue_priority, 0) AS queue_priority, r.calendar_id \
      FROM requests r JOIN organisations o ON o.id = r.org_id JOIN users u ON u.id = r.requester_id \
      JOIN request_type_versions v ON v.id = r.type_version_id LEFT JOIN users ow ON ow.id = r.owner_id \
      LEFT JOIN tiers ti ON ti.id = o.tier_id";

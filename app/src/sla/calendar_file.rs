@@ -29,7 +29,7 @@ pub struct DatedEntry {
 }
 
 /// What is wrong with a line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LineProblem {
     BadDate,
     UnknownKind,
@@ -180,7 +180,6 @@ pub fn parse_ics(text: &str) -> Result<Vec<DatedEntry>, FileError> {
 }
 
 /// An iCalendar file is longer than a CSV for the same schedule: about ten lines an event.
-#[cfg(feature = "ssr")]
 pub const MAX_ICS_LINES: usize = 50_000;
 /// The longest run of days off one event may cover.
 #[cfg(feature = "ssr")]

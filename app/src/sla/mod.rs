@@ -1,50 +1,150 @@
 //! Service-level targets: when a request is due, and how much time is left.
 //!
-//! Request deadlines are counted by [`PlainHours`], and working days as weekdays. Working
-//! calendars with breaks, holidays and make-up workdays (调休) are [`calendar`], and the
-//! working-time arithmetic on them, with pauses, is [`working_time`]; a calendar takes
-//! [`PlainHours`]' place behind the [`Clock`] trait without touching callers. Schedules move in
-//! and out of a calendar as files through [`calendar_file`].
+//! Time counts on a working calendar ([`calendar`]): its periods, minus breaks, nights, days
+//! off, and the request's pauses while the center waits on the client. The arithmetic is
+//! [`working_time`], pure; how one request's targets stand is [`clock`], computed from what its
+//! event log recorded (submission, pauses, first response, resolution), never kept as a
+//! counter. Schedules move in and out of a calendar as files through [`calendar_file`]. The
+//! admins' calendars are stored by `store`; `service` applies them to requests and runs the
+//! warnings; `api` serves the calendar page (`calendars_ui`) and the request page's clock
+//! panel (`panel_ui`).
 
+pub mod api;
 pub mod calendar;
 pub mod calendar_file;
+pub mod calendars_ui;
+pub mod clock;
+pub mod panel_ui;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
 pub mod working_time;
 
-use crate::catalogue::Targets;
+use crate::{catalogue::Targets, catalogue::TeamId, id_type, text_enum};
+use calendar_file::DatedEntry;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+
+id_type!(
+    /// A working calendar.
+    CalendarId
+);
+
+text_enum!(
+    /// The two promises made to a request.
+    pub enum SlaTarget {
+        /// The first public reply or status change by an agent.
+        FirstResponse => "first_response",
+        /// Resolved or rejected.
+        Resolution => "resolution",
+    }
+);
+
+text_enum!(
+    /// How far along a target an alert is raised.
+    pub enum AlertLevel {
+        /// Still unclaimed at half of the first-response target: the team hears.
+        Unclaimed => "unclaimed",
+        /// Three quarters of the target used: the owner hears.
+        Warning => "warning",
+        /// Past the due instant: the owner and the subsidiary's customer managers hear.
+        Breach => "breach",
+    }
+);
+
+/// A calendar as the admins' page shows and edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarView {
+    pub id: CalendarId,
+    pub name: String,
+    pub zone: String,
+    /// Each weekday's periods, Monday first, as the form writes them: `09:00-12:00 13:30-18:00`.
+    pub week: Vec<String>,
+    pub dates: Vec<DatedEntry>,
+    pub is_default: bool,
+    pub version: i64,
+    /// Open requests counted on it.
+    pub open_requests: i64,
+}
+
+/// A team or request type and the calendar it uses (`None`: the default one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarUser {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub calendar_id: Option<CalendarId>,
+}
+
+/// Everything the calendar page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarSetup {
+    pub calendars: Vec<CalendarView>,
+    pub teams: Vec<CalendarUser>,
+    pub types: Vec<CalendarUser>,
+}
+
+/// A calendar as the admin submits it. `version` is the one the admin edited (`None`: new).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarInput {
+    pub name: String,
+    pub zone: String,
+    pub week: Vec<String>,
+    pub is_default: bool,
+    pub version: Option<i64>,
+}
+
+/// What a calendar is used by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CalendarScope {
+    Team(TeamId),
+    RequestType(crate::catalogue::TypeId),
+}
+
+/// The file formats a schedule is imported from and exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScheduleFormat {
+    Csv,
+    Ics,
+}
+
+/// What an import would change, and how many open requests would be recomputed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportCheck {
+    pub preview: calendar_file::ImportPreview,
+    pub open_requests: i64,
+}
+
+/// The longest calendar name.
+pub const CALENDAR_NAME_MAX: usize = 60;
+
+/// One weekday's periods as the form writes them: `09:00-12:00 13:30-18:00`, or empty.
+pub fn periods_text(periods: &[calendar::Period]) -> String {
+    periods
+        .iter()
+        .map(|p| format!("{}-{}", p.start.format("%H:%M"), p.end.format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads [`periods_text`]'s form back; separators may be spaces, commas or 、.
+pub fn parse_periods(text: &str) -> Option<Vec<calendar::Period>> {
+    let time = |s: &str| chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok();
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == '、' || c == ';')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (start, end) = part.split_once(['-', '–', '~'])?;
+            Some(calendar::Period { start: time(start)?, end: time(end)? })
+        })
+        .collect()
+}
 
 /// Adds service time to an instant.
 pub trait Clock {
     fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc>;
     /// The same time of day `days` working days later, in the center's time zone.
     fn add_working_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc>;
-}
-
-/// Every hour counts; working days are Monday to Friday.
-pub struct PlainHours;
-
-impl Clock for PlainHours {
-    fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
-        from + Duration::hours(hours)
-    }
-
-    fn add_working_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-        use chrono::{Datelike, Weekday};
-        let mut at = from.with_timezone(&crate::time::CENTER_TIME_ZONE);
-        let mut left = days.max(0);
-        // Something arriving on a weekend starts counting from the next Monday.
-        while matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
-            at += Duration::days(1);
-        }
-        while left > 0 {
-            at += Duration::days(1);
-            if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
-                left -= 1;
-            }
-        }
-        at.with_timezone(&Utc)
-    }
 }
 
 /// Working time on a calendar: hours skip nights, breaks and days off, and a working day is a
@@ -72,6 +172,16 @@ impl Clock for calendar::WorkCalendar {
     }
 }
 
+/// Request types whose targets no tier changes: an urgent payment (紧急付款) is as short for
+/// every subsidiary.
+pub const UNSCALED_TYPES: &[&str] = &["urgent_payment"];
+
+/// The targets of a request of type `code` from a subsidiary whose tier gives `percent` of the
+/// standard hours.
+pub fn targets_for(code: &str, targets: &Targets, percent: i64) -> Targets {
+    if UNSCALED_TYPES.contains(&code) { *targets } else { scaled(targets, percent) }
+}
+
 /// A tier's share of the standard hours: `percent` of each target, rounded up to whole hours
 /// and never below one.
 pub fn scaled(targets: &Targets, percent: i64) -> Targets {
@@ -83,31 +193,6 @@ pub fn scaled(targets: &Targets, percent: i64) -> Targets {
         urgent_first_response_hours: scale(targets.urgent_first_response_hours),
         urgent_resolution_hours: scale(targets.urgent_resolution_hours),
     }
-}
-
-/// The two deadlines of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deadlines {
-    pub first_response_due: DateTime<Utc>,
-    pub resolution_due: DateTime<Utc>,
-}
-
-/// The deadlines of a request submitted at `at` under `targets`.
-pub fn deadlines(clock: &impl Clock, targets: &Targets, urgent: bool, at: DateTime<Utc>) -> Deadlines {
-    let (first, resolution) = if urgent && targets.urgent_allowed {
-        (targets.urgent_first_response_hours, targets.urgent_resolution_hours)
-    } else {
-        (targets.first_response_hours, targets.resolution_hours)
-    };
-    Deadlines {
-        first_response_due: clock.add_hours(at, first),
-        resolution_due: clock.add_hours(at, resolution),
-    }
-}
-
-/// The clock stops while the center waits on the client: the deadline moves by the pause.
-pub fn after_pause(due: DateTime<Utc>, paused_at: DateTime<Utc>, resumed_at: DateTime<Utc>) -> DateTime<Utc> {
-    due + (resumed_at - paused_at).max(Duration::zero())
 }
 
 /// How a deadline stands at `now`, for lists and pages.
@@ -159,35 +244,6 @@ mod tests {
     }
 
     #[test]
-    fn urgent_requests_get_the_short_targets_only_where_allowed() {
-        let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-        let normal = deadlines(&PlainHours, &targets(), false, at);
-        assert_eq!(normal.resolution_due, at + Duration::hours(48));
-        let urgent = deadlines(&PlainHours, &targets(), true, at);
-        assert_eq!(urgent.first_response_due, at + Duration::hours(1));
-        let mut no_urgency = targets();
-        no_urgency.urgent_allowed = false;
-        assert_eq!(deadlines(&PlainHours, &no_urgency, true, at), normal);
-    }
-
-    #[test]
-    fn working_days_skip_the_weekend_in_the_centers_zone() {
-        let beijing = |d: u32, h: u32| {
-            crate::time::CENTER_TIME_ZONE.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap().with_timezone(&Utc)
-        };
-        // 2026-11-26 is a Thursday: two working days later is Monday the 30th, same hour.
-        assert_eq!(PlainHours.add_working_days(beijing(26, 10), 2), beijing(30, 10));
-        // Tuesday 24th + 2 = Thursday 26th.
-        assert_eq!(PlainHours.add_working_days(beijing(24, 10), 2), beijing(26, 10));
-        // Saturday the 28th counts from Monday: + 2 = Wednesday, December 2nd.
-        let saturday = beijing(28, 23);
-        let wednesday = crate::time::CENTER_TIME_ZONE.with_ymd_and_hms(2026, 12, 2, 23, 0, 0).unwrap().with_timezone(&Utc);
-        assert_eq!(PlainHours.add_working_days(saturday, 2), wednesday);
-        // Friday 23:00 in Beijing is still Friday 15:00 UTC, but the weekday is the center's.
-        assert_eq!(PlainHours.add_working_days(beijing(27, 23), 1), beijing(30, 23));
-    }
-
-    #[test]
     fn a_calendar_counts_working_hours_and_working_days() {
         let calendar = calendar::center_default().unwrap();
         let beijing = |m: u32, d: u32, h: u32, min: u32| {
@@ -197,9 +253,8 @@ mod tests {
         // the 1st counts from Thursday the 8th, then Friday the 9th and Saturday the 10th.
         assert_eq!(calendar.add_working_days(beijing(10, 1, 10, 0), 2), beijing(10, 10, 10, 0));
         assert_eq!(calendar.add_working_days(beijing(9, 30, 10, 0), 1), beijing(10, 8, 10, 0));
-        let due = deadlines(&calendar, &targets(), false, beijing(11, 23, 9, 0));
         // Eight working hours from Monday 09:00: 7.5 on Monday, half an hour on Tuesday.
-        assert_eq!(due.first_response_due, beijing(11, 24, 9, 30));
+        assert_eq!(calendar.add_hours(beijing(11, 23, 9, 0), 8), beijing(11, 24, 9, 30));
     }
 
     #[test]
@@ -209,13 +264,8 @@ mod tests {
         assert_eq!((key.urgent_first_response_hours, key.urgent_resolution_hours), (1, 3));
         assert_eq!(scaled(&targets(), 100), targets());
         assert_eq!(scaled(&targets(), 150).resolution_hours, 72);
-    }
-
-    #[test]
-    fn waiting_on_the_client_moves_the_deadline() {
-        let due = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
-        let paused = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-        assert_eq!(after_pause(due, paused, paused + Duration::hours(5)), due + Duration::hours(5));
+        assert_eq!(targets_for("urgent_payment", &targets(), 200), targets(), "urgent payments keep their hours");
+        assert_eq!(targets_for("general_query", &targets(), 200).resolution_hours, 96);
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! `GET /editor/policies/{id}/acknowledgements.csv`: who of a policy version's audience has
-//! confirmed reading it, as a spreadsheet for editors.
+//! Files for download: `GET /editor/policies/{id}/acknowledgements.csv`, who of a policy
+//! version's audience has confirmed reading it, for editors; and
+//! `GET /admin/calendars/{id}/schedule.csv|.ics`, a working calendar's holidays and make-up
+//! days, for admins.
 
 use super::SignedIn;
 use crate::ServerState;
@@ -33,4 +35,34 @@ pub async fn acknowledgements_csv(State(state): State<ServerState>, signed_in: S
         service::ack_csv(&report, user.language, &user.time_zone),
     )
         .into_response()
+}
+
+async fn schedule(state: ServerState, signed_in: SignedIn, id: i64, format: app::sla::ScheduleFormat) -> Response {
+    if let Err(error) = authz::may(&signed_in.user, Action::ManageCalendars, Target::Portal) {
+        return signed_in.refuse(error);
+    }
+    let text = match app::sla::service::export(&state.app.db, app::sla::CalendarId(id), format).await {
+        Ok(text) => text,
+        Err(error) => return signed_in.refuse(error),
+    };
+    let (content_type, extension) = match format {
+        app::sla::ScheduleFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        app::sla::ScheduleFormat::Ics => ("text/calendar; charset=utf-8", "ics"),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"calendar-{id}.{extension}\"")),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+pub async fn schedule_csv(State(state): State<ServerState>, signed_in: SignedIn, Path(id): Path<i64>) -> Response {
+    schedule(state, signed_in, id, app::sla::ScheduleFormat::Csv).await
+}
+
+pub async fn schedule_ics(State(state): State<ServerState>, signed_in: SignedIn, Path(id): Path<i64>) -> Response {
+    schedule(state, signed_in, id, app::sla::ScheduleFormat::Ics).await
 }

@@ -125,6 +125,7 @@ impl TestApp {
             mail: None,
             connections: Default::default(),
             rate: Default::default(),
+            sla_tick: std::time::Duration::from_secs(60),
         };
         adjust(&mut config);
         let portal = Portal::start_with_db(&config, db.clone()).await.expect("portal start");

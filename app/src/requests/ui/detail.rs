@@ -1,9 +1,6 @@
 //! The request page: its facts, files and timeline, followed live.
 
-use super::{
-    actions::{ActionPanel, Draft},
-    list::DueCell,
-};
+use super::actions::{ActionPanel, Draft};
 use crate::{
     attachments::{ui::format_size, Attachment, FileKind},
     auth::CurrentUser,
@@ -17,6 +14,7 @@ use crate::{
     widgets::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
 use crate::ratings::ui::FeedbackPanel;
+use crate::sla::panel_ui::ClockPanel;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
@@ -72,7 +70,6 @@ fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, 
     let definition = detail.request_type.definition.clone();
     let type_name = detail.request_type.name.clone();
     let team_name = (r.team_name_zh.clone(), r.team_name_en.clone());
-    let running = r.clock_running();
     let general_files: Vec<Attachment> = detail.attachments.clone();
     let events = detail.events.clone();
     let attachments = detail.attachments.clone();
@@ -124,6 +121,7 @@ fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, 
                 {(!detail.policies.linked.is_empty() || !detail.policies.seen.is_empty()).then(|| view! {
                     <PoliciesBehind policies=detail.policies.clone() zone=zone.clone() />
                 })}
+                <ClockPanel id=r.id panel=detail.sla.clone() zone=zone.clone() />
                 <ActionPanel detail=detail.clone() user=user.clone() reload draft />
                 <section class="card" aria-labelledby="timeline-heading">
                     <h2 id="timeline-heading">{t!(i18n, requests.timeline)}</h2>
@@ -143,12 +141,6 @@ fn RequestView(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u32>, 
                 <dl class="facts">
                     <dt>{t!(i18n, requests.status)}</dt>
                     <dd><StatusBadge status=r.status /></dd>
-                    <dt>{t!(i18n, requests.due)}</dt>
-                    <dd><DueCell due=r.resolution_due running zone=zone.clone() /></dd>
-                    <dt>{t!(i18n, requests.first_response_due)}</dt>
-                    <dd>
-                        <DueCell due=r.first_response_due running=r.first_responded_at.is_none() && running zone=zone.clone() />
-                    </dd>
                     <dt>{t!(i18n, requests.owner)}</dt>
                     <dd data-testid="owner">{r.owner_name.clone().unwrap_or_else(|| "—".into())}</dd>
                     {r.first_owner_name.clone().filter(|f| Some(f) != r.owner_name.as_ref()).map(|first| view! {

@@ -171,11 +171,23 @@ fn sort_label(locale: Locale, sort: Sort) -> &'static str {
     }
 }
 
-/// Time left to a deadline, or how late it is.
+/// Time left to a deadline, or how late it is: in working time when the list computed it
+/// (`working_left`, in minutes), else in plain time.
 #[component]
-pub fn DueCell(due: chrono::DateTime<Utc>, running: bool, #[prop(into)] zone: String) -> impl IntoView {
+pub fn DueCell(
+    due: chrono::DateTime<Utc>,
+    running: bool,
+    #[prop(into)] zone: String,
+    #[prop(default = None)] working_left: Option<i64>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let standing = sla::standing(due, running, Utc::now());
+    let standing = match working_left.filter(|_| running) {
+        Some(left) if left < 0 => Standing::Overdue { minutes_over: -left },
+        Some(left) if left < sla::DUE_SOON.num_minutes() => Standing::DueSoon { minutes_left: left },
+        Some(left) => Standing::OnTime { minutes_left: left },
+        None => sla::standing(due, running, Utc::now()),
+    };
+    let working = working_left.is_some();
     let (class, text) = match standing {
         Standing::Stopped => ("due due--stopped", None),
         Standing::OnTime { minutes_left } => ("due", Some((false, minutes_left))),
@@ -193,13 +205,16 @@ pub fn DueCell(due: chrono::DateTime<Utc>, running: bool, #[prop(into)] zone: St
             {move || text.map(|(late, minutes)| {
                 let amount = match sla::split_minutes(minutes) {
                     (0, 0, m) => t_string!(i18n, sla.minutes, m = m).to_string(),
+                    // Working time has no days of fixed length: hours it is.
+                    (d, h, m) if working => t_string!(i18n, sla.hours_minutes, h = d * 24 + h, m = m).to_string(),
                     (0, h, m) => t_string!(i18n, sla.hours_minutes, h = h, m = m).to_string(),
                     (d, h, _) => t_string!(i18n, sla.days_hours, d = d, h = h).to_string(),
                 };
-                let words = if late {
-                    t_string!(i18n, sla.overdue_by, time = amount.clone()).to_string()
-                } else {
-                    t_string!(i18n, sla.left, time = amount.clone()).to_string()
+                let words = match (late, working) {
+                    (true, true) => t_string!(i18n, sla.working_overdue_by, time = amount.clone()).to_string(),
+                    (false, true) => t_string!(i18n, sla.working_left, time = amount.clone()).to_string(),
+                    (true, false) => t_string!(i18n, sla.overdue_by, time = amount.clone()).to_string(),
+                    (false, false) => t_string!(i18n, sla.left, time = amount.clone()).to_string(),
                 };
                 view! { <span class="due__left">{words}</span> }
             })}
@@ -250,7 +265,7 @@ pub fn RequestTable(rows: Vec<RequestSummary>, zone: String, next: Option<String
                                     </td>
                                     <td data-label=move || t_string!(i18n, requests.status)><StatusBadge status=row.status /></td>
                                     <td data-label=move || t_string!(i18n, requests.due)>
-                                        <DueCell due=row.resolution_due running zone=zone.clone() />
+                                        <DueCell due=row.resolution_due running zone=zone.clone() working_left=row.working_minutes_left />
                                     </td>
                                     <td data-label=move || t_string!(i18n, requests.owner)>
                                         {row.owner_name.unwrap_or_else(|| "—".into())}

@@ -30,7 +30,7 @@ use app::{
 use sha2::{Digest, Sha256};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use tools::{
-    bulk::{self, Attachment, Batch, Catalogue, Event, Membership, Organisation, People, Request, User},
+    bulk::{self, Attachment, Batch, Catalogue, Event, Membership, Organisation, Pause, People, Request, User},
     rng::Rng,
 };
 use std::{collections::BTreeMap, process::ExitCode, time::Instant};
@@ -107,6 +107,8 @@ async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let db = Db::connect(&url).await?;
     db.migrate().await?;
+    // Requests are counted on the default calendar, which the portal writes on its first start.
+    app::sla::service::ensure_default(&db).await?;
     println!("database: {} ({:?})", redact(&url), db.backend());
     if bulk::has_organisation(&db, FIRST_ORG_CODE).await? {
         let c = bulk::counts(&db).await?;
@@ -137,7 +139,8 @@ async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed().as_secs_f64()
     );
 
-    let mut generator = Generator::new(&world, &catalogue, last, counters, now, options.years);
+    let calendar = app::sla::calendar::center_default().map_err(|e| format!("default calendar: {e:?}"))?;
+    let mut generator = Generator::new(&world, &catalogue, last, counters, now, options.years, calendar);
     let times = generator.creation_times(options.requests, &mut rng);
     let mut written = (0usize, 0usize, 0usize);
     for (index, part) in times.chunks(BATCH_REQUESTS).enumerate() {

@@ -2,6 +2,7 @@
 //! when each happened.
 
 use super::*;
+use app::sla::{calendar::WorkCalendar, working_time};
 
 /// One step of a request's life, before it has a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub(crate) struct Generator<'a> {
     pub(crate) day_weights: Weighted,
     pub(crate) first_day: NaiveDate,
     pub(crate) long_timelines: usize,
+    /// The portal's default calendar, on which the due instants are counted.
+    pub(crate) calendar: WorkCalendar,
 }
 
 impl<'a> Generator<'a> {
@@ -46,6 +49,7 @@ impl<'a> Generator<'a> {
         counters: BTreeMap<i32, i64>,
         now: DateTime<Utc>,
         years: u32,
+        calendar: WorkCalendar,
     ) -> Generator<'a> {
         let types: Vec<TypeInfo> =
             catalogue.types.iter().map(|t| TypeInfo::from_catalogue(t, &catalogue.teams)).collect();
@@ -88,6 +92,7 @@ impl<'a> Generator<'a> {
             day_weights,
             first_day,
             long_timelines: 0,
+            calendar,
         }
     }
 
@@ -141,8 +146,7 @@ impl<'a> Generator<'a> {
         } else {
             (ty.first_response_hours, ty.resolution_hours)
         };
-        let first_response_due = created + Duration::hours(first_hours);
-        let mut resolution_due = created + Duration::hours(resolution_hours);
+        let calendar = &self.calendar;
         let age = self.now - created;
         let status = status_for_age(rng, age, Duration::hours(resolution_hours));
         let long = matches!(status, RequestStatus::Closed | RequestStatus::Resolved)
@@ -183,6 +187,7 @@ impl<'a> Generator<'a> {
         let mut first_owner: Option<i64> = None;
         let mut first_responded_at = None;
         let mut awaiting_since: Option<DateTime<Utc>> = None;
+        let mut pauses: Vec<Pause> = Vec::new();
         let mut resolved_at = None;
         let mut resolution: Option<String> = None;
         let mut reject_reason = None;
@@ -248,14 +253,22 @@ impl<'a> Generator<'a> {
                     event.note = Some(rng.pick(ASKS).to_string());
                     moves_to(&mut event, &mut current, RequestStatus::AwaitingClient, RequestAction::AskForInformation);
                     awaiting_since = Some(*at);
+                    pauses.push(Pause {
+                        request_id: id,
+                        started_at: *at,
+                        ended_at: None,
+                        reason: event.note.clone().unwrap_or_default(),
+                        started_by: event.actor_id,
+                    });
                 }
                 Step::Provide => {
                     event.kind = "message";
                     event.note = Some(rng.pick(PROVIDES).to_string());
                     moves_to(&mut event, &mut current, RequestStatus::InReview, RequestAction::ProvideInformation);
                     // The clock stood still while the request waited on the client.
-                    if let Some(paused) = awaiting_since.take() {
-                        resolution_due += *at - paused;
+                    awaiting_since = None;
+                    if let Some(pause) = pauses.last_mut() {
+                        pause.ended_at = Some(*at);
                     }
                 }
                 Step::Transfer => {
@@ -292,6 +305,11 @@ impl<'a> Generator<'a> {
                 }
                 Step::Withdraw => {
                     event.note = rng.chance(0.7).then(|| rng.pick(WITHDRAWALS).to_string());
+                    if event.from_status == Some(RequestStatus::AwaitingClient) {
+                        if let Some(pause) = pauses.last_mut() {
+                            pause.ended_at = Some(*at);
+                        }
+                    }
                     moves_to(&mut event, &mut current, RequestStatus::Withdrawn, RequestAction::Withdraw);
                     awaiting_since = None;
                 }
@@ -320,6 +338,16 @@ impl<'a> Generator<'a> {
             batch.events.push(event);
         }
         debug_assert_eq!(current, status);
+        // Due instants as the portal computes them: working time on the default calendar, the
+        // pauses left out; an open pause keeps the due instant it had before it began.
+        let (first, resolution_time) = (Duration::hours(first_hours), Duration::hours(resolution_hours));
+        let counted: Vec<working_time::Pause> = pauses
+            .iter()
+            .filter_map(|p| Some(working_time::Pause { start: p.started_at, end: Some(p.ended_at?) }))
+            .collect();
+        let due = |amount| working_time::due_after(calendar, created, amount, &counted).unwrap_or(created + amount);
+        let (first_response_due, resolution_due) = (due(first), due(resolution_time));
+        batch.pauses.extend(pauses);
 
         let (title, description, field_values) = texts(rng, ty, created, &reference_no);
         batch.requests.push(Request {
@@ -340,6 +368,8 @@ impl<'a> Generator<'a> {
             first_owner_id: first_owner,
             first_response_due,
             resolution_due,
+            first_response_minutes: first.num_minutes(),
+            resolution_minutes: resolution_time.num_minutes(),
             first_responded_at,
             awaiting_since: if status == RequestStatus::AwaitingClient { awaiting_since } else { None },
             resolved_at,

@@ -1,0 +1,171 @@
+//! The request page's clock panel: both targets, what has counted and what is left in working
+//! time, the pauses with their reasons, and how the due instants were computed. The same for
+//! the client and the center.
+
+use super::{
+    api::request_clock,
+    clock::{ClockState, PauseView, SlaPanel, TargetClock},
+    split_minutes, SlaTarget,
+};
+use crate::{i18n::*, requests::RequestId, widgets::Timestamp};
+use leptos::prelude::*;
+
+/// The panel refreshes this often while the page is open, and whenever the request changes.
+const REFRESH_SECONDS: u64 = 60;
+
+/// Working minutes as hours and minutes; a working day has no fixed length, so no days.
+fn working(i18n: leptos_i18n::I18nContext<Locale>, minutes: i64) -> String {
+    let (days, h, m) = split_minutes(minutes.abs());
+    let hours = days * 24 + h;
+    let text = if hours == 0 {
+        t_string!(i18n, sla.minutes, m = m).to_string()
+    } else {
+        t_string!(i18n, sla.hours_minutes, h = hours, m = m).to_string()
+    };
+    if minutes < 0 { format!("−{text}") } else { text }
+}
+
+#[component]
+pub fn ClockPanel(id: RequestId, panel: SlaPanel, #[prop(into)] zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = RwSignal::new(panel);
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(fresh) = request_clock(id).await {
+                        current.set(fresh);
+                    }
+                });
+            },
+            std::time::Duration::from_secs(REFRESH_SECONDS),
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+    let zone = StoredValue::new(zone);
+    view! {
+        <section class="card clock" aria-labelledby="clock-heading" data-testid="sla-clock">
+            <h2 id="clock-heading">{t!(i18n, sla.panel_title)}</h2>
+            {move || {
+                let panel = current.get();
+                view! {
+                    <table class="table clock__targets">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, sla.target)}</th>
+                                <th scope="col">{t!(i18n, sla.promised)}</th>
+                                <th scope="col">{t!(i18n, sla.counted)}</th>
+                                <th scope="col">{t!(i18n, sla.remaining)}</th>
+                                <th scope="col">{t!(i18n, sla.due_at)}</th>
+                                <th scope="col">{t!(i18n, sla.state)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {panel.targets.iter().cloned().map(|target| view! { <TargetRow target zone=zone.get_value() /> }).collect_view()}
+                        </tbody>
+                    </table>
+                    <Pauses pauses=panel.pauses.clone() total=panel.paused_minutes zone=zone.get_value() />
+                    <HowComputed panel=panel.clone() zone=zone.get_value() />
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TargetRow(target: TargetClock, zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = move || match target.target {
+        SlaTarget::FirstResponse => t_string!(i18n, sla.first_response),
+        SlaTarget::Resolution => t_string!(i18n, sla.resolution),
+    };
+    let state = target.state;
+    let state_text = move || match state {
+        ClockState::Running => t_string!(i18n, sla.running),
+        ClockState::Paused => t_string!(i18n, sla.paused),
+        ClockState::Met => t_string!(i18n, sla.met),
+        ClockState::Breached => t_string!(i18n, sla.breached),
+        ClockState::Stopped => t_string!(i18n, sla.stopped),
+    };
+    let state_key = match state {
+        ClockState::Running => "running",
+        ClockState::Paused => "paused",
+        ClockState::Met => "met",
+        ClockState::Breached => "breached",
+        ClockState::Stopped => "stopped",
+    };
+    let (promised, counted, remaining) = (target.promised_minutes, target.counted_minutes, target.remaining_minutes);
+    let ended = target.reached_at.is_some() || state == ClockState::Stopped;
+    view! {
+        <tr data-target=target.target.as_str() data-state=state_key>
+            <th scope="row">{name}</th>
+            <td>{move || working(i18n, promised)}</td>
+            <td>{move || working(i18n, counted)}</td>
+            <td data-testid="remaining">{move || if ended { "—".to_string() } else { working(i18n, remaining) }}</td>
+            <td>
+                {match (target.reached_at, target.due_at) {
+                    (Some(at), _) => view! { <span>{t!(i18n, sla.reached)} " " <Timestamp at zone /></span> }.into_any(),
+                    (None, Some(due)) => view! { <Timestamp at=due zone /> }.into_any(),
+                    (None, None) => view! { <span class="muted">{t!(i18n, sla.due_unknown_while_paused)}</span> }.into_any(),
+                }}
+            </td>
+            <td><span class=format!("clock-state clock-state--{state_key}")>{state_text}</span></td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pauses(pauses: Vec<PauseView>, total: i64, zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    if pauses.is_empty() {
+        return view! { <p class="muted">{t!(i18n, sla.no_pauses)}</p> }.into_any();
+    }
+    view! {
+        <h3>{move || t_string!(i18n, sla.pauses, time = working(i18n, total)).to_string()}</h3>
+        <ul class="clock__pauses">
+            {pauses.into_iter().map(|pause| {
+                let minutes = pause.working_minutes;
+                view! {
+                    <li data-open=pause.ended_at.is_none().to_string()>
+                        <Timestamp at=pause.started_at zone=zone.clone() />
+                        " – "
+                        {match pause.ended_at {
+                            Some(end) => view! { <Timestamp at=end zone=zone.clone() /> }.into_any(),
+                            None => view! { <span>{t!(i18n, sla.still_waiting)}</span> }.into_any(),
+                        }}
+                        <span class="muted">" · " {move || working(i18n, minutes)}</span>
+                        {(!pause.reason.is_empty()).then(|| view! {
+                            <p class="clock__reason"><span class="muted">{t!(i18n, sla.waiting_for)}</span> " " {pause.reason.clone()}</p>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The arithmetic behind the due instants, in words, so that anyone can check it.
+#[component]
+fn HowComputed(panel: SlaPanel, zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let calendar = panel.calendar_name.clone();
+    let calendar_zone = panel.zone.clone();
+    let paused = panel.paused_minutes;
+    view! {
+        <details class="clock__how">
+            <summary>{t!(i18n, sla.how_computed)}</summary>
+            <p>
+                {t!(i18n, sla.how_submitted)} " " <Timestamp at=panel.submitted_at zone=zone.clone() /> ". "
+                {move || t_string!(i18n, sla.how_calendar, calendar = calendar.clone(), zone = calendar_zone.clone()).to_string()}
+            </p>
+            <p>{move || t_string!(i18n, sla.how_rule, paused = working(i18n, paused)).to_string()}</p>
+            <p class="muted">{t!(i18n, sla.how_definitions)} " " <a href="/measures#service-times">{t!(i18n, sla.how_link)}</a></p>
+            <p class="muted">{t!(i18n, sla.computed_at)} " " <Timestamp at=panel.computed_at zone /></p>
+        </details>
+    }
+}
