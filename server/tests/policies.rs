@@ -49,6 +49,8 @@ async fn person(db: &Db, address: &str, org: OrgId, role: Role) -> CurrentUser {
 }
 
 async fn world(db: &Db) -> World {
+    // What the portal writes on its first start: requests are counted on the default calendar.
+    app::sla::service::ensure_default(db).await.expect("default calendar");
     let center = orgs::center(db).await.expect("q").expect("center").id;
     let key_tier = orgs::tier_by_code(db, "key").await.expect("q").expect("key tier");
     let standard = orgs::tier_by_code(db, "standard").await.expect("q").expect("standard tier");

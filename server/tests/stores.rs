@@ -482,7 +482,8 @@ store_test! {
         let alice = new_user(&db, "alice@example.com").await;
         let general = catalogue::current_types(&db, false).await.expect("q").into_iter().find(|t| t.code == "general_query").expect("seeded");
         assert_eq!(sla::calendar_for(&db, general.type_id, general.team_id).await.expect("q"), Some(calendars[0].id), "the default, lacking others");
-        let now = Utc::now();
+        // Whole seconds: PostgreSQL keeps microseconds.
+        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
         let record = requests::NewRecord {
             org: a, requester: alice, type_version: general.version_id, team: general.team_id, title: "t",
             description: "", field_values: "{}", urgent: false, urgent_reason: None, first_response_due: now,

@@ -11,6 +11,7 @@ use crate::{i18n::*, requests::RequestId, widgets::Timestamp};
 use leptos::prelude::*;
 
 /// The panel refreshes this often while the page is open, and whenever the request changes.
+/// Figures that move with the clock are marked `clock__live`.
 const REFRESH_SECONDS: u64 = 60;
 
 /// Working minutes as hours and minutes; a working day has no fixed length, so no days.
@@ -104,8 +105,8 @@ fn TargetRow(target: TargetClock, zone: String) -> impl IntoView {
         <tr data-target=target.target.as_str() data-state=state_key>
             <th scope="row">{name}</th>
             <td>{move || working(i18n, promised)}</td>
-            <td>{move || working(i18n, counted)}</td>
-            <td data-testid="remaining">{move || if ended { "—".to_string() } else { working(i18n, remaining) }}</td>
+            <td><span class="clock__live">{move || working(i18n, counted)}</span></td>
+            <td data-testid="remaining"><span class="clock__live">{move || if ended { "—".to_string() } else { working(i18n, remaining) }}</span></td>
             <td>
                 {match (target.reached_at, target.due_at) {
                     (Some(at), _) => view! { <span>{t!(i18n, sla.reached)} " " <Timestamp at zone /></span> }.into_any(),
@@ -125,7 +126,8 @@ fn Pauses(pauses: Vec<PauseView>, total: i64, zone: String) -> impl IntoView {
         return view! { <p class="muted">{t!(i18n, sla.no_pauses)}</p> }.into_any();
     }
     view! {
-        <h3>{move || t_string!(i18n, sla.pauses, time = working(i18n, total)).to_string()}</h3>
+        <h3>{t!(i18n, sla.pauses)}</h3>
+        <p>{t!(i18n, sla.paused_total)} " " <span class="clock__live">{move || working(i18n, total)}</span></p>
         <ul class="clock__pauses">
             {pauses.into_iter().map(|pause| {
                 let minutes = pause.working_minutes;
@@ -137,7 +139,7 @@ fn Pauses(pauses: Vec<PauseView>, total: i64, zone: String) -> impl IntoView {
                             Some(end) => view! { <Timestamp at=end zone=zone.clone() /> }.into_any(),
                             None => view! { <span>{t!(i18n, sla.still_waiting)}</span> }.into_any(),
                         }}
-                        <span class="muted">" · " {move || working(i18n, minutes)}</span>
+                        <span class="muted">" · " <span class="clock__live">{move || working(i18n, minutes)}</span></span>
                         {(!pause.reason.is_empty()).then(|| view! {
                             <p class="clock__reason"><span class="muted">{t!(i18n, sla.waiting_for)}</span> " " {pause.reason.clone()}</p>
                         })}
@@ -155,7 +157,6 @@ fn HowComputed(panel: SlaPanel, zone: String) -> impl IntoView {
     let i18n = use_i18n();
     let calendar = panel.calendar_name.clone();
     let calendar_zone = panel.zone.clone();
-    let paused = panel.paused_minutes;
     view! {
         <details class="clock__how">
             <summary>{t!(i18n, sla.how_computed)}</summary>
@@ -163,9 +164,9 @@ fn HowComputed(panel: SlaPanel, zone: String) -> impl IntoView {
                 {t!(i18n, sla.how_submitted)} " " <Timestamp at=panel.submitted_at zone=zone.clone() /> ". "
                 {move || t_string!(i18n, sla.how_calendar, calendar = calendar.clone(), zone = calendar_zone.clone()).to_string()}
             </p>
-            <p>{move || t_string!(i18n, sla.how_rule, paused = working(i18n, paused)).to_string()}</p>
+            <p>{t!(i18n, sla.how_rule)}</p>
             <p class="muted">{t!(i18n, sla.how_definitions)} " " <a href="/measures#service-times">{t!(i18n, sla.how_link)}</a></p>
-            <p class="muted">{t!(i18n, sla.computed_at)} " " <Timestamp at=panel.computed_at zone /></p>
+            <p class="muted">{t!(i18n, sla.computed_at)} " " <span class="clock__live"><Timestamp at=panel.computed_at zone /></span></p>
         </details>
     }
 }
