@@ -81,6 +81,11 @@ async fn scheduler_tick(url: &str, now: DateTime<Utc>) -> Result<(f64, f64), Box
     use app::{auth::ssr::store as users, catalogue::store as catalogue, orgs, requests::store as requests};
     let schema = format!("clock_bench_{}", std::process::id());
     let postgres = url.starts_with("postgres");
+    if postgres {
+        if let app::db::Db::Postgres(pool) = app::db::Db::connect(url).await? {
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).execute(&pool).await?;
+        }
+    }
     let db = app::db::Db::connect_in_schema(url, postgres.then_some(schema.as_str())).await?;
     db.migrate().await?;
     service::ensure_default(&db).await?;
