@@ -140,38 +140,6 @@ pub fn parse_periods(text: &str) -> Option<Vec<calendar::Period>> {
         .collect()
 }
 
-/// Adds service time to an instant.
-pub trait Clock {
-    fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc>;
-    /// The same time of day `days` working days later, in the center's time zone.
-    fn add_working_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc>;
-}
-
-/// Working time on a calendar: hours skip nights, breaks and days off, and a working day is a
-/// day with working periods, make-up days included.
-impl Clock for calendar::WorkCalendar {
-    fn add_hours(&self, from: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
-        working_time::add_working(self, from, Duration::hours(hours))
-    }
-
-    fn add_working_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-        use chrono::TimeZone;
-        let local = from.with_timezone(&self.zone());
-        let works = |date: &chrono::NaiveDate| !self.periods_on(*date).is_empty();
-        // Something arriving on a day off starts counting from the next working day. Both
-        // searches end: the calendar's week has working time.
-        let mut date = local.date_naive().iter_days().find(works).unwrap_or(local.date_naive());
-        for _ in 0..days.max(0) {
-            date = date.iter_days().skip(1).find(works).unwrap_or(date);
-        }
-        let at = date.and_time(local.time());
-        self.zone()
-            .from_local_datetime(&at)
-            .earliest()
-            .map_or(from, |due| due.with_timezone(&Utc))
-    }
-}
-
 /// Request types whose targets no tier changes: an urgent payment (紧急付款) is as short for
 /// every subsidiary.
 pub const UNSCALED_TYPES: &[&str] = &["urgent_payment"];
@@ -251,10 +219,10 @@ mod tests {
         };
         // National Day (1–7 October) is off and Saturday the 10th works: two working days after
         // the 1st counts from Thursday the 8th, then Friday the 9th and Saturday the 10th.
-        assert_eq!(calendar.add_working_days(beijing(10, 1, 10, 0), 2), beijing(10, 10, 10, 0));
-        assert_eq!(calendar.add_working_days(beijing(9, 30, 10, 0), 1), beijing(10, 8, 10, 0));
+        assert_eq!(working_time::working_days_after(&calendar, beijing(10, 1, 10, 0), 2), beijing(10, 10, 10, 0));
+        assert_eq!(working_time::working_days_after(&calendar, beijing(9, 30, 10, 0), 1), beijing(10, 8, 10, 0));
         // Eight working hours from Monday 09:00: 7.5 on Monday, half an hour on Tuesday.
-        assert_eq!(calendar.add_hours(beijing(11, 23, 9, 0), 8), beijing(11, 24, 9, 30));
+        assert_eq!(working_time::add_working(&calendar, beijing(11, 23, 9, 0), Duration::hours(8)), beijing(11, 24, 9, 30));
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub fn ClockPanel(id: RequestId, panel: SlaPanel, #[prop(into)] zone: String) ->
     Effect::new(move |_| {
         let handle = set_interval_with_handle(
             move || {
+                // A clock that has stopped for good has nothing new to say.
+                if current.with_untracked(|p| p.targets.iter().all(|t| t.reached_at.is_some() || t.state == ClockState::Stopped)) {
+                    return;
+                }
                 leptos::task::spawn_local(async move {
                     if let Ok(fresh) = request_clock(id).await {
                         current.set(fresh);

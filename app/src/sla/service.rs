@@ -94,6 +94,16 @@ impl Calendars {
         self.by_id.get(&id.or(self.default)?)
     }
 
+    /// Whether a request with calendar `own` (`None`: the default) counts on calendar `id`.
+    fn counts_on(&self, own: Option<CalendarId>, id: CalendarId) -> bool {
+        own.or(self.default) == Some(id)
+    }
+
+    /// How many of the open requests (`open`: counts per request calendar) count on `id`.
+    fn open_on(&self, open: &[(Option<CalendarId>, i64)], id: CalendarId) -> i64 {
+        open.iter().filter(|(own, _)| self.counts_on(*own, id)).map(|(_, n)| n).sum()
+    }
+
     fn of(&self, id: Option<CalendarId>) -> Result<&WorkCalendar, AppError> {
         self.get(id).map(|(_, calendar)| calendar).ok_or_else(|| {
             tracing::error!(calendar = ?id, "no calendar to count on");
@@ -168,12 +178,16 @@ pub async fn promise(db: &Db, type_id: TypeId, team: TeamId, targets: &Targets, 
 /// The same time of day `days` working days after `from` on the default calendar: follow-ups
 /// are due so.
 pub async fn working_days_later(db: &Db, from: DateTime<Utc>, days: i64) -> Result<DateTime<Utc>, AppError> {
-    use super::Clock;
-    Ok(calendars(db).await?.of(None)?.add_working_days(from, days))
+    Ok(super::working_time::working_days_after(calendars(db).await?.of(None)?, from, days))
 }
 
 fn as_pauses(stored: &[StoredPause]) -> Vec<Pause> {
     stored.iter().map(|p| Pause { start: p.started_at, end: p.ended_at }).collect()
+}
+
+/// One request's pauses out of the pauses of many.
+fn pauses_of(stored: &[StoredPause], id: RequestId) -> Vec<Pause> {
+    as_pauses(&stored.iter().filter(|p| p.request_id == id).cloned().collect::<Vec<_>>())
 }
 
 /// Both due instants of a request under its pauses, or `None` while one is open.
@@ -202,9 +216,8 @@ async fn recompute_open(db: &Db, tx: &mut crate::db::Tx, calendars: &Calendars, 
     let rows = store::open_clocks(db, false).await?;
     let pauses = store::open_pauses(db).await?;
     let mut dues_now = Vec::new();
-    for row in rows.iter().filter(|r| r.calendar_id.or(calendars.default) == Some(changed)) {
-        let own: Vec<StoredPause> = pauses.iter().filter(|p| p.request_id == row.id).cloned().collect();
-        if let Some((first, resolution)) = dues(calendars.of(row.calendar_id)?, row, &as_pauses(&own)) {
+    for row in rows.iter().filter(|r| calendars.counts_on(r.calendar_id, changed)) {
+        if let Some((first, resolution)) = dues(calendars.of(row.calendar_id)?, row, &pauses_of(&pauses, row.id)) {
             if (first, resolution) != (row.first_response_due, row.resolution_due) {
                 dues_now.push((row.id, first, resolution));
             }
@@ -291,22 +304,18 @@ pub async fn fill_working_time_left(db: &Db, rows: &mut [crate::requests::Reques
 pub async fn setup(db: &Db) -> Result<CalendarSetup, AppError> {
     let calendars = calendars(db).await?;
     let open = store::open_counts(db).await?;
-    let mut views: Vec<CalendarView> = store::calendars(db)
-        .await?
-        .into_iter()
-        .filter_map(|stored| {
-            let (_, calendar) = calendars.by_id.get(&stored.id)?;
-            let counted_here = |c: &Option<CalendarId>| c.or(calendars.default) == Some(stored.id);
-            Some(CalendarView {
-                id: stored.id,
-                name: stored.name.clone(),
-                zone: stored.zone.clone(),
-                week: calendar.week().iter().map(|p| super::periods_text(p)).collect(),
-                dates: calendar.dates().iter().map(|(date, rule)| DatedEntry { date: *date, rule: *rule }).collect(),
-                is_default: stored.is_default,
-                version: stored.version,
-                open_requests: open.iter().filter(|(c, _)| counted_here(c)).map(|(_, n)| n).sum(),
-            })
+    let mut views: Vec<CalendarView> = calendars
+        .by_id
+        .values()
+        .map(|(stored, calendar)| CalendarView {
+            id: stored.id,
+            name: stored.name.clone(),
+            zone: stored.zone.clone(),
+            week: calendar.week().iter().map(|p| super::periods_text(p)).collect(),
+            dates: calendar.dates().iter().map(|(date, rule)| DatedEntry { date: *date, rule: *rule }).collect(),
+            is_default: stored.is_default,
+            version: stored.version,
+            open_requests: calendars.open_on(&open, stored.id),
         })
         .collect();
     views.sort_by(|a, b| b.is_default.cmp(&a.is_default).then(a.name.cmp(&b.name)));
@@ -379,15 +388,16 @@ pub fn file_problem(error: FileError) -> AppError {
 pub async fn save(db: &Db, admin: &CurrentUser, id: Option<CalendarId>, input: &CalendarInput) -> Result<CalendarId, AppError> {
     let (name, zone, week) = checked_input(input)?;
     let mut all = calendars(db).await?;
-    let current_dates = id.and_then(|id| all.by_id.get(&id)).map(|(_, c)| c.dates().clone()).unwrap_or_default();
-    if id.is_some_and(|id| !all.by_id.contains_key(&id)) {
-        return Err(AppError::NotFound);
-    }
+    let current_dates = match id {
+        Some(id) => all.by_id.get(&id).ok_or(AppError::NotFound)?.1.dates().clone(),
+        None => BTreeMap::new(),
+    };
     let (holidays, make_up) = split_dates(current_dates.iter().map(|(d, r)| (*d, *r)));
     let calendar = WorkCalendar::new(&zone, week.clone(), &holidays, &make_up).map_err(calendar_problem)?;
+    let week = week_json(&week)?;
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let saved = store::save(&mut tx, id, input.version, &name, &zone, &week_json(&week)?, input.is_default, now).await?;
+    let saved = store::save(&mut tx, id, input.version, &name, &zone, &week, input.is_default, now).await?;
     let saved_id = match saved {
         Saved::Done(saved_id) => saved_id,
         Saved::NameTaken => {
@@ -399,11 +409,12 @@ pub async fn save(db: &Db, admin: &CurrentUser, id: Option<CalendarId>, input: &
             return Err(AppError::Conflict(Conflict::Stale));
         }
     };
+    // The recomputation counts on the calendar as it now stands, before it is committed.
     let stored = StoredCalendar {
         id: saved_id,
         name: name.clone(),
         zone,
-        week: String::new(),
+        week,
         is_default: input.is_default || all.default == Some(saved_id),
         version: input.version.unwrap_or(0) + 1,
     };
@@ -440,8 +451,7 @@ pub async fn check_import(db: &Db, id: CalendarId, format: ScheduleFormat, text:
     let mut dates = calendar.dates().clone();
     dates.extend(incoming.iter().map(|e| (e.date, e.rule)));
     with_dates(calendar, &dates)?;
-    let open = store::open_counts(db).await?;
-    let open_requests = open.iter().filter(|(c, _)| c.or(all.default) == Some(id)).map(|(_, n)| n).sum();
+    let open_requests = all.open_on(&store::open_counts(db).await?, id);
     Ok(ImportCheck { preview: calendar_file::preview(calendar.dates(), &incoming), open_requests })
 }
 
@@ -631,7 +641,7 @@ pub async fn paused_shares(db: &Db, since: DateTime<Utc>, now: DateTime<Utc>) ->
     for row in &rows {
         let Some(agent) = row.owner_id else { continue };
         let calendar = calendars.of(row.calendar_id)?;
-        let own = as_pauses(&pauses.iter().filter(|p| p.request_id == row.id).cloned().collect::<Vec<_>>());
+        let own = pauses_of(&pauses, row.id);
         let end = match row.status {
             RequestStatus::Resolved | RequestStatus::Rejected | RequestStatus::Closed => row.resolved_at.unwrap_or(row.updated_at),
             RequestStatus::Withdrawn => row.updated_at,

@@ -227,8 +227,7 @@ pub async fn clock_row(db: &Db, id: RequestId) -> Result<Option<ClockRow>, sqlx:
     with_db!(db, pool => sqlx::query_as::<_, ClockRow>(&sql).bind(id).fetch_optional(pool).await)
 }
 
-/// Open requests whose clocks run: all of them, or those counted on one calendar (`Some(None)`:
-/// those on the default through no calendar of their own).
+/// Open requests: those whose clocks run (`running_only`), or also those waiting on the client.
 pub async fn open_clocks(db: &Db, running_only: bool) -> Result<Vec<ClockRow>, sqlx::Error> {
     let statuses = if running_only { "('submitted', 'in_review')" } else { OPEN };
     let sql = format!("{SELECT_CLOCK} WHERE status IN {statuses} ORDER BY id");

@@ -106,6 +106,25 @@ pub fn add_working(calendar: &WorkCalendar, from: DateTime<Utc>, amount: Duratio
     due_after(calendar, from, amount, &[]).unwrap_or(from)
 }
 
+/// The same time of day `days` working days after `from`, in the calendar's zone; a working day
+/// is a day with working periods, make-up days included. Something arriving on a day off counts
+/// from the next working day.
+pub fn working_days_after(calendar: &WorkCalendar, from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let local = from.with_timezone(&calendar.zone());
+    let works = |date: &NaiveDate| !calendar.periods_on(*date).is_empty();
+    // Both searches end: the calendar's week has working time.
+    let mut date = local.date_naive().iter_days().find(works).unwrap_or(local.date_naive());
+    for _ in 0..days.max(0) {
+        date = date.iter_days().skip(1).find(works).unwrap_or(date);
+    }
+    calendar
+        .zone()
+        .from_local_datetime(&date.and_time(local.time()))
+        .earliest()
+        .map_or(from, |due| due.with_timezone(&Utc))
+}
+
 /// True when `at` is inside a working period (its start included, its end not).
 pub fn is_working(calendar: &WorkCalendar, at: DateTime<Utc>) -> bool {
     calendar.intervals_on(calendar.local_date(at)).any(|(start, end)| start <= at && at < end)
