@@ -53,8 +53,31 @@ test("an admin imports a holiday file after seeing what it changes", async ({ br
   await expect(again.getByTestId("import-preview")).toHaveCount(0);
 });
 
+/** Every minute of the day but the last is working time, so a pause of a few seconds always
+ * holds working time, whenever the test runs: the due time visibly moves by it. */
+const ROUND_THE_CLOCK = "00:00-23:59";
+
 test("the request page shows both targets, pauses while the client is asked, and runs again", async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
+  // An admin puts general queries on a round-the-clock calendar. Its one idle minute a day,
+  // 23:59 in the calendar's zone, is kept hours away from now.
+  const admin = await as(browser, "admin@example.com");
+  await admin.goto("/admin/calendars");
+  await hydrated(admin);
+  const name = `全天候 ${Date.now()}`;
+  const shanghaiHour = Number(new Intl.DateTimeFormat("en-GB", { hour: "2-digit", hourCycle: "h23", timeZone: "Asia/Shanghai" }).format(new Date()));
+  const form = admin.getByRole("region", { name: "新建工作日历" });
+  await form.getByLabel("日历名称").fill(name);
+  await form.getByLabel("时区").fill(shanghaiHour === 23 ? "Europe/London" : "Asia/Shanghai");
+  for (const day of ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]) {
+    await form.getByLabel(`${day}工作时段`).fill(ROUND_THE_CLOCK);
+  }
+  await form.getByRole("button", { name: "新建日历" }).click();
+  await expect(admin.locator(`[data-testid=calendar][data-calendar="${name}"]`)).toBeVisible();
+  const assignments = admin.getByRole("region", { name: "团队与申请类型使用的日历" });
+  await assignments.getByLabel("一般咨询", { exact: true }).selectOption({ label: name });
+  await expect(assignments.getByRole("status")).toHaveText("已保存。");
+
   const client = await as(browser, "client.east@example.com");
   await client.goto("/requests/new");
   await hydrated(client);
@@ -76,6 +99,9 @@ test("the request page shows both targets, pauses while the client is asked, and
   await expect(resolution.locator("time")).toHaveCount(1);
   await expect(clock).toContainText("计时没有暂停过。");
   await noSeriousViolations(client);
+  const dueAt = async () => Date.parse((await resolution.locator("time").getAttribute("datetime")) ?? "");
+  const dueBefore = await dueAt();
+  expect(dueBefore).toBeGreaterThan(Date.now());
 
   // The agent asks; the client's open page shows the clock paused, with the question.
   const agent = await as(browser, "agent1@example.com");
@@ -85,6 +111,7 @@ test("the request page shows both targets, pauses while the client is asked, and
   await expect(agent.getByTestId("owner")).toHaveText("张伟");
   await agent.getByRole("button", { name: "要求补充信息", exact: true }).click();
   await agent.getByLabel("需要客户提供什么", { exact: true }).fill("请提供开票单位的税号");
+  const asked = Date.now();
   await agent.getByTestId("action-submit").click();
   await expect(agent.locator(".request-header .status")).toHaveText("待补充资料");
 
@@ -94,15 +121,27 @@ test("the request page shows both targets, pauses while the client is asked, and
   await expect(clock.locator(".clock__pauses li[data-open=true]")).toContainText("请提供开票单位的税号");
   await expect(clock.locator(".clock__pauses li")).toContainText("仍在等待");
 
-  // The client answers: the clock runs again, with a due instant counted past the pause.
+  // The client takes a while to find the answer: all of it is working time on this calendar.
+  await client.waitForTimeout(3_000);
+
+  // The client answers: the clock runs again, with the due time moved by the pause.
   await client.getByRole("button", { name: "回复", exact: true }).click();
   await client.getByLabel("消息", { exact: true }).fill("税号是 91310000MA1FL0XXXX");
   await client.getByTestId("action-submit").click();
   await expect(client.locator(".request-header .status")).toHaveText("处理中");
+  const answered = Date.now();
   await expect(resolution).toHaveAttribute("data-state", "running");
   await expect(resolution.locator("time")).toHaveCount(1);
+  const moved = (await dueAt()) - dueBefore;
+  expect(moved, "the due time moves by the pause").toBeGreaterThanOrEqual(3_000);
+  // No more than the pause, and the calendar's idle minute should the due time cross it.
+  expect(moved, "and by no more than the pause").toBeLessThanOrEqual(answered - asked + 61_000);
   await expect(clock.locator(".clock__pauses li[data-open=false]")).toContainText("请提供开票单位的税号");
   await clock.getByText("时限如何计算").click();
-  await expect(clock.locator(".clock__how")).toContainText("中国内地 · 标准工作日");
+  await expect(clock.locator(".clock__how")).toContainText(name);
   await noSeriousViolations(client);
+
+  // General queries go back to the default calendar.
+  await assignments.getByLabel("一般咨询", { exact: true }).selectOption({ label: "默认日历" });
+  await expect(assignments.getByRole("status")).toHaveText("已保存。");
 });

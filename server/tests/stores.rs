@@ -242,7 +242,7 @@ store_test! {
         let change = requests::Change {
             actor: alice, status: RequestStatus::Withdrawn, owner_id: None, first_owner_id: None, team_id: state.team_id,
             first_responded_at: None, awaiting_since: None, resolution_due: state.resolution_due, resolved_at: None,
-            resolution: None, reject_reason: None, resolution_count: 0, resolved_by: None, files: vec![], now,
+            resolution: None, reject_reason: None, resolution_count: 0, resolved_by: None, stood_resolved_since: None, files: vec![], now,
             event: requests::NewEvent {
                 kind: app::requests::EventKind::StatusChanged, action: None, from_status: Some(RequestStatus::Submitted),
                 to_status: Some(RequestStatus::Withdrawn), note: None, internal: false, owner_id: None, team_id: None, reason_code: None,
@@ -503,6 +503,18 @@ store_test! {
         assert_eq!(pauses.len(), 1);
         assert_eq!((pauses[0].reason.as_str(), pauses[0].ended_at), ("请补充发票", Some(now + Duration::hours(1))));
         assert_eq!(sla::open_pauses(&db).await.expect("q").len(), 1, "the request is still open");
+        assert_eq!(pauses[0].kind, app::sla::PauseKind::AwaitingClient);
+
+        // A reopening records the stretch the request stood resolved, closed, with its reason.
+        let mut tx = db.begin_write().await.expect("tx");
+        sla::stood_resolved(&mut tx, id, now + Duration::hours(2), now + Duration::hours(3), "金额有误", alice).await.expect("reopen");
+        tx.commit().await.expect("commit");
+        let pauses = sla::pauses_of(&db, id).await.expect("q");
+        assert_eq!(pauses.len(), 2);
+        assert_eq!(
+            (pauses[1].kind, pauses[1].reason.as_str(), pauses[1].ended_at),
+            (app::sla::PauseKind::Resolved, "金额有误", Some(now + Duration::hours(3)))
+        );
 
         // An alert is claimed once per due instant; a moved due instant arms it again.
         assert!(sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Warning, now, now).await.expect("q"));
@@ -510,6 +522,10 @@ store_test! {
         assert!(sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Breach, now, now).await.expect("q"));
         assert!(sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Warning, now + Duration::hours(1), now).await.expect("q"));
         assert_eq!(sla::alerts_of(&db, id).await.expect("q").len(), 3);
+        // An alert whose delivery failed is given back, and the next claim takes it again.
+        sla::release_alert(&db, id, SlaTarget::Resolution, AlertLevel::Breach, now).await.expect("release");
+        assert_eq!(sla::alerts_of(&db, id).await.expect("q").len(), 2);
+        assert!(sla::claim_alert(&db, id, SlaTarget::Resolution, AlertLevel::Breach, now, now).await.expect("q"));
 
         // One holder at a time; the holder renews; another takes over once it ran out.
         let until = now + Duration::minutes(2);

@@ -367,6 +367,7 @@ mod tests {
             reject_reason: None,
             resolution_count: 0,
             resolved_by: None,
+            stood_resolved_since: None,
             event: NewEvent {
                 kind,
                 action,

@@ -301,6 +301,7 @@ fn unchanged(state: &RequestState, actor: crate::auth::UserId, now: DateTime<Utc
         reject_reason: state.reject_reason.clone(),
         resolution_count: state.resolution_count,
         resolved_by: state.resolved_by,
+        stood_resolved_since: None,
         event: NewEvent {
             kind: EventKind::StatusChanged,
             action: None,
@@ -380,7 +381,7 @@ async fn plan(
                 // The client's answer hands the request back and restarts the clock.
                 set_status(&mut change, RequestAction::ProvideInformation, Side::Client)?;
                 change.event.kind = EventKind::Message;
-                if let Some(due) = sla::service::resolution_due_on_resume(db, id, now).await? {
+                if let Some(due) = sla::service::resolution_due_on_resume(db, id, now, None).await? {
                     change.resolution_due = due;
                 }
                 change.awaiting_since = None;
@@ -430,6 +431,11 @@ async fn plan(
                 return Err(AppError::invalid(Field::Reason, Problem::TooLate));
             }
             change.event.note = Some(text);
+            // The time it stood resolved was the client's: the clock pauses over it.
+            change.stood_resolved_since = Some(resolved);
+            if let Some(due) = sla::service::resolution_due_on_resume(db, id, now, Some(resolved)).await? {
+                change.resolution_due = due;
+            }
             change.resolved_at = None;
             change.resolution = None;
             change.reject_reason = None;

@@ -179,6 +179,9 @@ pub struct Change {
     pub reject_reason: Option<String>,
     pub resolution_count: i64,
     pub resolved_by: Option<UserId>,
+    /// When the request was resolved, on the change that reopens it: its clock did not count
+    /// the time since.
+    pub stood_resolved_since: Option<DateTime<Utc>>,
     pub event: NewEvent,
     pub files: Vec<AttachmentId>,
     pub now: DateTime<Utc>,
@@ -241,6 +244,10 @@ pub async fn apply_in(tx: &mut Tx, id: RequestId, from_version: i64, change: &Ch
         let reason = change.event.note.as_deref().unwrap_or_default();
         let starts = waiting(to).then_some((reason, change.actor));
         crate::sla::store::pause_change(tx, id, starts, waiting(from), change.now).await?;
+    }
+    if let Some(since) = change.stood_resolved_since {
+        let reason = change.event.note.as_deref().unwrap_or_default();
+        crate::sla::store::stood_resolved(tx, id, since.min(change.now), change.now, reason, change.actor).await?;
     }
     Ok(applied)
 }

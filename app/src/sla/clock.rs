@@ -6,7 +6,7 @@
 use super::{
     calendar::WorkCalendar,
     working_time::{counted_between, due_after, Pause},
-    SlaTarget,
+    PauseKind, SlaTarget,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,8 @@ pub struct TargetClock {
 pub struct PauseView {
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-    /// The question the client was asked.
+    pub kind: PauseKind,
+    /// The question the client was asked, or the client's reason for reopening.
     pub reason: String,
     /// Working minutes it held back.
     pub working_minutes: i64,
@@ -65,6 +66,14 @@ pub struct SlaPanel {
     /// Working minutes paused in all.
     pub paused_minutes: i64,
     pub computed_at: DateTime<Utc>,
+}
+
+/// What a request's history records of one pause.
+#[derive(Debug, Clone)]
+pub struct PauseFacts {
+    pub pause: Pause,
+    pub kind: PauseKind,
+    pub reason: String,
 }
 
 /// What a request's history says about one target.
@@ -113,14 +122,15 @@ pub fn target_clock(
 /// The working minutes each pause held back, in the calendar's time.
 pub fn pause_views(
     calendar: &WorkCalendar,
-    pauses: &[(Pause, String)],
+    pauses: &[PauseFacts],
     now: DateTime<Utc>,
 ) -> Vec<PauseView> {
     pauses
         .iter()
-        .map(|(pause, reason)| PauseView {
+        .map(|PauseFacts { pause, kind, reason }| PauseView {
             started_at: pause.start,
             ended_at: pause.end,
+            kind: *kind,
             reason: reason.clone(),
             working_minutes: counted_between(calendar, pause.start, pause.end.unwrap_or(now).max(pause.start), &[])
                 .num_minutes(),
@@ -170,7 +180,7 @@ mod tests {
         assert_eq!(clock.state, ClockState::Paused);
         assert_eq!(clock.counted_minutes, 60);
         assert_eq!(clock.due_at, None);
-        let views = pause_views(&calendar, &[(pause, "发票抬头?".into())], beijing(11, 30, 15, 0));
+        let views = pause_views(&calendar, &[PauseFacts { pause, kind: PauseKind::AwaitingClient, reason: "发票抬头?".into() }], beijing(11, 30, 15, 0));
         assert_eq!(views[0].working_minutes, 2 * 60 + 90, "10–12 and 13:30–15:00");
     }
 

@@ -42,6 +42,16 @@ text_enum!(
 );
 
 text_enum!(
+    /// Why a clock stood still.
+    pub enum PauseKind {
+        /// The center asked the client and waited for the answer.
+        AwaitingClient => "awaiting_client",
+        /// The request stood resolved until the client reopened it.
+        Resolved => "resolved",
+    }
+);
+
+text_enum!(
     /// How far along a target an alert is raised.
     pub enum AlertLevel {
         /// Still unclaimed at half of the first-response target: the team hears.

@@ -5,7 +5,7 @@
 use super::{
     api::request_clock,
     clock::{ClockState, PauseView, SlaPanel, TargetClock},
-    split_minutes, SlaTarget,
+    split_minutes, PauseKind, SlaTarget,
 };
 use crate::{i18n::*, requests::RequestId, widgets::Timestamp};
 use leptos::prelude::*;
@@ -136,7 +136,7 @@ fn Pauses(pauses: Vec<PauseView>, total: i64, zone: String) -> impl IntoView {
             {pauses.into_iter().map(|pause| {
                 let minutes = pause.working_minutes;
                 view! {
-                    <li data-open=pause.ended_at.is_none().to_string()>
+                    <li data-open=pause.ended_at.is_none().to_string() data-kind=pause.kind.as_str()>
                         <Timestamp at=pause.started_at zone=zone.clone() />
                         " – "
                         {match pause.ended_at {
@@ -144,8 +144,15 @@ fn Pauses(pauses: Vec<PauseView>, total: i64, zone: String) -> impl IntoView {
                             None => view! { <span>{t!(i18n, sla.still_waiting)}</span> }.into_any(),
                         }}
                         <span class="muted">" · " <span class="clock__live">{move || working(i18n, minutes)}</span></span>
-                        {(!pause.reason.is_empty()).then(|| view! {
-                            <p class="clock__reason"><span class="muted">{t!(i18n, sla.waiting_for)}</span> " " {pause.reason.clone()}</p>
+                        {(!pause.reason.is_empty()).then(|| {
+                            let kind = pause.kind;
+                            let label = move || match kind {
+                                PauseKind::AwaitingClient => t_string!(i18n, sla.waiting_for),
+                                PauseKind::Resolved => t_string!(i18n, sla.stood_resolved),
+                            };
+                            view! {
+                                <p class="clock__reason"><span class="muted">{label}</span> " " {pause.reason.clone()}</p>
+                            }
                         })}
                     </li>
                 }

@@ -5,11 +5,11 @@
 use super::{
     calendar::{DateRule, Week, WorkCalendar},
     calendar_file::{self, DatedEntry, FileError},
-    clock::{self, SlaPanel, TargetFacts},
+    clock::{self, PauseFacts, SlaPanel, TargetFacts},
     store::{self, ClockRow, Saved, StoredCalendar, StoredDate, StoredPause},
     working_time::{due_after, working_between, Pause},
     calendar::CalendarError,
-    AlertLevel, CalendarId, CalendarInput, CalendarScope, CalendarSetup, CalendarView, ImportCheck,
+    AlertLevel, CalendarId, CalendarInput, PauseKind, CalendarScope, CalendarSetup, CalendarView, ImportCheck,
     ScheduleFormat, SlaTarget, CALENDAR_NAME_MAX,
 };
 use crate::{
@@ -181,6 +181,16 @@ pub async fn working_days_later(db: &Db, from: DateTime<Utc>, days: i64) -> Resu
     Ok(super::working_time::working_days_after(calendars(db).await?.of(None)?, from, days))
 }
 
+impl From<&StoredPause> for PauseFacts {
+    fn from(stored: &StoredPause) -> Self {
+        PauseFacts {
+            pause: Pause { start: stored.started_at, end: stored.ended_at },
+            kind: stored.kind,
+            reason: stored.reason.clone(),
+        }
+    }
+}
+
 fn as_pauses(stored: &[StoredPause]) -> Vec<Pause> {
     stored.iter().map(|p| Pause { start: p.started_at, end: p.ended_at }).collect()
 }
@@ -198,14 +208,22 @@ fn dues(calendar: &WorkCalendar, row: &ClockRow, pauses: &[Pause]) -> Option<(Da
     ))
 }
 
-/// The resolution due instant once the open pause ends at `at`: the client answered.
-pub async fn resolution_due_on_resume(db: &Db, id: RequestId, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+/// The resolution due instant once the clock runs again at `at`: the client answered, so the
+/// open pause ends; or the client reopened the request, which stood resolved since
+/// `stood_resolved`.
+pub async fn resolution_due_on_resume(
+    db: &Db,
+    id: RequestId,
+    at: DateTime<Utc>,
+    stood_resolved: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, AppError> {
     let Some(row) = store::clock_row(db, id).await? else { return Ok(None) };
     let calendars = calendars(db).await?;
     let mut pauses = as_pauses(&store::pauses_of(db, id).await?);
     for pause in pauses.iter_mut().filter(|p| p.end.is_none()) {
         pause.end = Some(at.max(pause.start));
     }
+    pauses.extend(stood_resolved.map(|since| Pause { start: since.min(at), end: Some(at) }));
     Ok(dues(calendars.of(row.calendar_id)?, &row, &pauses).map(|(_, resolution)| resolution))
 }
 
@@ -265,9 +283,7 @@ pub async fn panel(db: &Db, id: RequestId, now: DateTime<Utc>) -> Result<SlaPane
             now,
         ),
     ];
-    let with_reasons: Vec<(Pause, String)> =
-        stored_pauses.iter().map(|p| (Pause { start: p.started_at, end: p.ended_at }, p.reason.clone())).collect();
-    let pause_views = clock::pause_views(calendar, &with_reasons, now);
+    let pause_views = clock::pause_views(calendar, &stored_pauses.iter().map(PauseFacts::from).collect::<Vec<_>>(), now);
     Ok(SlaPanel {
         calendar_name: stored.name.clone(),
         zone: stored.zone.clone(),
@@ -605,8 +621,11 @@ pub async fn tick(state: &AppState, holder: &str, lease: std::time::Duration, no
         };
         match result {
             Ok(_) => sent += 1,
-            // Claimed but not delivered: logged, not retried, so nobody hears it twice.
-            Err(error) => tracing::warn!(request = %row.id, ?alert, %error, "SLA alert not delivered"),
+            // Nothing of it was written (one transaction), so it is given back for the next tick.
+            Err(error) => {
+                tracing::warn!(request = %row.id, ?alert, %error, "SLA alert not delivered; retried next tick");
+                store::release_alert(&state.db, alert.request, alert.target, alert.level, alert.due_at).await?;
+            }
         }
     }
     Ok(Tick { ran: true, sent })
@@ -642,6 +661,11 @@ pub async fn paused_shares(db: &Db, since: DateTime<Utc>, now: DateTime<Utc>) ->
         let Some(agent) = row.owner_id else { continue };
         let calendar = calendars.of(row.calendar_id)?;
         let own = pauses_of(&pauses, row.id);
+        let stood_resolved: Vec<Pause> = pauses
+            .iter()
+            .filter(|p| p.request_id == row.id && p.kind == PauseKind::Resolved)
+            .map(|p| Pause { start: p.started_at, end: p.ended_at })
+            .collect();
         let end = match row.status {
             RequestStatus::Resolved | RequestStatus::Rejected | RequestStatus::Closed => row.resolved_at.unwrap_or(row.updated_at),
             RequestStatus::Withdrawn => row.updated_at,
@@ -649,7 +673,9 @@ pub async fn paused_shares(db: &Db, since: DateTime<Utc>, now: DateTime<Utc>) ->
         }
         .max(row.created_at);
         let counted = super::working_time::counted_between(calendar, row.created_at, end, &own);
-        let paused = working_between(calendar, row.created_at, end) - counted;
+        // Time the request stood resolved before a reopening is neither counted nor the agent's
+        // pausing.
+        let paused = super::working_time::counted_between(calendar, row.created_at, end, &stood_resolved) - counted;
         let share = shares.entry(agent).or_insert(PausedShare { agent, requests: 0, counted_minutes: 0, paused_minutes: 0 });
         share.requests += 1;
         share.counted_minutes += counted.num_minutes();

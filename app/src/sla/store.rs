@@ -1,6 +1,6 @@
 //! SQL for working calendars, the SLA clock's pauses, its alerts, and the scheduler's lease.
 
-use super::{AlertLevel, CalendarId, CalendarUser, SlaTarget};
+use super::{AlertLevel, CalendarId, CalendarUser, PauseKind, SlaTarget};
 use crate::{
     auth::UserId,
     catalogue::TeamId,
@@ -242,18 +242,19 @@ pub struct StoredPause {
     pub ended_at: Option<DateTime<Utc>>,
     pub reason: String,
     pub started_by: Option<UserId>,
+    pub kind: PauseKind,
 }
 
 pub async fn pauses_of(db: &Db, id: RequestId) -> Result<Vec<StoredPause>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_as::<_, StoredPause>(
-        "SELECT request_id, started_at, ended_at, reason, started_by FROM sla_pauses WHERE request_id = $1 ORDER BY started_at, id"
+        "SELECT request_id, started_at, ended_at, reason, started_by, kind FROM sla_pauses WHERE request_id = $1 ORDER BY started_at, id"
     ).bind(id).fetch_all(pool).await)
 }
 
 /// The pauses of every open request, in request and time order.
 pub async fn open_pauses(db: &Db) -> Result<Vec<StoredPause>, sqlx::Error> {
     let sql = format!(
-        "SELECT p.request_id, p.started_at, p.ended_at, p.reason, p.started_by FROM sla_pauses p \
+        "SELECT p.request_id, p.started_at, p.ended_at, p.reason, p.started_by, p.kind FROM sla_pauses p \
          JOIN requests r ON r.id = p.request_id WHERE r.status IN {OPEN} ORDER BY p.request_id, p.started_at, p.id"
     );
     with_db!(db, pool => sqlx::query_as::<_, StoredPause>(&sql).fetch_all(pool).await)
@@ -266,7 +267,7 @@ pub async fn owned_since(db: &Db, since: DateTime<Utc>) -> Result<(Vec<ClockRow>
     with_db!(db, pool => {
         let rows = sqlx::query_as::<_, ClockRow>(&rows_sql).bind(since).fetch_all(pool).await?;
         let pauses = sqlx::query_as::<_, StoredPause>(
-            "SELECT p.request_id, p.started_at, p.ended_at, p.reason, p.started_by FROM sla_pauses p \
+            "SELECT p.request_id, p.started_at, p.ended_at, p.reason, p.started_by, p.kind FROM sla_pauses p \
              JOIN requests r ON r.id = p.request_id \
              WHERE r.owner_id IS NOT NULL AND r.created_at >= $1 ORDER BY p.request_id, p.started_at, p.id"
         ).bind(since).fetch_all(pool).await?;
@@ -296,6 +297,22 @@ pub async fn pause_change(
     }.await)
 }
 
+/// Records that a reopened request stood resolved from `since` until `until`, with the client's
+/// reason for reopening, inside the reopening's transaction.
+pub async fn stood_resolved(
+    tx: &mut Tx,
+    id: RequestId,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    reason: &str,
+    by: UserId,
+) -> Result<(), sqlx::Error> {
+    with_tx!(tx, conn => sqlx::query(
+        "INSERT INTO sla_pauses (request_id, started_at, ended_at, reason, started_by, kind) VALUES ($1, $2, $3, $4, $5, $6)"
+    ).bind(id).bind(since).bind(until).bind(reason).bind(by).bind(PauseKind::Resolved)
+        .execute(&mut *conn).await.map(|_| ()))
+}
+
 /// Writes recomputed due instants.
 pub async fn set_dues(tx: &mut Tx, dues: &[(RequestId, DateTime<Utc>, DateTime<Utc>)]) -> Result<(), sqlx::Error> {
     with_tx!(tx, conn => async {
@@ -322,6 +339,13 @@ pub async fn claim_alert(
          ON CONFLICT DO NOTHING"
     ).bind(id).bind(target).bind(level).bind(due_at).bind(now).execute(pool).await
         .map(|done| done.rows_affected() == 1))
+}
+
+/// Gives back a claimed alert whose delivery failed, so that the next tick sends it.
+pub async fn release_alert(db: &Db, id: RequestId, target: SlaTarget, level: AlertLevel, due_at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => sqlx::query(
+        "DELETE FROM sla_alerts WHERE request_id = $1 AND target = $2 AND level = $3 AND due_at = $4"
+    ).bind(id).bind(target).bind(level).bind(due_at).execute(pool).await.map(|_| ()))
 }
 
 /// The alerts sent for a request, in order.
