@@ -7,7 +7,7 @@ use super::{
     calendar_file::{self, DatedEntry, FileError},
     clock::{self, PauseFacts, SlaPanel, TargetFacts},
     store::{self, ClockRow, Saved, StoredCalendar, StoredDate, StoredPause},
-    working_time::{due_after, working_between, Pause},
+    working_time::{due_after, working_between, working_within, Pause},
     calendar::CalendarError,
     AlertLevel, CalendarId, CalendarInput, PauseKind, CalendarScope, CalendarSetup, CalendarView, ImportCheck,
     ScheduleFormat, SlaTarget, CALENDAR_NAME_MAX,
@@ -554,7 +554,11 @@ pub fn alerts_reached(calendars: &Calendars, rows: &[ClockRow], now: DateTime<Ut
         let Some((_, calendar)) = calendars.get(row.calendar_id) else { continue };
         let mut check = |target, promised_minutes: i64, due: DateTime<Utc>, unclaimed: bool| {
             let promised = Duration::minutes(promised_minutes);
-            let left = if due > now { working_between(calendar, now, due) } else { Duration::zero() };
+            // Only the last half (unclaimed) or quarter of a target raises an alert, so the
+            // measuring stops once more than that is known to be left.
+            let alerting = (if unclaimed { promised / 2 } else { promised / 4 }) + Duration::seconds(1);
+            let left = if due > now { working_within(calendar, now, due, alerting) } else { Some(Duration::zero()) };
+            let Some(left) = left else { return };
             let used = clock::used_percent(promised, left);
             let level = if due <= now {
                 Some(AlertLevel::Breach)

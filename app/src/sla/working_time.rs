@@ -70,6 +70,22 @@ pub fn counted_between(calendar: &WorkCalendar, from: DateTime<Utc>, to: DateTim
         .sum()
 }
 
+/// The working time between two instants if it is no more than `limit`; `None` as soon as it
+/// is known to be more, without counting the rest.
+pub fn working_within(calendar: &WorkCalendar, from: DateTime<Utc>, to: DateTime<Utc>, limit: Duration) -> Option<Duration> {
+    if to <= from {
+        return Some(Duration::zero());
+    }
+    let mut total = Duration::zero();
+    for (start, end) in counted_from(calendar, from, Some(calendar.local_date(to)), &[]).take_while(|&(start, _)| start < to) {
+        total += end.min(to) - start;
+        if total > limit {
+            return None;
+        }
+    }
+    Some(total)
+}
+
 /// The working time between two instants.
 pub fn working_between(calendar: &WorkCalendar, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
     counted_between(calendar, from, to, &[])
@@ -300,6 +316,13 @@ mod tests {
                 working_between(&calendar, a, b) + working_between(&calendar, b, c),
                 working_between(&calendar, a, c)
             );
+        }
+
+        #[test]
+        fn measuring_within_a_limit_agrees_with_measuring(calendar in calendars(), a in instants(), b in instants(), limit in minutes(0..20_000)) {
+            let whole = working_between(&calendar, a, b);
+            let limit = Duration::minutes(limit);
+            prop_assert_eq!(working_within(&calendar, a, b, limit), (whole <= limit).then_some(whole));
         }
 
         #[test]
