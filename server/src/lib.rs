@@ -206,7 +206,7 @@ impl Portal {
     /// before it is sent, so none goes out twice.
     pub fn spawn_sla_alerts(&self) -> tokio::task::JoinHandle<()> {
         let state = self.state.clone();
-        let holder = format!("{}-{}", std::process::id(), instance_tag());
+        let holder = app::sla::service::lease_holder();
         let every = self.sla_tick;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
@@ -281,14 +281,6 @@ impl Portal {
             }
         })
     }
-}
-
-/// A name for this instance's hold on a job lease, distinct across hosts and restarts.
-fn instance_tag() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
-    format!("{:016x}", hasher.finish())
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {

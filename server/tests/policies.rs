@@ -10,7 +10,7 @@ use app::{
     error::{AppError, Conflict, Field, Problem},
     orgs::{store as orgs, OrgId, OrgKind, TierId},
     attachments::{store as files, FileKind, UploadLimits},
-    catalogue::{service as catalogue_service, store as catalogue_store, Bilingual, PolicyLink, SlotSpec, TypeDraft},
+    catalogue::{service as catalogue_service, store as catalogue_store, Bilingual, PolicyLink, SlotSpec},
     policies::{
         files::PolicyFile,
         service, store, AckState, Audience, DiffLine, PolicyCategoryId, PolicyDraft, PolicyPageId, MAX_BODY_BYTES,
@@ -595,15 +595,7 @@ store_test! {
         let center = orgs::center(&db).await.expect("q").expect("center").id;
         let admin = person(&db, "admin@example.com", center, Role::Admin).await;
         let general = catalogue_store::current_types(&db, false).await.expect("q").into_iter().find(|t| t.code == "general_query").expect("seeded");
-        let mut type_draft = TypeDraft {
-            code: general.code.clone(),
-            name: general.name.clone(),
-            kind: general.kind,
-            team_id: general.team_id,
-            targets: general.targets,
-            definition: general.definition.clone(),
-            active: true,
-        };
+        let mut type_draft = general.as_draft();
         type_draft.definition.policies = ["no-such-page", "travel-expenses#二、发票要求"].iter().filter_map(|t| PolicyLink::from_text(t)).collect();
         type_draft.definition.slots = vec![SlotSpec {
             key: "receipt".into(),

@@ -299,9 +299,7 @@ on_both_backends! {
         definition.slots[0].explanation = Bilingual::new("须为增值税发票，抬头为公司全称并注明税号。", "A VAT invoice made out to the company, with its tax number.");
         definition.policies = vec![PolicyLink::from_text("no-such-page").expect("link")];
         let save = |definition: app::catalogue::TypeDefinition| {
-            json!({ "existing": [t.type_id, t.version], "draft": TypeDraft {
-                code: t.code.clone(), name: t.name.clone(), kind: t.kind, team_id: t.team_id, targets: t.targets, definition, active: true,
-            }})
+            json!({ "existing": [t.type_id, t.version], "draft": TypeDraft { definition, ..t.as_draft() } })
         };
         let (status, error) = app.call_json_err(&admin, "catalogue/save-type", save(definition.clone())).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

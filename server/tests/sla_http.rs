@@ -334,16 +334,7 @@ on_both_backends! {
         // A target of zero or negative hours is refused on the targets, and the type keeps its own.
         let general = app.request_type("general_query").await;
         for (target, hours) in [("first_response_hours", 0), ("resolution_hours", -8), ("urgent_first_response_hours", -1)] {
-            let draft = app::catalogue::TypeDraft {
-                code: general.code.clone(),
-                name: general.name.clone(),
-                kind: general.kind,
-                team_id: general.team_id,
-                targets: general.targets,
-                definition: general.definition.clone(),
-                active: true,
-            };
-            let mut draft = serde_json::to_value(draft).expect("draft");
+            let mut draft = serde_json::to_value(general.as_draft()).expect("draft");
             draft["targets"][target] = json!(hours);
             let (status, error) = app.call_json_err(&admin, "catalogue/save-type", json!({ "existing": [general.type_id, general.version], "draft": draft })).await;
             assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, AppError::invalid(Field::Targets, Problem::InvalidTargets)), "{target} {hours}");

@@ -107,13 +107,8 @@ store_test! {
         let admin = new_user(&db, "admin@example.com").await;
         let renamed = &types[0];
         let mut draft = app::catalogue::TypeDraft {
-            code: renamed.code.clone(),
             name: app::catalogue::Bilingual { zh: "改名后的类型".into(), en: "Renamed type".into() },
-            kind: renamed.kind,
-            team_id: renamed.team_id,
-            targets: renamed.targets,
-            definition: renamed.definition.clone(),
-            active: true,
+            ..renamed.as_draft()
         };
         catalogue::save_type(&db, Some((renamed.type_id, renamed.version)), &draft, &[], admin, Utc::now()).await.expect("q").expect("saved");
         let names = catalogue::type_names(&db).await.expect("q");
@@ -474,7 +469,7 @@ store_test! {
         assert!(!clock::ensure_default(&db).await.expect("seed"), "and later starts leave it");
         let calendars = sla::calendars(&db).await.expect("q");
         assert_eq!(calendars.len(), 1);
-        let dates = sla::dates_of(&db, calendars[0].id).await.expect("q");
+        let dates: Vec<_> = sla::all_dates(&db).await.expect("q").into_iter().filter(|d| d.calendar_id == calendars[0].id).collect();
         assert_eq!(dates.len(), 33 + 6, "the 2026 days off and make-up days");
         assert!(dates.iter().any(|d| d.day == chrono::NaiveDate::from_ymd_opt(2026, 10, 10).unwrap() && d.rule == "mon"));
 

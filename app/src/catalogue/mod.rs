@@ -220,6 +220,21 @@ pub struct RequestType {
     pub active: bool,
 }
 
+impl RequestType {
+    /// This version as an admin's edit starts from it.
+    pub fn as_draft(&self) -> TypeDraft {
+        TypeDraft {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            kind: self.kind,
+            team_id: self.team_id,
+            targets: self.targets,
+            definition: self.definition.clone(),
+            active: self.active,
+        }
+    }
+}
+
 /// Hours to the first response and to resolution, normal and urgent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Targets {

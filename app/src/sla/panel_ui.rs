@@ -15,7 +15,7 @@ use leptos::prelude::*;
 const REFRESH_SECONDS: u64 = 60;
 
 /// Working minutes as hours and minutes; a working day has no fixed length, so no days.
-fn working(i18n: leptos_i18n::I18nContext<Locale>, minutes: i64) -> String {
+pub fn working_time_text(i18n: leptos_i18n::I18nContext<Locale>, minutes: i64) -> String {
     let (days, h, m) = split_minutes(minutes.abs());
     let hours = days * 24 + h;
     let text = if hours == 0 {
@@ -108,9 +108,9 @@ fn TargetRow(target: TargetClock, zone: String) -> impl IntoView {
     view! {
         <tr data-target=target.target.as_str() data-state=state_key>
             <th scope="row">{name}</th>
-            <td>{move || working(i18n, promised)}</td>
-            <td><span class="clock__live">{move || working(i18n, counted)}</span></td>
-            <td data-testid="remaining"><span class="clock__live">{move || if ended { "—".to_string() } else { working(i18n, remaining) }}</span></td>
+            <td>{move || working_time_text(i18n, promised)}</td>
+            <td><span class="clock__live">{move || working_time_text(i18n, counted)}</span></td>
+            <td data-testid="remaining"><span class="clock__live">{move || if ended { "—".to_string() } else { working_time_text(i18n, remaining) }}</span></td>
             <td>
                 {match (target.reached_at, target.due_at) {
                     (Some(at), _) => view! { <span>{t!(i18n, sla.reached)} " " <Timestamp at zone /></span> }.into_any(),
@@ -131,7 +131,7 @@ fn Pauses(pauses: Vec<PauseView>, total: i64, zone: String) -> impl IntoView {
     }
     view! {
         <h3>{t!(i18n, sla.pauses)}</h3>
-        <p>{t!(i18n, sla.paused_total)} " " <span class="clock__live">{move || working(i18n, total)}</span></p>
+        <p>{t!(i18n, sla.paused_total)} " " <span class="clock__live">{move || working_time_text(i18n, total)}</span></p>
         <ul class="clock__pauses">
             {pauses.into_iter().map(|pause| {
                 let minutes = pause.working_minutes;
@@ -143,7 +143,7 @@ fn Pauses(pauses: Vec<PauseView>, total: i64, zone: String) -> impl IntoView {
                             Some(end) => view! { <Timestamp at=end zone=zone.clone() /> }.into_any(),
                             None => view! { <span>{t!(i18n, sla.still_waiting)}</span> }.into_any(),
                         }}
-                        <span class="muted">" · " <span class="clock__live">{move || working(i18n, minutes)}</span></span>
+                        <span class="muted">" · " <span class="clock__live">{move || working_time_text(i18n, minutes)}</span></span>
                         {(!pause.reason.is_empty()).then(|| {
                             let kind = pause.kind;
                             let label = move || match kind {

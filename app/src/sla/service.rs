@@ -597,6 +597,12 @@ pub struct Tick {
 /// The scheduler's name for its lease.
 pub const LEASE: &str = "sla-alerts";
 
+/// A name for this instance's hold on the lease, distinct across hosts and restarts.
+pub fn lease_holder() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    format!("{}-{:016x}", std::process::id(), OsRng.next_u64())
+}
+
 /// One scheduler tick: if this instance (`holder`) holds the lease, sends each alert the running
 /// requests reached that no instance has sent before.
 pub async fn tick(state: &AppState, holder: &str, lease: std::time::Duration, now: DateTime<Utc>) -> Result<Tick, AppError> {

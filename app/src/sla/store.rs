@@ -43,12 +43,6 @@ pub async fn all_dates(db: &Db) -> Result<Vec<StoredDate>, sqlx::Error> {
     ).fetch_all(pool).await)
 }
 
-pub async fn dates_of(db: &Db, id: CalendarId) -> Result<Vec<StoredDate>, sqlx::Error> {
-    with_db!(db, pool => sqlx::query_as::<_, StoredDate>(
-        "SELECT calendar_id, day, rule FROM work_calendar_dates WHERE calendar_id = $1 ORDER BY day"
-    ).bind(id).fetch_all(pool).await)
-}
-
 /// The calendar a new request is counted on: its type's, else its team's, else the default.
 pub async fn calendar_for(db: &Db, type_id: crate::catalogue::TypeId, team: TeamId) -> Result<Option<CalendarId>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_scalar::<_, Option<CalendarId>>(

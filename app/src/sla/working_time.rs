@@ -142,7 +142,8 @@ pub fn working_days_after(calendar: &WorkCalendar, from: DateTime<Utc>, days: i6
 }
 
 /// True when `at` is inside a working period (its start included, its end not).
-pub fn is_working(calendar: &WorkCalendar, at: DateTime<Utc>) -> bool {
+#[cfg(test)]
+fn is_working(calendar: &WorkCalendar, at: DateTime<Utc>) -> bool {
     calendar.intervals_on(calendar.local_date(at)).any(|(start, end)| start <= at && at < end)
 }
 

@@ -5,7 +5,7 @@ use crate::{
     i18n::*,
     i18n_support::status_label,
     requests::{api::list_requests, ListFilter, RequestStatus, RequestSummary, Sort},
-    sla::{self, Standing},
+    sla::{self, panel_ui::working_time_text, Standing},
     widgets::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
 use chrono::Utc;
@@ -203,12 +203,14 @@ pub fn DueCell(
         }>
             <Timestamp at=due zone />
             {move || text.map(|(late, minutes)| {
-                let amount = match sla::split_minutes(minutes) {
-                    (0, 0, m) => t_string!(i18n, sla.minutes, m = m).to_string(),
-                    // Working time has no days of fixed length: hours it is.
-                    (d, h, m) if working => t_string!(i18n, sla.hours_minutes, h = d * 24 + h, m = m).to_string(),
-                    (0, h, m) => t_string!(i18n, sla.hours_minutes, h = h, m = m).to_string(),
-                    (d, h, _) => t_string!(i18n, sla.days_hours, d = d, h = h).to_string(),
+                let amount = if working {
+                    working_time_text(i18n, minutes)
+                } else {
+                    match sla::split_minutes(minutes) {
+                        (0, 0, m) => t_string!(i18n, sla.minutes, m = m).to_string(),
+                        (0, h, m) => t_string!(i18n, sla.hours_minutes, h = h, m = m).to_string(),
+                        (d, h, _) => t_string!(i18n, sla.days_hours, d = d, h = h).to_string(),
+                    }
                 };
                 let words = match (late, working) {
                     (true, true) => t_string!(i18n, sla.working_overdue_by, time = amount.clone()).to_string(),
