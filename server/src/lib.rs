@@ -86,7 +86,8 @@ pub struct Portal {
     sla_tick: Duration,
 }
 
-/// The background jobs of one instance.
+/// The background jobs of one instance. The handle owns them: dropping it ends every job where
+/// it stands, so nothing keeps working on a database whose owner has let it go.
 pub struct Jobs {
     stop: tokio::sync::watch::Sender<bool>,
     sender: Option<tokio::task::JoinHandle<()>>,
@@ -95,12 +96,12 @@ pub struct Jobs {
 
 impl Jobs {
     /// Stops the jobs: the email sender finishes the message in hand, the others end at once.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         let _ = self.stop.send(true);
-        for handle in self.others {
+        for handle in self.others.drain(..) {
             handle.abort();
         }
-        if let Some(mut sender) = self.sender {
+        if let Some(mut sender) = self.sender.take() {
             if tokio::time::timeout(Duration::from_secs(10), &mut sender).await.is_err() {
                 sender.abort();
             }
@@ -111,6 +112,15 @@ impl Jobs {
     pub fn kill_sender(&mut self) {
         if let Some(sender) = self.sender.take() {
             sender.abort();
+        }
+    }
+}
+
+impl Drop for Jobs {
+    fn drop(&mut self) {
+        self.kill_sender();
+        for handle in self.others.drain(..) {
+            handle.abort();
         }
     }
 }

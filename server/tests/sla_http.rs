@@ -441,3 +441,46 @@ on_both_backends! {
         assert_eq!(taken.sent, 0, "nothing is sent twice");
     }
 }
+
+async fn sla_lease(app: &TestApp) -> Option<(String, DateTime<Utc>)> {
+    with_db!(&app.db, pool => sqlx::query_as::<_, (String, DateTime<Utc>)>("SELECT holder, held_until FROM job_leases WHERE name = $1")
+        .bind(service::LEASE).fetch_optional(pool).await).expect("lease")
+}
+
+/// An instance whose jobs have ended (shut down, or their handle dropped) ticks no more: it
+/// stops renewing its SLA lease, so the lease runs out for the next instance, and nothing of it
+/// keeps working on a database it has let go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_whose_jobs_ended_stops_renewing_its_sla_lease() {
+    let every = std::time::Duration::from_millis(20);
+    let mut app = TestApp::spawn_with(support::Backend::Sqlite, move |c| c.sla_tick = every).await.expect("sqlite");
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Some(lease) = sla_lease(&app).await {
+                break lease;
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+    .await
+    .expect("the scheduler takes the lease on its first tick");
+    let later = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            tokio::time::sleep(every).await;
+            match sla_lease(&app).await {
+                Some(lease) if lease.1 > first.1 => break lease,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a running instance renews its lease every tick");
+    assert_eq!(later.0, first.0, "one holder");
+
+    drop(app.jobs.take());
+    tokio::time::sleep(every * 5).await;
+    let stopped = sla_lease(&app).await.expect("lease");
+    tokio::time::sleep(every * 10).await;
+    assert_eq!(sla_lease(&app).await.expect("lease"), stopped, "no tick after the jobs ended");
+    assert!(stopped.1 < Utc::now(), "the lease has run out for the next instance");
+}
