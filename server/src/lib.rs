@@ -98,9 +98,7 @@ impl Jobs {
     /// Stops the jobs: the email sender finishes the message in hand, the others end at once.
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
-        for handle in self.others.drain(..) {
-            handle.abort();
-        }
+        self.abort_others();
         if let Some(mut sender) = self.sender.take() {
             if tokio::time::timeout(Duration::from_secs(10), &mut sender).await.is_err() {
                 sender.abort();
@@ -114,14 +112,18 @@ impl Jobs {
             sender.abort();
         }
     }
+
+    fn abort_others(&mut self) {
+        for handle in self.others.drain(..) {
+            handle.abort();
+        }
+    }
 }
 
 impl Drop for Jobs {
     fn drop(&mut self) {
         self.kill_sender();
-        for handle in self.others.drain(..) {
-            handle.abort();
-        }
+        self.abort_others();
     }
 }
 

@@ -447,6 +447,24 @@ async fn sla_lease(app: &TestApp) -> Option<(String, DateTime<Utc>)> {
         .bind(service::LEASE).fetch_optional(pool).await).expect("lease")
 }
 
+/// The SLA lease once it is as `wanted`, looked at every `every`; `None` after 10 s.
+async fn sla_lease_once(
+    app: &TestApp,
+    every: std::time::Duration,
+    wanted: impl Fn(&(String, DateTime<Utc>)) -> bool,
+) -> Option<(String, DateTime<Utc>)> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match sla_lease(app).await {
+                Some(lease) if wanted(&lease) => break lease,
+                _ => tokio::time::sleep(every).await,
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
 /// An instance whose jobs have ended (shut down, or their handle dropped) ticks no more: it
 /// stops renewing its SLA lease, so the lease runs out for the next instance, and nothing of it
 /// keeps working on a database it has let go.
@@ -454,27 +472,8 @@ async fn sla_lease(app: &TestApp) -> Option<(String, DateTime<Utc>)> {
 async fn an_instance_whose_jobs_ended_stops_renewing_its_sla_lease() {
     let every = std::time::Duration::from_millis(20);
     let mut app = TestApp::spawn_with(support::Backend::Sqlite, move |c| c.sla_tick = every).await.expect("sqlite");
-    let first = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            if let Some(lease) = sla_lease(&app).await {
-                break lease;
-            }
-            tokio::time::sleep(every).await;
-        }
-    })
-    .await
-    .expect("the scheduler takes the lease on its first tick");
-    let later = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            tokio::time::sleep(every).await;
-            match sla_lease(&app).await {
-                Some(lease) if lease.1 > first.1 => break lease,
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("a running instance renews its lease every tick");
+    let first = sla_lease_once(&app, every, |_| true).await.expect("the scheduler takes the lease on its first tick");
+    let later = sla_lease_once(&app, every, |lease| lease.1 > first.1).await.expect("a running instance renews its lease every tick");
     assert_eq!(later.0, first.0, "one holder");
 
     drop(app.jobs.take());
