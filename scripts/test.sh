@@ -27,12 +27,16 @@ else
   echo "warning: PostgreSQL unavailable ($(cat /tmp/fssc-pg-error)); its tests are skipped" >&2
 fi
 
+# The structure first: it takes seconds and names the file to change. See docs/architecture.md.
+say "structure: floors of app/src and import loops in every crate (fssc-layers)"
+cargo run -q -p layers
+
 say "release build (server binary and hashed, compressed site)"
 "$root/scripts/build-site.sh"
 
 # One invocation, so unit and integration tests share the server's dependency build.
 say "unit tests, then store and server tests on SQLite and PostgreSQL"
-cargo test --release -p app -p server -p tools -p hydration_context --features app/ssr
+cargo test --release -p app -p server -p tools -p layers -p hydration_context --features app/ssr
 
 say "browser tests in Chromium"
 (cd end2end && npx playwright test)

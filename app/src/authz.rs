@@ -4,11 +4,7 @@
 //! [`RULES`]: one row per action, one column per role, each cell saying how far that role
 //! reaches. A user may act when any of their memberships reaches the target.
 
-use crate::{
-    auth::{CurrentUser, Permission, Role, UserId},
-    error::AppError,
-    orgs::OrgId,
-};
+use crate::{auth::CurrentUser, error::AppError, kernel::{OrgId, Permission, Role, UserId}};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -318,7 +314,7 @@ pub fn audience_scope(user: &CurrentUser) -> PolicyScope {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::{Language, Membership};
+    use crate::{auth::Membership, kernel::Language};
 
     const CENTER: OrgId = OrgId(1);
     const A: OrgId = OrgId(2);

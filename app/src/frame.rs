@@ -2,12 +2,9 @@
 //! page for addresses that lead nowhere.
 
 use crate::{
-    auth::{
-        api::update_preferences,
-        session::{use_session, SessionContext},
-        CurrentUser, Language, Role,
-    },
+    auth::{api::update_preferences, CurrentUser, session::{SessionContext, use_session}},
     i18n::*,
+    kernel::{Language, Role},
     notifications::live_ui::Bell,
 };
 use leptos::prelude::*;
@@ -38,7 +35,7 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
     let works_queue = user.has_role(Role::Agent);
     let manages = user.has_role(Role::CustomerManager);
     let admin = user.has_role(Role::Admin);
-    let edits_policies = admin || user.has_permission(crate::auth::Permission::Editor);
+    let edits_policies = admin || user.has_permission(crate::kernel::Permission::Editor);
     let name = user.display_name.clone();
     view! {
         <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>

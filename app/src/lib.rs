@@ -15,6 +15,7 @@ pub mod error;
 pub mod forms;
 pub mod frame;
 pub mod i18n_support;
+pub mod kernel;
 pub mod notifications;
 pub mod orgs;
 pub mod policies;
@@ -22,13 +23,14 @@ pub mod ratings;
 pub mod requests;
 pub mod routes;
 pub mod sla;
-pub mod text_enum;
 pub mod time;
 pub mod validation;
 pub mod widgets;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod live;
 #[cfg(feature = "ssr")]
 pub mod seed;
 #[cfg(feature = "ssr")]

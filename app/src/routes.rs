@@ -2,31 +2,24 @@
 
 use crate::{
     admin::ui::AdminUsersPage,
+    auth::{session::{provide_session, use_session}, ui::{AccountPage, LoginPage}},
     catalogue::ui::CatalogueAdminPage,
-    auth::{
-        session::{provide_session, use_session},
-        ui::{AccountPage, LoginPage},
-        Role,
-    },
-    i18n::*,
     frame::{Footer, Header, NotFoundPage},
-    notifications::{
-        live_ui::{LiveProvider, Toasts},
-        ui::NotificationCentrePage,
-    },
+    i18n::*,
+    kernel::Role,
+    notifications::{live_ui::{LiveProvider, Toasts}, ui::NotificationCentrePage},
+    orgs::ui::TiersPage,
     policies::{
-        acknowledgements::{provide_acknowledgements_changed, AcknowledgementBanner},
-        compare::PolicyComparePage,
-        editor::{PolicyEditorListPage, PolicyEditorPage},
+        acknowledgements::{AcknowledgementBanner, provide_acknowledgements_changed},
+        compare::PolicyComparePage, editor::{PolicyEditorListPage, PolicyEditorPage},
         ui::{PoliciesPage, PolicyPage},
     },
-    orgs::ui::TiersPage,
-    sla::calendars_ui::CalendarsPage,
     ratings::{follow_ups_ui::FollowUpsPage, measures_ui::MeasuresPage},
-    requests::ui::{
-        canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage,
-        queue::QueuePage,
+    requests::{
+
+        ui::{canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage, queue::QueuePage},
     },
+    sla::calendars_ui::CalendarsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

@@ -1,15 +1,13 @@
 //! Start-up data: the first admin of a real deployment, and the demo organisation set.
 
 use crate::{
+    auth::{ssr::{password, store as users}},
     catalogue::store as catalogue,
-    requests::store as requests,
-    auth::{
-        ssr::{password, store as users},
-        Language, Role, UserId,
-    },
     db::Db,
     error::AppError,
-    orgs::{store as orgs, OrgId, OrgKind},
+    kernel::{Language, OrgId, Role, UserId},
+    orgs::{OrgKind, store as orgs},
+    requests::store as requests,
     time::DEFAULT_TIME_ZONE,
     validation::Email,
 };

@@ -10,7 +10,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     /// This process's open event streams, woken when their people have news.
-    pub live: crate::notifications::live::Live,
+    pub live: crate::live::Live,
 }
 
 #[derive(Clone, Debug)]
@@ -22,7 +22,7 @@ pub struct Settings {
     /// A session ends this long after sign-in, however active.
     pub session_absolute: Duration,
     pub throttle: ThrottlePolicy,
-    pub uploads: crate::attachments::UploadLimits,
+    pub uploads: crate::kernel::UploadLimits,
     /// Whether an SMTP server is configured; without one no email is queued.
     pub email_enabled: bool,
     pub ratings: RatingPolicy,
@@ -92,7 +92,7 @@ impl Settings {
             session_idle: Duration::minutes(30),
             session_absolute: Duration::hours(12),
             throttle: ThrottlePolicy::default(),
-            uploads: crate::attachments::UploadLimits::default(),
+            uploads: crate::kernel::UploadLimits::default(),
             email_enabled: false,
             ratings: RatingPolicy::default(),
         }

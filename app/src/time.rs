@@ -1,6 +1,6 @@
 //! Times are stored in UTC and shown in the viewer's time zone.
 
-use crate::auth::Language;
+use crate::kernel::Language;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 

@@ -145,6 +145,19 @@ impl Checks {
     }
 }
 
+/// The longest form key a browser may choose.
+pub const IDEMPOTENCY_KEY_MAX: usize = 64;
+
+/// A new-request form's key, as the browser chose it: it makes a retried submit one request,
+/// and names the policy suggestions the form showed. Anything else is no form of this portal.
+pub fn form_key(raw: &str) -> Result<&str, AppError> {
+    let key = raw.trim();
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AppError::Malformed);
+    }
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,12 @@
 //! The small components every page shares. This module imports no page.
 
 use crate::{
-    auth::{session::use_session, CurrentUser, Language},
+    auth::{CurrentUser, session::use_session},
     error::AppError,
     i18n::*,
     i18n_support::status_label,
-    requests::RequestStatus,
-    time::{format_datetime, DEFAULT_TIME_ZONE},
+    kernel::{Language, RequestStatus},
+    time::{DEFAULT_TIME_ZONE, format_datetime},
 };
 use chrono::{DateTime, Utc};
 use leptos::{prelude::*, server_fn::ServerFn};

@@ -50,8 +50,8 @@ impl Config {
         settings.session_idle = chrono::Duration::minutes(parsed("SESSION_IDLE_MINUTES", 30)?);
         settings.session_absolute = chrono::Duration::hours(parsed("SESSION_MAX_HOURS", 12)?);
         settings.throttle = ThrottlePolicy::default();
-        let mib = app::attachments::MIB;
-        settings.uploads = app::attachments::UploadLimits {
+        let mib = app::kernel::MIB;
+        settings.uploads = app::kernel::UploadLimits {
             max_file_bytes: parsed("UPLOAD_MAX_FILE_MB", 20u64)? * mib,
             max_request_bytes: parsed("UPLOAD_MAX_REQUEST_MB", 100u64)? * mib,
             max_files_per_request: parsed("UPLOAD_MAX_FILES", 20u32)?,

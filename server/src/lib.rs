@@ -6,6 +6,9 @@ pub mod edge;
 pub mod live;
 pub mod mailer;
 pub mod sessions;
+pub mod state;
+
+pub use state::ServerState;
 
 use app::{
     db::Db,
@@ -16,7 +19,7 @@ use app::{
 };
 use axum::{
     body::Body,
-    extract::{FromRef, Request, State},
+    extract::{Request, State},
     http::{header, StatusCode},
     middleware,
     response::{IntoResponse, Response},
@@ -44,34 +47,6 @@ use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, S
 
 /// Server functions take small forms; uploads have their own, larger limit.
 const BODY_LIMIT: usize = 1024 * 1024;
-
-#[derive(Clone)]
-pub struct ServerState {
-    pub leptos_options: LeptosOptions,
-    pub app: AppState,
-    /// Long-lived event streams check their session against the store itself.
-    pub sessions: PortalSessionStore,
-    /// State-changing requests must come from pages of this origin.
-    pub origin: OwnOrigin,
-}
-
-impl FromRef<ServerState> for OwnOrigin {
-    fn from_ref(state: &ServerState) -> Self {
-        state.origin.clone()
-    }
-}
-
-impl FromRef<ServerState> for AppState {
-    fn from_ref(state: &ServerState) -> Self {
-        state.app.clone()
-    }
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(state: &ServerState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// A portal ready to serve: migrated database, session store, seeded data.
 pub struct Portal {
@@ -478,7 +453,7 @@ async fn healthz(State(state): State<ServerState>) -> Response {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
-    live: app::notifications::live::Live,
+    live: app::live::Live,
     limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {

@@ -7,11 +7,10 @@
 
 use crate::sessions::PortalSessionStore;
 use app::{
-    auth::ssr::{still_valid, SessionAuth, SESSION_AUTH_KEY},
-    notifications::{
-        live::{channel, Live, Signal, Subscription, Wakeup},
-        store, LiveBatch, NotificationId,
-    },
+    auth::{ssr::{SESSION_AUTH_KEY, SessionAuth, still_valid}},
+    kernel::NotificationId,
+    live::{channel, Live, Signal, Subscription, Wakeup},
+    notifications::{LiveBatch, store},
     state::AppState,
 };
 use axum::response::sse::{Event, KeepAlive, Sse};

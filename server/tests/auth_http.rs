@@ -149,7 +149,7 @@ on_both_backends! {
         let admin = app.signed_in("admin@example.com").await;
         let (status, body) = app.call(&admin, "admin/users", &[]).await;
         assert_eq!(status, StatusCode::OK);
-        let users: Vec<app::admin::UserSummary> = serde_json::from_str(&body).expect("users");
+        let users: Vec<app::auth::UserSummary> = serde_json::from_str(&body).expect("users");
         let agent = users.iter().find(|u| u.email == "agent1@example.com").expect("listed");
         assert!(agent.sign_in_locked);
         assert!(users.iter().filter(|u| u.email != "agent1@example.com").all(|u| !u.sign_in_locked));

@@ -312,7 +312,7 @@ async fn queue_email(app: &TestApp, to: &str, subject: &str) {
         emails: vec![outbox::NewEmail {
             user: None,
             to: to.into(),
-            language: app::auth::Language::ZhCn,
+            language: app::kernel::Language::ZhCn,
             subject: subject.into(),
             text: "正文".into(),
             html: "<p>正文</p>".into(),

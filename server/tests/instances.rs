@@ -4,7 +4,7 @@
 
 mod support;
 
-use app::requests::{RequestDetail, RequestId, RequestStatus};
+use app::{kernel::{RequestId, RequestStatus}, requests::page::RequestDetail};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::{

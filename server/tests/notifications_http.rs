@@ -6,11 +6,12 @@ mod support;
 
 use app::{
     error::AppError,
+    kernel::{RequestId, RequestStatus},
     notifications::{
-        service::{self as notify, About},
-        store as notes, NotificationKind, NotificationPage, Preferences,
+        NotificationKind, NotificationPage, Preferences, service as notify, service::About,
+        store as notes,
     },
-    requests::{RequestDetail, RequestId, RequestStatus},
+    requests::page::RequestDetail,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -89,11 +89,11 @@ async fn worked_request(app: &TestApp) -> String {
         }}))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let id: app::requests::RequestId = serde_json::from_str(&body).expect("id");
+    let id: app::kernel::RequestId = serde_json::from_str(&body).expect("id");
     let agent = app.signed_in("agent1@example.com").await;
     for command in [json!("Claim"), json!({ "Reply": { "message": "已收到，正在处理", "files": [] } })] {
         let (_, body) = app.call(&agent, "requests/get", &[("id", &id.to_string())]).await;
-        let detail: app::requests::RequestDetail = serde_json::from_str(&body).expect("detail");
+        let detail: app::requests::page::RequestDetail = serde_json::from_str(&body).expect("detail");
         let (status, body) = app
             .call_json(&agent, "requests/act", json!({ "id": id, "version": detail.request.version, "command": command }))
             .await;

@@ -4,16 +4,21 @@
 mod support;
 
 use app::{
-    auth::{ssr::store as users, CurrentUser, Language, Permission, Role},
-    authz::{self, PolicyScope},
+    attachments::{FileKind, store as files},
+    auth::{CurrentUser, ssr::store as users},
+    authz,
+    authz::PolicyScope,
+    catalogue::{PolicyLink, service as catalogue_service, SlotSpec, store as catalogue_store},
     db::Db,
     error::{AppError, Conflict, Field, Problem},
-    orgs::{store as orgs, OrgId, OrgKind, TierId},
-    attachments::{store as files, FileKind, UploadLimits},
-    catalogue::{service as catalogue_service, store as catalogue_store, Bilingual, PolicyLink, SlotSpec},
+    i18n_support::Bilingual,
+    kernel::{
+        Language, OrgId, Permission, PolicyCategoryId, PolicyPageId, Role, TierId, UploadLimits,
+    },
+    orgs::{OrgKind, store as orgs},
     policies::{
-        files::PolicyFile,
-        service, store, AckState, Audience, DiffLine, PolicyCategoryId, PolicyDraft, PolicyPageId, MAX_BODY_BYTES,
+        AckState, Audience, DiffLine, MAX_BODY_BYTES, PolicyFile, PolicyDraft, service,
+        store,
     },
 };
 use app::requests::{service as requests_service, store as requests_store, NewRequestInput};
@@ -642,14 +647,14 @@ store_test! {
             let viewer = w.agent.clone();
             async move {
                 let facts = requests_store::state(&db, request).await.expect("q").expect("request");
-                let detail = requests_service::detail(&db, &viewer, request, &facts, limits, &Default::default()).await.expect("detail");
+                let detail = app::requests::page::detail(&db, &viewer, request, &facts, limits, &Default::default()).await.expect("detail");
                 detail.policies.linked.iter().map(|p| (p.slug.clone(), p.version)).collect::<Vec<_>>()
             }
         };
         assert_eq!(linked(first).await, [("travel-expenses".to_string(), 1)], "the version in force then, not now");
         assert_eq!(linked(second).await, [("travel-expenses".to_string(), 2)]);
         let facts = requests_store::state(&db, first).await.expect("q").expect("request");
-        let mine = requests_service::detail(&db, &w.east_client, first, &facts, limits, &Default::default()).await.expect("detail");
+        let mine = app::requests::page::detail(&db, &w.east_client, first, &facts, limits, &Default::default()).await.expect("detail");
         assert_eq!(mine.policies, Default::default(), "the record is the center's");
     }
 

@@ -4,8 +4,9 @@
 mod support;
 
 use app::{
-    catalogue::{Bilingual, PolicyLink, TypeDraft},
+    catalogue::{PolicyLink, TypeDraft},
     error::{AppError, Field, Problem},
+    i18n_support::Bilingual,
     policies::{SearchHit, SeenPolicy, Suggestion, SuggestionCounts},
     requests::SubmissionSetup,
 };

@@ -5,11 +5,11 @@
 mod support;
 
 use app::{
-    auth::Role,
     error::{AppError, Conflict, Field, FieldError, Problem},
-    notifications::{store as notes, NotificationKind},
-    ratings::{service, FollowUpList, OrgSatisfaction},
-    requests::{RequestId, RequestStatus, CLOSED_UNRATED},
+    kernel::{RequestId, RequestStatus, Role},
+    notifications::{NotificationKind, store as notes},
+    ratings::{FollowUpList, OrgSatisfaction, service},
+    requests::CLOSED_UNRATED,
 };
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
@@ -325,7 +325,7 @@ on_both_backends! {
         // Twice the hours, but the highest priority.
         let (status, body) = app.call_json(&admin, "tiers/save", tier("strategic", 3, 200, 50)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let strategic: app::orgs::TierId = serde_json::from_str(&body).expect("id");
+        let strategic: app::kernel::TierId = serde_json::from_str(&body).expect("id");
         let west = app.org("SUB-WEST").await;
         let (status, body) = app.call(&admin, "tiers/assign", &[("org", &west.to_string()), ("tier", &strategic.to_string())]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -336,7 +336,7 @@ on_both_backends! {
         let west_id = submit_query(&app, &west_client, "西南的问题").await;
         let east_detail = get(&app, &east_client, east_id).await;
         let west_detail = get(&app, &west_client, west_id).await;
-        let promised = |d: &app::requests::RequestDetail| {
+        let promised = |d: &app::requests::page::RequestDetail| {
             d.sla.targets.iter().find(|t| t.target == app::sla::SlaTarget::Resolution).map(|t| t.promised_minutes)
         };
         assert_eq!(promised(&east_detail), Some(40 * 60), "the key tier keeps the type's 40 working hours");

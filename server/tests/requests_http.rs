@@ -4,10 +4,10 @@
 mod support;
 
 use app::{
-    auth::Role,
     error::{AppError, Conflict, Field, FieldError, Problem},
     i18n::Locale,
-    requests::{QueueCounts, RequestId, RequestPage, RequestStatus},
+    kernel::{RequestId, RequestStatus, Role},
+    requests::{QueueCounts, RequestPage},
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -231,7 +231,7 @@ on_both_backends! {
         // More files than a request may hold.
         let mut crowded = base.clone();
         let mut many = vec![base["files"][0].clone(), base["files"][1].clone()];
-        for n in 0..app::attachments::UploadLimits::default().max_files_per_request {
+        for n in 0..app::kernel::UploadLimits::default().max_files_per_request {
             many.push(json!([app.uploaded(&client, &format!("附件{n}.pdf"), pdf("x")).await, null]));
         }
         crowded["files"] = json!(many);
@@ -265,7 +265,7 @@ on_both_backends! {
         refused(s, &b, Problem::FileKindNotAllowed);
         let (s, b) = app.upload(&client, "../../", pdf("x")).await;
         refused(s, &b, Problem::UnsafeFileName);
-        let big = vec![b'a'; (app::attachments::UploadLimits::default().max_file_bytes + 10) as usize];
+        let big = vec![b'a'; (app::kernel::UploadLimits::default().max_file_bytes + 10) as usize];
         let (s, b) = app.upload(&client, "big.csv", big).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
         assert!(b.contains("FileTooLarge"), "{b}");

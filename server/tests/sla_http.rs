@@ -7,12 +7,11 @@ mod support;
 
 use app::{
     error::{AppError, Conflict, Field, Problem},
-    requests::{RequestDetail, RequestId},
+    kernel::{CalendarId, LineProblem, RequestId},
+    requests::page::RequestDetail,
     sla::{
-        calendar::{center_default, WorkCalendar},
-        calendar_file::LineProblem,
-        clock::{ClockState, TargetClock},
-        service, working_time, CalendarId, CalendarSetup, SlaTarget,
+        calendar::{center_default, WorkCalendar}, CalendarSetup, clock::{ClockState, TargetClock},
+        service, SlaTarget, working_time,
     },
     with_db,
 };

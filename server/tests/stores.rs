@@ -3,15 +3,16 @@
 mod support;
 
 use app::{
-    auth::{ssr::store as users, ssr::throttle, Language, Role},
+    auth::{ssr::{store as users, throttle}},
     authz::RequestScope,
+    catalogue::store as catalogue,
     db::Db,
     error::{AppError, Conflict},
-    orgs::{store as orgs, OrgKind},
-    catalogue::store as catalogue,
-    requests::{store as requests, RequestStatus},
+    kernel::{Language, RequestStatus, Role},
+    notifications::{NotificationKind, store as notes},
+    orgs::{OrgKind, store as orgs},
+    requests::store as requests,
     state::ThrottlePolicy,
-    notifications::{store as notes, NotificationKind},
     validation::Email,
 };
 use chrono::{Duration, TimeZone, Utc};
@@ -23,7 +24,7 @@ fn email(s: &str) -> Email {
     Email::parse(s).expect("email")
 }
 
-async fn new_user(db: &Db, address: &str) -> app::auth::UserId {
+async fn new_user(db: &Db, address: &str) -> app::kernel::UserId {
     users::create_user(db, users::NewUser {
         email: &email(address), display_name: "测试用户", password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
         language: Language::En, time_zone: "Asia/Singapore",
@@ -59,7 +60,7 @@ store_test! {
         let epoch = users::set_password(&db, id, "new-hash").await.expect("q");
         assert_eq!(epoch, credentials.session_epoch + 2);
         assert!(users::load_current_user(&db, id, epoch).await.expect("q").is_some());
-        assert!(!users::set_active(&db, app::auth::UserId(999_999), false).await.expect("q"), "unknown users are reported");
+        assert!(!users::set_active(&db, app::kernel::UserId(999_999), false).await.expect("q"), "unknown users are reported");
 
         users::set_membership(&db, id, center.id, None).await.expect("q");
         let directory = users::list_users(&db).await.expect("q");
@@ -107,7 +108,7 @@ store_test! {
         let admin = new_user(&db, "admin@example.com").await;
         let renamed = &types[0];
         let mut draft = app::catalogue::TypeDraft {
-            name: app::catalogue::Bilingual { zh: "改名后的类型".into(), en: "Renamed type".into() },
+            name: app::i18n_support::Bilingual { zh: "改名后的类型".into(), en: "Renamed type".into() },
             ..renamed.as_draft()
         };
         catalogue::save_type(&db, Some((renamed.type_id, renamed.version)), &draft, &[], admin, Utc::now()).await.expect("q").expect("saved");
@@ -197,7 +198,7 @@ store_test! {
     }
 
     async fn abandoned_uploads_are_purged_and_attached_ones_kept(db, backend, schema) {
-        use app::attachments::{store as files, AttachmentId, FileKind};
+        use app::{attachments::{FileKind, store as files}, kernel::AttachmentId};
         let alice = new_user(&db, "alice@example.com").await;
         let long_ago = Utc::now() - Duration::days(2);
         let upload = |at| {

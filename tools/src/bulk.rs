@@ -6,11 +6,7 @@
 //! identity sequences past them. Everything is written with multi-row INSERTs, a batch to a
 //! transaction: per-row statements and per-row commits would make a million events take hours.
 
-use app::{
-    db::{BeginWrite, Db},
-    requests::{RequestAction, RequestStatus},
-    with_db,
-};
+use app::{db::{BeginWrite, Db}, kernel::{RequestAction, RequestStatus}, with_db};
 use chrono::{DateTime, Utc};
 
 /// PostgreSQL refuses a statement with more than 65535 parameters; this stays well below.

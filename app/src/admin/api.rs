@@ -1,12 +1,12 @@
 //! Server functions of the admin's user directory. Each one is refused unless the rules
 //! let the caller manage users.
 
-use super::UserSummary;
+use crate::auth::UserSummary;
 use crate::{
-    auth::{Language, Permission, Role, UserId},
     error::AppError,
+    kernel::{Language, OrgId, Permission, Role, UserId},
     notifications::FailedEmail,
-    orgs::{OrgId, Organisation},
+    orgs::Organisation,
 };
 use leptos::prelude::*;
 

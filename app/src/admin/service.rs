@@ -2,16 +2,15 @@
 
 use super::DISPLAY_NAME_MAX;
 use crate::{
-    state::AppState,
-    auth::{
-        ssr::{password, store as users, throttle},
-        CurrentUser, Language, Permission, Role, UserId,
-    },
+    auth::{CurrentUser, ssr::{password, store as users, throttle}},
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
-    orgs::{store as orgs, OrgId, OrgKind},
+    kernel::{Language, OrgId, Permission, Role, UserId},
+    orgs::{OrgKind, store as orgs},
+    state::AppState,
     time::DEFAULT_TIME_ZONE,
-    validation::{self, Checks, Email},
+    validation,
+    validation::{Checks, Email},
 };
 
 pub struct NewAccount {
@@ -22,7 +21,6 @@ pub struct NewAccount {
     pub org: OrgId,
     pub role: Role,
 }
-
 
 /// The value a role picker sends for "no role here".
 pub const NO_ROLE: &str = "none";
@@ -98,7 +96,7 @@ pub async fn set_active(state: &AppState, admin: &CurrentUser, id: UserId, activ
 }
 
 /// The directory, with whose sign-in is locked now.
-pub async fn directory(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<super::UserSummary>, AppError> {
+pub async fn directory(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<crate::auth::UserSummary>, AppError> {
     let mut users = users::list_users(db).await?;
     let locked = throttle::locked_accounts(db, now).await?;
     for user in &mut users {

@@ -1,22 +1,23 @@
 //! The admin's user directory.
 
-use super::{
-    api::{
-        failed_emails, list_organisations, list_users, CreateUser, ResetPassword, SetManagerAssignment,
-        SetMembership, SetPermission, SetUserActive, UnlockSignIn,
+use crate::{
+    admin::{
+
+        api::{CreateUser, failed_emails, list_organisations, list_users, ResetPassword, SetManagerAssignment, SetMembership, SetPermission, SetUserActive, UnlockSignIn},
+        DISPLAY_NAME_MAX,
     },
-    UserSummary, DISPLAY_NAME_MAX,
+    auth::UserSummary,
 };
 use crate::{
-    auth::{Language, Permission, Role},
     error::AppError,
     forms::{InputField, MembershipList},
     i18n::*,
     i18n_support::role_label,
+    kernel::{Language, Permission, Role},
     notifications::FailedEmail,
-    widgets::{ActionError, ErrorNotice, SignedIn, Timestamp},
-    orgs::{OrgKind, Organisation},
+    orgs::{Organisation, OrgKind},
     validation::PASSWORD_MIN,
+    widgets::{ActionError, ErrorNotice, SignedIn, Timestamp},
 };
 use leptos::{form::ActionForm, prelude::*};
 

@@ -3,7 +3,8 @@
 //! A file is uploaded first (staged, owned by its uploader) and becomes part of a request in
 //! the same transaction as the submission or the reply that carries it.
 
-use crate::{auth::UserId, error::Problem, id_type, text_enum};
+use crate::{error::Problem, kernel::UserId, text_enum};
+use crate::kernel::{AttachmentId, MIB};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -12,11 +13,6 @@ pub mod transfer;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod store;
-
-id_type!(
-    /// An uploaded file.
-    AttachmentId
-);
 
 text_enum!(
     pub enum FileKind {
@@ -74,31 +70,6 @@ impl FileKind {
     }
 }
 
-/// Limits on uploads; the server's configuration sets them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UploadLimits {
-    pub max_file_bytes: u64,
-    pub max_request_bytes: u64,
-    pub max_files_per_request: u32,
-    /// Files one user may upload per day (in their time zone), staged or not.
-    pub daily_files: u32,
-    /// Bytes one user may upload per day.
-    pub daily_bytes: u64,
-}
-
-impl Default for UploadLimits {
-    fn default() -> Self {
-        UploadLimits {
-            max_file_bytes: 20 * MIB,
-            max_request_bytes: 100 * MIB,
-            max_files_per_request: 20,
-            daily_files: 200,
-            daily_bytes: 2048 * MIB,
-        }
-    }
-}
-
-pub const MIB: u64 = 1024 * 1024;
 pub const FILE_NAME_MAX: usize = 120;
 
 /// A stored file, as lists and the request page show it.

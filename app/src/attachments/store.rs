@@ -1,13 +1,8 @@
 //! SQL for attachments. The bytes are kept in chunks so that neither an upload nor a download
 //! holds a whole file in memory.
 
-use super::{Attachment, AttachmentId, FileKind};
-use crate::{
-    auth::UserId,
-    db::{BeginWrite, Db},
-    requests::RequestId,
-    with_db,
-};
+use crate::{attachments::{Attachment, FileKind}, kernel::AttachmentId};
+use crate::{db::{BeginWrite, Db}, kernel::{RequestId, UserId}, with_db};
 use chrono::{DateTime, Utc};
 
 /// A file no request holds is a staged upload only if no policy page or catalogue slot has
@@ -128,7 +123,7 @@ pub struct FileFacts {
     pub size_bytes: i64,
     pub complete: bool,
     /// The policy page holding the file, if one does.
-    pub policy_page: Option<crate::policies::PolicyPageId>,
+    pub policy_page: Option<crate::kernel::PolicyPageId>,
     /// Whether the file is the example image of a catalogue slot.
     pub slot_example: bool,
 }

@@ -5,7 +5,10 @@
 //! (percent-encoded UTF-8), answered with [`UploadedFile`]. The browser sends one file per
 //! call so that each has its own progress bar.
 
-use super::{extension, sanitize_file_name, sniff, store, AttachmentId, FileKind, UploadedFile};
+use crate::{
+    attachments::{extension, FileKind, sanitize_file_name, sniff, store, UploadedFile},
+    kernel::AttachmentId,
+};
 use crate::{
     auth::CurrentUser,
     authz::{self, Action, Target},
@@ -58,7 +61,7 @@ pub async fn receive(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let too_large = file_problem(Problem::FileTooLarge { max_mib: (limits.max_file_bytes / super::MIB) as u32 });
+    let too_large = file_problem(Problem::FileTooLarge { max_mib: (limits.max_file_bytes / crate::kernel::MIB) as u32 });
     // A declared length far over the limit is refused by the body limit layer before it is sent;
     // one just over it is read and refused below, so the client sees the message.
     if declared_length.is_some_and(|n| n > limits.max_file_bytes + 64 * 1024) {
@@ -103,16 +106,16 @@ pub async fn receive(
 
 /// What the uploader may still send: the limits per file and today's quota.
 struct Quota {
-    user: crate::auth::UserId,
+    user: crate::kernel::UserId,
     day: chrono::NaiveDate,
-    limits: super::UploadLimits,
+    limits: crate::kernel::UploadLimits,
 }
 
 impl Quota {
     fn problem(&self) -> Problem {
         Problem::DailyUploadQuota {
             files: self.limits.daily_files,
-            max_mib: (self.limits.daily_bytes / super::MIB) as u32,
+            max_mib: (self.limits.daily_bytes / crate::kernel::MIB) as u32,
         }
     }
 
@@ -153,7 +156,7 @@ async fn stream_into(
         })?;
         size += bytes.len() as u64;
         if size > max {
-            let problem = Problem::FileTooLarge { max_mib: (max / super::MIB) as u32 };
+            let problem = Problem::FileTooLarge { max_mib: (max / crate::kernel::MIB) as u32 };
             return Ok(refuse_rest(stream, size, problem).await);
         }
         hasher.update(&bytes);

@@ -1,7 +1,7 @@
 //! The file picker: drag and drop or choose, one upload per file with its own progress bar,
 //! and removal before the files are submitted.
 
-use super::{AttachmentId, UploadedFile};
+use crate::{attachments::UploadedFile, kernel::AttachmentId};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -197,7 +197,7 @@ fn FileRow(file: PendingFile, files: RwSignal<Vec<PendingFile>>) -> impl IntoVie
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{PendingFile, UploadState};
-    use crate::attachments::{AttachmentId, UploadedFile};
+    use crate::{attachments::UploadedFile, kernel::AttachmentId};
     use leptos::prelude::*;
     use wasm_bindgen::{closure::Closure, JsCast};
 

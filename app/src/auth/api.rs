@@ -1,6 +1,6 @@
 //! Server functions for signing in and out and for one's own account.
 
-use super::{CurrentUser, Language};
+use crate::{auth::CurrentUser, kernel::Language};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -15,7 +15,7 @@ use crate::{
 #[server(endpoint = "auth/whoami")]
 pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
     let state = app_state()?;
-    let session = service::request_session().await?;
+    let session = crate::auth::ssr::request_session().await?;
     crate::auth::ssr::page_user(&state, &session).await.0
 }
 
@@ -23,7 +23,7 @@ pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
 #[server(endpoint = "auth/sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<Language, AppError> {
     let state = app_state()?;
-    let session = service::request_session().await?;
+    let session = crate::auth::ssr::request_session().await?;
     let client_ip = service::client_ip().await;
     let device = service::request_device();
     let user = service::sign_in(&state, &session, &client_ip, device.as_ref(), &email, &password).await?;
@@ -37,7 +37,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Language, AppErr
 
 #[server(endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    let session = service::request_session().await?;
+    let session = crate::auth::ssr::request_session().await?;
     let signed_in = session.get::<crate::auth::ssr::SessionAuth>(crate::auth::ssr::SESSION_AUTH_KEY).await?;
     session.flush().await?;
     // The tabs of this session close their event streams now, not at their next heartbeat.
@@ -58,7 +58,7 @@ pub async fn change_password(
     let user = current_user().await?;
     authz::may(&user, Action::EditOwnAccount, Target::User(user.id))?;
     let state = app_state()?;
-    let session = service::request_session().await?;
+    let session = crate::auth::ssr::request_session().await?;
     service::change_password(
         &state,
         &session,

@@ -1,6 +1,6 @@
 //! Accounts, roles and sign-in sessions.
 
-use crate::{i18n::Locale, id_type, orgs::OrgId, text_enum};
+use crate::kernel::{Language, OrgId, Permission, Role, UserId};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
@@ -15,69 +15,6 @@ pub const START_PAGE: &str = "/requests";
 
 /// The name of the session cookie, for the server that sets it and the tools that sign in.
 pub const SESSION_COOKIE: &str = "fssc_session";
-
-id_type!(
-    /// A person with an account.
-    UserId
-);
-
-text_enum!(
-    /// What a person does in one organisation. A user holds at most one role per organisation.
-    pub enum Role {
-        Client => "client",
-        OrgContact => "org_contact",
-        Agent => "agent",
-        CustomerManager => "customer_manager",
-        Admin => "admin",
-    }
-);
-
-text_enum!(
-    /// A grant on top of memberships, given by an admin to FSSC staff.
-    pub enum Permission {
-        /// Writes and publishes policy pages (规章制度).
-        Editor => "editor",
-    }
-);
-
-text_enum!(
-    /// The interface languages.
-    pub enum Language {
-        ZhCn => "zh-CN",
-        En => "en",
-    }
-);
-
-impl Language {
-    pub fn locale(self) -> Locale {
-        match self {
-            Language::ZhCn => Locale::zh_CN,
-            Language::En => Locale::en,
-        }
-    }
-
-    pub fn from_locale(locale: Locale) -> Self {
-        match locale {
-            Locale::zh_CN => Language::ZhCn,
-            Locale::en => Language::En,
-        }
-    }
-
-    /// The name of the language in itself, as a switcher shows it.
-    pub fn endonym(self) -> &'static str {
-        match self {
-            Language::ZhCn => "中文",
-            Language::En => "English",
-        }
-    }
-}
-
-impl Role {
-    /// Roles that belong to a subsidiary rather than to the center.
-    pub fn is_client_side(self) -> bool {
-        matches!(self, Role::Client | Role::OrgContact)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -124,4 +61,20 @@ impl CurrentUser {
     pub fn is_staff(&self) -> bool {
         self.memberships.iter().any(|m| !m.role.is_client_side())
     }
+}
+
+/// One account as the admin's directory lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub language: Language,
+    pub time_zone: String,
+    pub active: bool,
+    /// Sign-in is locked after too many failures; an admin may lift it.
+    pub sign_in_locked: bool,
+    pub memberships: Vec<Membership>,
+    pub managed_orgs: Vec<OrgId>,
+    pub permissions: Vec<Permission>,
 }

@@ -1,9 +1,8 @@
 //! The sign-in page and the user's own account page.
 
-use super::{
-    api::{ChangePassword, SignIn, UpdatePreferences},
-    session::use_session,
-    Language,
+use crate::{
+    auth::{api::{ChangePassword, SignIn, UpdatePreferences}, session::use_session},
+    kernel::Language,
 };
 use crate::{
     error::AppError,

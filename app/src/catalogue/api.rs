@@ -1,6 +1,6 @@
 //! Server functions for the catalogue.
 
-use super::{RequestType, Team, TypeDraft, TypeId, TypeName};
+use crate::{catalogue::{RequestType, Team, TypeDraft, TypeName}, kernel::TypeId};
 use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 

@@ -4,12 +4,14 @@
 //! and a request keeps the version it was submitted with.
 
 use crate::{
-    attachments::{AttachmentId, FileKind},
-    policies::PolicyPageId,
+    attachments::FileKind,
     error::{AppError, Field, FieldError, Problem},
     i18n::Locale,
-    id_type, text_enum,
+    kernel::{AttachmentId, PolicyPageId},
+    text_enum,
 };
+use crate::i18n_support::Bilingual;
+use crate::kernel::{TeamId, TypeId, TypeVersionId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -21,19 +23,6 @@ pub mod ui;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
-
-id_type!(
-    /// An FSSC team; each works the queue of the types assigned to it.
-    TeamId
-);
-id_type!(
-    /// A request type, whatever its version.
-    TypeId
-);
-id_type!(
-    /// One version of a request type: what a request was submitted with.
-    TypeVersionId
-);
 
 text_enum!(
     pub enum TypeKind {
@@ -68,26 +57,6 @@ text_enum!(
         Sgd => "SGD",
     }
 );
-
-/// A text in both of the portal's languages.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Bilingual {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Bilingual {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Bilingual { zh: zh.into(), en: en.into() }
-    }
-
-    pub fn get(&self, locale: Locale) -> &str {
-        match locale {
-            Locale::en if !self.en.is_empty() => &self.en,
-            _ => &self.zh,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
@@ -157,7 +126,7 @@ impl PolicyLink {
 
     /// Whether the link is well formed: a page address, and a heading id without spaces.
     pub fn check(&self) -> Result<(), Problem> {
-        crate::policies::Slug::parse(&self.slug)?;
+        crate::kernel::Slug::parse(&self.slug)?;
         let bad_anchor = self.anchor.as_ref().is_some_and(|a| {
             a.chars().count() > 100 || a.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<')
         });
@@ -190,6 +159,11 @@ impl TypeDefinition {
     /// Every policy link of the type: its own, then the slots'.
     pub fn policy_links(&self) -> impl Iterator<Item = &PolicyLink> {
         self.policies.iter().chain(self.slots.iter().filter_map(|s| s.policy.as_ref()))
+    }
+
+    /// The pages the type's links resolved to, for the policies capability to show.
+    pub fn linked_pages(&self) -> Vec<PolicyPageId> {
+        self.policy_links().filter_map(|l| l.page).collect()
     }
 
     pub fn policy_links_mut(&mut self) -> impl Iterator<Item = &mut PolicyLink> {

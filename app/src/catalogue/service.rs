@@ -1,11 +1,13 @@
 //! The steps behind the catalogue's server functions.
 
-use super::{store, TypeDefinition, TypeDraft, TypeId};
+use crate::{catalogue::{store, TypeDefinition, TypeDraft}, kernel::TypeId};
 use crate::{
-    attachments::{store as files, AttachmentId, FileKind},
+    attachments::{FileKind, store as files},
     auth::CurrentUser,
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
+    kernel::AttachmentId,
+    policies::links as policy_links,
 };
 
 pub async fn save(
@@ -16,7 +18,7 @@ pub async fn save(
 ) -> Result<TypeId, AppError> {
     draft.check()?;
     let mut draft = draft.clone();
-    crate::policies::links::resolve(db, &mut draft.definition).await?;
+    resolve_policy_links(db, &mut draft.definition).await?;
     let examples = check_examples(db, admin, &draft.definition).await?;
     let draft = &draft;
     if !store::teams(db).await?.iter().any(|t| t.id == draft.team_id) {
@@ -62,3 +64,25 @@ async fn check_examples(db: &Db, admin: &CurrentUser, definition: &TypeDefinitio
     }
     if errors.is_empty() { Ok(examples) } else { Err(AppError::Invalid(errors)) }
 }
+
+/// Finds the page behind every link of `definition` by its address, or reports each link
+/// that leads nowhere on its own field (the type's list, or the slot).
+async fn resolve_policy_links(db: &Db, definition: &mut TypeDefinition) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    for link in definition.policies.iter_mut() {
+        link.page = policy_links::page_at(db, &link.slug).await?;
+        if link.page.is_none() && !errors.iter().any(|e: &FieldError| e.field == Field::PolicyLinks) {
+            errors.push(FieldError { field: Field::PolicyLinks, problem: Problem::UnknownPolicyPage });
+        }
+    }
+    for (i, slot) in definition.slots.iter_mut().enumerate() {
+        if let Some(link) = slot.policy.as_mut() {
+            link.page = policy_links::page_at(db, &link.slug).await?;
+            if link.page.is_none() {
+                errors.push(FieldError { field: Field::Slot(i as u16), problem: Problem::UnknownPolicyPage });
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors)) }
+}
+

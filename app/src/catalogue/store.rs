@@ -1,15 +1,11 @@
 //! SQL for request types, their versions and teams.
 
-use super::{
-    Bilingual, RequestType, Targets, Team, TeamId, TypeDefinition, TypeDraft, TypeId, TypeKind,
-    TypeName, TypeVersionId,
-};
 use crate::{
-    attachments::AttachmentId,
-    auth::UserId,
-    db::{BeginWrite, Db},
-    with_db,
+    catalogue::{RequestType, Targets, Team, TypeDefinition, TypeDraft, TypeKind, TypeName},
+    i18n_support::Bilingual,
+    kernel::{TeamId, TypeId, TypeVersionId},
 };
+use crate::{db::{BeginWrite, Db}, kernel::{AttachmentId, UserId}, with_db};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]

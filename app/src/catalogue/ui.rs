@@ -1,10 +1,13 @@
 //! The admin's catalogue page: request types, their forms, attachment slots and targets.
 //! Saving adds a version; requests keep the version they were submitted with.
 
-use super::{
-    api::{list_all_request_types, save_request_type},
-    Bilingual, Choice, FieldKind, FieldSpec, PolicyLink, RequestType, SlotSpec, Targets, Team, TeamId,
-    TypeDefinition, TypeDraft, TypeId, TypeKind,
+use crate::{
+    catalogue::{
+        api::{list_all_request_types, save_request_type}, Choice, FieldKind, FieldSpec, PolicyLink,
+        RequestType, SlotSpec, Targets, Team, TypeDefinition, TypeDraft, TypeKind,
+    },
+    i18n_support::Bilingual,
+    kernel::{TeamId, TypeId},
 };
 use crate::{
     attachments::{

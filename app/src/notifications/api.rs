@@ -1,7 +1,10 @@
 //! Server functions of the notification centre. Each authenticates, asks the rules, then
 //! makes one call.
 
-use super::{NotificationId, NotificationPage, NotificationSummary, Preferences};
+use crate::{
+    kernel::NotificationId,
+    notifications::{NotificationPage, NotificationSummary, Preferences},
+};
 use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 

@@ -2,7 +2,7 @@
 //! reference, its new status, a short excerpt and a link into the portal.
 
 use super::{headline, store::NewEmail, Notification, NotificationKind};
-use crate::{auth::Language, i18n::Locale, i18n_support::status_label, requests::RequestStatus};
+use crate::{i18n::Locale, i18n_support::status_label, kernel::{Language, RequestStatus}};
 use leptos_i18n::td_string;
 
 /// What one email says about one event.
@@ -158,7 +158,7 @@ pub fn render_digest(items: &[Notification], language: Language, public_url: &st
 }
 
 /// An outbox row for `to`, from a rendered email.
-pub fn outbox_entry(user: crate::auth::UserId, to: &str, language: Language, rendered: (String, String, String)) -> NewEmail {
+pub fn outbox_entry(user: crate::kernel::UserId, to: &str, language: Language, rendered: (String, String, String)) -> NewEmail {
     let (subject, text, html) = rendered;
     NewEmail { user: Some(user), to: to.to_string(), language, subject, text, html }
 }

@@ -2,7 +2,7 @@
 //! and system notifications. Pages follow changes through [`use_live`].
 
 use super::{api::mark_notification_read, Notification};
-use crate::{i18n::*, requests::RequestId};
+use crate::{i18n::*, kernel::RequestId};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -73,10 +73,7 @@ pub fn LiveProvider(children: Children) -> impl IntoView {
 #[cfg(feature = "hydrate")]
 pub(crate) mod browser {
     use super::LiveContext;
-    use crate::{
-        i18n::Locale,
-        notifications::{Notification, NotificationId},
-    };
+    use crate::{i18n::Locale, kernel::NotificationId, notifications::Notification};
     use leptos::prelude::*;
     use wasm_bindgen::{closure::Closure, JsCast};
 

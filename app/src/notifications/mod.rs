@@ -6,13 +6,12 @@
 //! from the last id it saw, so a dropped connection or a restarted server loses nothing.
 
 use crate::{
-    auth::Role,
     i18n::Locale,
     i18n_support::status_label,
-    id_type,
-    requests::{ReferenceNo, RequestId, RequestStatus},
+    kernel::{ReferenceNo, RequestId, RequestStatus, Role},
     text_enum,
 };
+use crate::kernel::NotificationId;
 use chrono::{DateTime, Utc};
 use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
@@ -24,16 +23,9 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod email;
 #[cfg(feature = "ssr")]
-pub mod live;
-#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
-
-id_type!(
-    /// One notification of one recipient. Ids only grow, so they are the stream's cursor.
-    NotificationId
-);
 
 text_enum!(
     /// What a notification is about; each kind has its own delivery preference.

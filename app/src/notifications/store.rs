@@ -1,12 +1,17 @@
 //! SQL for notifications, preferences and the email outbox.
 
-use super::{KindPreference, Notification, NotificationId, NotificationKind, NotificationPage, NotificationSummary, PAGE_SIZE};
 use crate::{
-    auth::{Language, UserId},
+    kernel::NotificationId,
+    notifications::{
+        KindPreference, Notification, NotificationKind, NotificationPage, NotificationSummary,
+        PAGE_SIZE,
+    },
+};
+use crate::{
     db::{Backend, BeginWrite, Db, Tx},
-    orgs::OrgId,
-    requests::{RequestId, RequestStatus},
-    with_db, with_tx,
+    kernel::{Language, OrgId, RequestId, RequestStatus, UserId},
+    with_db,
+    with_tx,
 };
 use chrono::{DateTime, Utc};
 
@@ -92,8 +97,8 @@ pub async fn write(tx: &mut Tx, batch: &Batch, now: DateTime<Utc>) -> Result<(),
         }
         let woken = batch.live_recipients();
         if postgres && !woken.is_empty() {
-            sqlx::query(&format!("SELECT pg_notify({}, $1)", crate::notifications::live::CHANNEL_SQL))
-                .bind(crate::notifications::live::Signal::Wake(woken).encode())
+            sqlx::query(&format!("SELECT pg_notify({}, $1)", crate::live::CHANNEL_SQL))
+                .bind(crate::live::Signal::Wake(woken).encode())
                 .execute(&mut *conn).await?;
         }
         Ok(())

@@ -1,14 +1,13 @@
 //! The notification centre: the list of one's notifications, and the preferences of what
 //! reaches one and how.
 
-use super::{
-    api::{
-        list_notifications, mark_all_notifications_read, mark_notification_read, notification_preferences,
-        save_notification_preferences,
+use crate::{
+    kernel::NotificationId,
+    notifications::{
+
+        api::{list_notifications, mark_all_notifications_read, mark_notification_read, notification_preferences, save_notification_preferences},
+        kind_label, live_ui::use_live, Notification, Preferences,
     },
-    kind_label,
-    live_ui::use_live,
-    Notification, NotificationId, Preferences,
 };
 #[cfg(feature = "hydrate")]
 use super::live_ui::browser;

@@ -1,6 +1,6 @@
 //! Server functions for tiers: admins edit them and put subsidiaries in them.
 
-use super::{OrgId, TierId, TierInput, TierSetup};
+use crate::{kernel::{OrgId, TierId}, orgs::{TierInput, TierSetup}};
 use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 

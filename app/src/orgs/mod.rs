@@ -1,6 +1,7 @@
 //! Organisations: the FSSC itself and the subsidiaries it serves, with their service tiers.
 
-use crate::{id_type, text_enum};
+use crate::text_enum;
+use crate::kernel::{OrgId, TierId};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
@@ -9,15 +10,6 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod ui;
-
-id_type!(
-    /// An organisation: the center or one subsidiary.
-    OrgId
-);
-id_type!(
-    /// A service tier (客户分级); SLA targets will depend on it.
-    TierId
-);
 
 text_enum!(
     pub enum OrgKind {

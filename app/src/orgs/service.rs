@@ -1,6 +1,6 @@
 //! Checks behind the tier server functions.
 
-use super::{store, OrgId, OrgKind, TierId, TierInput, TierSetup};
+use crate::{kernel::{OrgId, TierId}, orgs::{OrgKind, store, TierInput, TierSetup}};
 use crate::{
     auth::CurrentUser,
     db::Db,

@@ -1,6 +1,6 @@
 //! SQL for organisations and tiers.
 
-use super::{OrgId, OrgKind, Organisation, Tier, TierId, TierInput};
+use crate::{kernel::{OrgId, TierId}, orgs::{Organisation, OrgKind, Tier, TierInput}};
 use crate::{db::Db, with_db};
 
 const SELECT_ORG: &str = "SELECT o.id, o.code, o.name, o.kind, o.tier_id, t.code AS tier_code, o.active \

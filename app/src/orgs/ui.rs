@@ -1,8 +1,10 @@
 //! `/admin/tiers`: the admin edits the service tiers and puts each subsidiary in one.
 
-use super::{
-    api::{assign_tier, load_tier_setup, save_tier},
-    Organisation, Tier, TierId, TierInput, TierSetup,
+use crate::{
+    kernel::TierId,
+    orgs::{
+        api::{assign_tier, load_tier_setup, save_tier}, Organisation, Tier, TierInput, TierSetup,
+    },
 };
 use crate::{
     error::{AppError, Field},

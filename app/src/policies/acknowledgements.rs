@@ -1,9 +1,12 @@
 //! Read and acknowledge: the banner that asks a reader to confirm a version, the confirmation
 //! on the page itself, and the editors' report of who has confirmed.
 
-use super::{
-    api::{acknowledgement_report, pending_acknowledgements, AcknowledgePolicy},
-    AckReport, AckRow, AckState, PolicyPageId,
+use crate::{
+    kernel::PolicyPageId,
+    policies::{
+        AckReport, AckRow, AckState,
+        api::{acknowledgement_report, AcknowledgePolicy, pending_acknowledgements},
+    },
 };
 use crate::{
     auth::session::use_session,

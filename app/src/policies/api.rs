@@ -3,9 +3,13 @@
 //!
 //! [`PolicyScope`]: crate::authz::PolicyScope
 
-use super::{
-    AckReport, SeenPolicy, Suggestion, SuggestionCounts, EditorChoices, EditorPage, EditorState, FeedbackSummary, PendingAck, PolicyPageId as PageId, PolicyCategory, PolicyDraft,
-    PolicyPageId, PolicySummary, PolicyView, SearchHit, TocEntry, VersionDiff, VersionEntry,
+use crate::{
+    kernel::{PolicyPageId, PolicyPageId as PageId},
+    policies::{
+        AckReport, EditorChoices, EditorPage, EditorState, FeedbackSummary, PendingAck,
+        PolicyCategory, PolicyDraft, PolicySummary, PolicyView, SearchHit, Suggestion,
+        SuggestionCounts, TocEntry, VersionDiff, VersionEntry,
+    },
 };
 use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
@@ -211,16 +215,6 @@ pub async fn suggestion_opened(form_key: String, slug: String, version: i64) -> 
     authz::may(&user, Action::ReadPolicies, Target::Portal)?;
     let scope = authz::policy_scope(&user);
     service::opened_suggestion(&app_state()?.db, &user, &scope, &form_key, &slug, version, chrono::Utc::now()).await
-}
-
-/// The policy versions a request's client was shown before submitting, for the center's staff.
-#[server(endpoint = "policies/seen-before-submitting")]
-pub async fn policies_seen_before_submitting(request: crate::requests::RequestId) -> Result<Vec<SeenPolicy>, AppError> {
-    let user = current_user().await?;
-    let db = &app_state()?.db;
-    let facts = crate::requests::store::state(db, request).await?.ok_or(AppError::NotFound)?;
-    authz::may(&user, Action::ViewInternal, facts.target())?;
-    service::seen_before_submitting(db, request, user.language).await
 }
 
 /// How the new-request form's suggestions of a page fared, for its editors.

@@ -1,27 +1,22 @@
 //! The editors' side of the policy column: the list of pages and the editor with its live
 //! preview, rendered by the server's reader code so what the editor sees is what readers get.
 
-use super::{
-    acknowledgements::AcknowledgementReport,
-    suggestions::SuggestionReport,
-    synonyms::SynonymEditor,
-    api::{
-        cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy,
-        save_policy_draft, schedule_policy, unpublish_policy,
+use crate::{
+    kernel::PolicyPageId,
+    policies::{
+        acknowledgements::AcknowledgementReport,
+        api::{cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy, save_policy_draft, schedule_policy, unpublish_policy},
+        Audience, EditorChoices, EditorState, PolicyFile, PolicyDraft,
+        suggestions::SuggestionReport, synonyms::SynonymEditor, TocEntry,
     },
-    files::PolicyFile,
-    Audience, EditorChoices, EditorState, PolicyDraft, PolicyPageId, TocEntry,
 };
 use crate::{
-    attachments::{
-        ui::{any_uploading, format_size, FilePicker, PendingFile, UploadState},
-        FileKind,
-    },
-    catalogue::Bilingual,
+    attachments::{FileKind, ui::{any_uploading, FilePicker, format_size, PendingFile, UploadState}},
     error::{AppError, Field},
     i18n::*,
-    orgs::{OrgId, TierId},
-    widgets::{use_settled, ErrorNotice, SignedIn, Timestamp},
+    i18n_support::Bilingual,
+    kernel::{OrgId, TierId},
+    widgets::{ErrorNotice, SignedIn, Timestamp, use_settled},
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;

@@ -3,44 +3,21 @@
 //! and are fixed to each version when it is published. A file is served to whoever may read
 //! a published page carrying it, and to editors; for anyone else it does not exist.
 
-use crate::attachments::AttachmentId;
-use serde::{Deserialize, Serialize};
-
-/// Files on one version, at most.
-pub const MAX_FILES: usize = 10;
-
-/// A file of a policy page, as the editor lists it and the reader downloads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct PolicyFile {
-    pub id: AttachmentId,
-    pub file_name: String,
-    pub size_bytes: i64,
-}
-
-impl PolicyFile {
-    pub fn download_url(&self) -> String {
-        format!("/files/{}", self.id)
-    }
-
-    pub fn preview_url(&self) -> String {
-        format!("/files/{}?inline=1", self.id)
-    }
-}
-
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::PolicyFile;
+    use crate::policies::PolicyFile;
     use crate::{
-        attachments::{store as uploads, AttachmentId, FileKind},
+        attachments::{FileKind, store as uploads},
         auth::CurrentUser,
-        authz::{self, Action, Target},
+        authz,
+        authz::{Action, Target},
         db::Db,
         error::{AppError, Field, Problem},
-        policies::{store, PolicyPageId},
+        kernel::{AttachmentId, PolicyPageId},
+        policies::store,
     };
 
     /// Checks the files a draft names: each is one the page already holds, or a PDF this

@@ -2,36 +2,19 @@
 //! to the client with the form (within their audience), and recorded with each request in the
 //! versions in force when it was submitted.
 
-use super::{store, LinkedPolicy, PolicyPageId, RequestPolicies};
+use crate::{kernel::PolicyPageId, policies::{LinkedPolicy, RequestPolicies, store}};
 use crate::{
-    auth::{CurrentUser, Language},
+    auth::CurrentUser,
     authz,
-    catalogue::TypeDefinition,
     db::Db,
-    error::{AppError, Field, FieldError, Problem},
-    requests::RequestId,
+    error::AppError,
+    kernel::{Language, RequestId},
 };
 use chrono::NaiveDate;
 
-/// Finds the page behind every link of `definition` by its address, or reports each link
-/// that leads nowhere on its own field (the type's list, or the slot).
-pub async fn resolve(db: &Db, definition: &mut TypeDefinition) -> Result<(), AppError> {
-    let mut errors = Vec::new();
-    for link in definition.policies.iter_mut() {
-        link.page = store::page_id_by_slug(db, &link.slug).await?;
-        if link.page.is_none() && !errors.iter().any(|e: &FieldError| e.field == Field::PolicyLinks) {
-            errors.push(FieldError { field: Field::PolicyLinks, problem: Problem::UnknownPolicyPage });
-        }
-    }
-    for (i, slot) in definition.slots.iter_mut().enumerate() {
-        if let Some(link) = slot.policy.as_mut() {
-            link.page = store::page_id_by_slug(db, &link.slug).await?;
-            if link.page.is_none() {
-                errors.push(FieldError { field: Field::Slot(i as u16), problem: Problem::UnknownPolicyPage });
-            }
-        }
-    }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors)) }
+/// The page at `slug` (as a request type's link names it), if there is one.
+pub async fn page_at(db: &Db, slug: &str) -> Result<Option<PolicyPageId>, AppError> {
+    Ok(store::page_id_by_slug(db, slug).await?)
 }
 
 fn linked(row: store::LinkRow, language: Language) -> LinkedPolicy {
@@ -39,16 +22,14 @@ fn linked(row: store::LinkRow, language: Language) -> LinkedPolicy {
     LinkedPolicy { page: row.page_id, slug: row.slug, title, version: row.number }
 }
 
-/// The pages the types link to that `user` may read, in their versions in force on `today`.
+/// The pages of those a request type links to that `user` may read, in their versions in force on `today`.
 /// Links to pages outside the user's audience, unpublished or expired, are left out.
-pub async fn for_types<'a>(
+pub async fn for_pages(
     db: &Db,
     user: &CurrentUser,
-    definitions: impl IntoIterator<Item = &'a TypeDefinition>,
+    mut pages: Vec<PolicyPageId>,
     today: NaiveDate,
 ) -> Result<Vec<LinkedPolicy>, AppError> {
-    let mut pages: Vec<PolicyPageId> =
-        definitions.into_iter().flat_map(|d| d.policy_links().filter_map(|l| l.page)).collect();
     pages.sort();
     pages.dedup();
     if pages.is_empty() {

@@ -7,11 +7,12 @@
 //! hits are all "not found" alike.
 
 use crate::{
-    catalogue::Bilingual,
     error::{AppError, Field, FieldError, Problem},
-    id_type,
-    orgs::{OrgId, TierId},
+    i18n_support::Bilingual,
+    kernel::{OrgId, TierId},
 };
+use crate::kernel::Slug;
+use crate::kernel::{AttachmentId, PolicyCategoryId, PolicyPageId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,15 +37,6 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-id_type!(
-    /// A policy page, whatever its version.
-    PolicyPageId
-);
-id_type!(
-    /// A node of the category tree (e.g. 报销制度 / 差旅).
-    PolicyCategoryId
-);
-
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
 /// Largest body of one language: a policy is a document, not an archive.
@@ -60,41 +52,6 @@ pub const SUGGESTIONS: usize = 5;
 pub const DEFLECTED_AFTER_HOURS: i64 = 24;
 /// Results a search shows; a reader who needs more refines the query.
 pub const SEARCH_LIMIT: usize = 20;
-
-/// A page's address under `/policies/`: lower-case ASCII letters, digits and single hyphens,
-/// so it survives any mail client, chat tool or printed link.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Slug(String);
-
-impl Slug {
-    pub const MAX_LEN: usize = 80;
-
-    pub fn parse(text: &str) -> Result<Slug, Problem> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(Problem::Required);
-        }
-        if text.len() > Self::MAX_LEN {
-            return Err(Problem::TooLong { max: Self::MAX_LEN as u32 });
-        }
-        let allowed = text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !allowed || text.starts_with('-') || text.ends_with('-') || text.contains("--") {
-            return Err(Problem::InvalidSlug);
-        }
-        Ok(Slug(text.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Slug {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -143,7 +100,7 @@ pub struct PolicyDraft {
     pub ack_deadline: Option<NaiveDate>,
     /// The signed originals (PDF), in the order readers see them.
     #[serde(default)]
-    pub files: Vec<files::PolicyFile>,
+    pub files: Vec<PolicyFile>,
 }
 
 impl PolicyDraft {
@@ -152,7 +109,7 @@ impl PolicyDraft {
     pub fn check(&self) -> Result<Slug, AppError> {
         let mut errors = Vec::new();
         let mut fail = |field, problem| errors.push(FieldError { field, problem });
-        let slug = Slug::parse(&self.slug).map_err(|p| fail(Field::Slug, p)).ok();
+        let slug = Slug::parse(&self.slug).map_err(|p| fail(Field::Slug, p.into())).ok();
         match self.title_zh.trim().chars().count() {
             0 => fail(Field::Title, Problem::Required),
             n if n > MAX_TITLE_CHARS => fail(Field::Title, Problem::TooLong { max: MAX_TITLE_CHARS as u32 }),
@@ -190,8 +147,8 @@ impl PolicyDraft {
         if self.requires_ack && self.ack_deadline.is_some_and(|deadline| deadline < self.effective_on) {
             fail(Field::AckDeadline, Problem::BeforeEffectiveDate);
         }
-        if self.files.len() > files::MAX_FILES {
-            fail(Field::Files, Problem::TooManyFiles { max: files::MAX_FILES as u32 });
+        if self.files.len() > MAX_FILES {
+            fail(Field::Files, Problem::TooManyFiles { max: MAX_FILES as u32 });
         }
         if let Audience::Chosen { orgs, tiers } = &self.audience {
             if orgs.is_empty() && tiers.is_empty() {
@@ -288,7 +245,7 @@ pub struct PolicyView {
     /// The reader's answer to "was this helpful?" for this version, if given.
     pub my_feedback: Option<bool>,
     /// This version's signed originals.
-    pub files: Vec<files::PolicyFile>,
+    pub files: Vec<PolicyFile>,
 }
 
 /// One published version in a page's history.
@@ -446,6 +403,28 @@ pub struct SearchHit {
     pub snippet: Vec<search::Piece>,
 }
 
+/// Files on one version, at most.
+pub const MAX_FILES: usize = 10;
+
+/// A file of a policy page, as the editor lists it and the reader downloads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PolicyFile {
+    pub id: AttachmentId,
+    pub file_name: String,
+    pub size_bytes: i64,
+}
+
+impl PolicyFile {
+    pub fn download_url(&self) -> String {
+        format!("/files/{}", self.id)
+    }
+
+    pub fn preview_url(&self) -> String {
+        format!("/files/{}?inline=1", self.id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,19 +456,9 @@ mod tests {
     }
 
     #[test]
-    fn slugs_are_plain_addresses() {
-        assert_eq!(Slug::parse(" travel-2026 ").map(|s| s.0), Ok("travel-2026".into()));
-        for bad in ["has space", "../etc", "UPPER", "a--b", "-a", "a-", "差旅", "a/b", "a.b"] {
-            assert_eq!(Slug::parse(bad), Err(Problem::InvalidSlug), "{bad}");
-        }
-        assert_eq!(Slug::parse(""), Err(Problem::Required));
-        assert!(matches!(Slug::parse(&"a".repeat(81)), Err(Problem::TooLong { .. })));
-    }
-
-    #[test]
     fn a_good_draft_passes_and_tags_lose_repeats() {
         let d = draft();
-        assert_eq!(d.check().map(|s| s.0), Ok("travel-expenses".into()));
+        assert_eq!(d.check().map(|s| s.as_str().to_string()), Ok("travel-expenses".into()));
         assert_eq!(d.clean_tags(), vec!["差旅".to_string(), "报销".to_string()]);
     }
 

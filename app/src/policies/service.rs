@@ -1,24 +1,23 @@
 //! The steps behind the policy column's server functions: checks that need the database,
 //! publishing in one transaction, and search.
 
-use super::{
-    files,
-    markdown,
-    search::{index_terms, Query, Tier},
-    store::{self, CandidateRow, LiveRow, Publication},
-    AckReport, AckState, Audience, EditorChoices, EditorState, PendingAck, PolicyCategory, PolicyDraft, PolicyPageId,
-    PolicySummary, PolicyView, SearchHit, Slug, TocEntry, VersionDiff, VersionEntry, MAX_BODY_BYTES, SEARCH_LIMIT,
+use crate::{
+    kernel::{PolicyPageId, Slug},
+    policies::{
+        AckReport, AckState, Audience, EditorChoices, EditorState, files, markdown, MAX_BODY_BYTES,
+        PendingAck, PolicyCategory, PolicyDraft, PolicySummary, PolicyView,
+        search::{index_terms, Query, Tier}, SEARCH_LIMIT, SearchHit, store,
+        store::{CandidateRow, LiveRow, Publication}, TocEntry, VersionDiff, VersionEntry,
+    },
 };
 use crate::{
-    auth::{CurrentUser, Language, UserId},
+    auth::CurrentUser,
     authz::PolicyScope,
     db::Db,
     error::{AppError, Conflict, Field, Problem},
-    notifications::{
-        service::{self as notify, About},
-        store as notes, NotificationKind,
-    },
-    orgs::{store as orgs, OrgKind},
+    kernel::{Language, UserId},
+    notifications::{NotificationKind, service as notify, service::About, store as notes},
+    orgs::{OrgKind, store as orgs},
     state::AppState,
 };
 use crate::time::CENTER_TIME_ZONE;
@@ -596,7 +595,7 @@ pub async fn suggest(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<super::Suggestion>, AppError> {
-    let form_key = crate::requests::service::form_key(form_key)?;
+    let form_key = crate::validation::form_key(form_key)?;
     if title.chars().count() > super::MAX_TITLE_CHARS {
         return Err(AppError::invalid(Field::Title, Problem::TooLong { max: super::MAX_TITLE_CHARS as u32 }));
     }
@@ -616,7 +615,7 @@ pub async fn opened_suggestion(
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let form_key = crate::requests::service::form_key(form_key)?;
+    let form_key = crate::validation::form_key(form_key)?;
     let page = store::visible_page(db, scope, slug).await?.ok_or(AppError::NotFound)?;
     if !store::mark_opened(db, reader.id, form_key, page.id, version, now).await? {
         return Err(AppError::NotFound);
@@ -625,7 +624,7 @@ pub async fn opened_suggestion(
 }
 
 /// The policy versions a request's form showed its client before submission.
-pub async fn seen_before_submitting(db: &Db, request: crate::requests::RequestId, language: Language) -> Result<Vec<super::SeenPolicy>, AppError> {
+pub async fn seen_before_submitting(db: &Db, request: crate::kernel::RequestId, language: Language) -> Result<Vec<super::SeenPolicy>, AppError> {
     Ok(store::seen_with_request(db, request.0)
         .await?
         .into_iter()

@@ -3,18 +3,21 @@
 //! Every read for a reader takes the reader's [`PolicyScope`]; the audience test is part of the
 //! statement, so no caller can forget it.
 
-use super::{
-    AckRow, SuggestionCounts, Audience, EditorPage, FeedbackSummary, PolicyCategory, PolicyCategoryId, PolicyPageId, Slug, VersionEntry,
+use crate::{
+    kernel::{PolicyCategoryId, PolicyPageId, Slug},
+    policies::{
+        AckRow, Audience, EditorPage, FeedbackSummary, PolicyCategory, SuggestionCounts,
+        VersionEntry,
+    },
 };
-use super::files::PolicyFile;
+use super::PolicyFile;
 use super::search::Query;
 use crate::{
-    attachments::AttachmentId,
-    auth::UserId,
     authz::PolicyScope,
     db::{Backend, Db, Tx},
-    orgs::{OrgId, TierId},
-    with_db, with_tx,
+    kernel::{AttachmentId, OrgId, TierId, UserId},
+    with_db,
+    with_tx,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -2,11 +2,13 @@
 //! its table of contents. Both pages render whole on the server and work without JavaScript:
 //! the search box is a plain GET form.
 
-use super::{
-    acknowledgements::AcknowledgeBox,
-    api::{browse_policies, policy_history, policy_page, search_policies, GivePolicyFeedback},
-    search::Piece,
-    PolicyCategory, PolicyCategoryId, PolicySummary, PolicyView, SearchHit,
+use crate::{
+    kernel::PolicyCategoryId,
+    policies::{
+        acknowledgements::AcknowledgeBox,
+        api::{browse_policies, GivePolicyFeedback, policy_history, policy_page, search_policies},
+        PolicyCategory, PolicySummary, PolicyView, search::Piece, SearchHit,
+    },
 };
 use crate::{
     attachments::ui::format_size,

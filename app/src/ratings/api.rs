@@ -1,8 +1,11 @@
 //! Server functions for ratings and follow-ups. Each authenticates, asks the rules, then makes
 //! one call.
 
-use super::{FollowUpFilter, FollowUpId, FollowUpList, FollowUpOutcome, OrgSatisfaction, RatingId, RatingInput};
-use crate::{error::AppError, requests::RequestId};
+use crate::{
+    kernel::{FollowUpId, RatingId},
+    ratings::{FollowUpFilter, FollowUpList, FollowUpOutcome, OrgSatisfaction, RatingInput},
+};
+use crate::{error::AppError, kernel::RequestId};
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]

@@ -7,12 +7,7 @@ use super::{
     ui::Stars,
     FollowUpFilter, FollowUpList, FollowUpState, OrgSatisfaction,
 };
-use crate::{
-    auth::UserId,
-    i18n::*,
-    orgs::OrgId,
-    widgets::{ErrorNotice, SignedIn, Timestamp},
-};
+use crate::{i18n::*, kernel::{OrgId, UserId}, widgets::{ErrorNotice, SignedIn, Timestamp}};
 use leptos::prelude::*;
 use leptos_router::{
     components::A,

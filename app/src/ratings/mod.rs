@@ -5,14 +5,12 @@
 //! for the organisation's customer manager in the same transaction.
 
 use crate::{
-    auth::UserId,
     error::{Field, FieldError, Problem},
-    id_type,
-    orgs::OrgId,
-    requests::{ReferenceNo, RequestId},
+    kernel::{OrgId, ReferenceNo, RequestId, UserId},
     text_enum,
     validation::multi_line,
 };
+use crate::kernel::{FollowUpId, RatingId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -25,15 +23,6 @@ pub mod measures_ui;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
-
-id_type!(
-    /// One rating of one resolution of a request.
-    RatingId
-);
-id_type!(
-    /// The follow-up of one low rating.
-    FollowUpId
-);
 
 text_enum!(
     /// Why a client gave the score; at least one is required for a low score.

@@ -1,27 +1,27 @@
 //! The steps behind the rating server functions and the background jobs: what a reader may
 //! see of a rating, rating and changing, follow-ups, and closing what nobody rated.
 
-use super::{
-    metrics, reasons_from_text, store::{self, FollowUpRecord, NewFollowUp, NewRating, RatingRecord},
-    Feedback, FollowUpEventKind, FollowUpFilter, FollowUpId, FollowUpList, FollowUpNotice, FollowUpOutcome,
-    FollowUpView, OrgSatisfaction, RatingChange, RatingId, RatingInput, RatingView, Score,
+use crate::{
+    kernel::{FollowUpId, RatingId},
+    ratings::{
+        Feedback, FollowUpEventKind, FollowUpFilter, FollowUpList, FollowUpNotice, FollowUpOutcome,
+        FollowUpView, metrics, OrgSatisfaction, RatingChange, RatingInput, RatingView,
+        reasons_from_text, Score, store,
+        store::{FollowUpRecord, NewFollowUp, NewRating, RatingRecord},
+    },
 };
 use crate::{
-    auth::{CurrentUser, UserId},
-    authz::{self, Action, Target},
+    auth::CurrentUser,
+    authz,
+    authz::{Action, Target},
     db::Db,
     error::{AppError, Conflict},
+    kernel::{OrgId, RequestAction, RequestId, RequestStatus, Side, UserId},
     notifications::{
-        service::{self as notifications, About},
-        store::{self as notification_store, Batch},
-        NotificationKind,
+        NotificationKind, service as notifications, service::About, store as notification_store,
+        store::Batch,
     },
-    orgs::OrgId,
-    requests::{
-        service::closing,
-        store::{self as requests, Applied, RequestState},
-        RequestAction, RequestId, RequestStatus, Side,
-    },
+    requests::{service::closing, store as requests, store::{Applied, RequestState}},
     state::{AppState, RatingPolicy},
 };
 use chrono::{DateTime, Duration, Utc};

@@ -1,16 +1,19 @@
 //! SQL for ratings, their history, follow-ups and the satisfaction figures' raw counts.
 
-use super::{
-    CheckedOutcome, CheckedRating, ContactMethod, FollowUpAction, RootCause, FollowUpEvent, FollowUpEventKind, FollowUpFilter, FollowUpId, FollowUpRow,
-    FollowUpState, RatingChange, RatingId, reasons_to_text,
+use crate::{
+    kernel::{FollowUpId, RatingId},
+    ratings::{
+        CheckedOutcome, CheckedRating, ContactMethod, FollowUpAction, FollowUpEvent,
+        FollowUpEventKind, FollowUpFilter, FollowUpRow, FollowUpState, RatingChange,
+        reasons_to_text, RootCause,
+    },
 };
 use crate::{
-    auth::UserId,
     authz::RequestScope,
     db::{Db, Tx},
-    orgs::OrgId,
-    requests::{RequestAction, RequestId},
-    with_db, with_tx,
+    kernel::{OrgId, RequestAction, RequestId, UserId},
+    with_db,
+    with_tx,
 };
 use chrono::{DateTime, Duration, Utc};
 

@@ -9,7 +9,7 @@ use super::{
 use crate::{
     error::{AppError, Field},
     i18n::*,
-    requests::RequestId,
+    kernel::RequestId,
     widgets::{ErrorNotice, FieldMessage, Timestamp},
 };
 use leptos::prelude::*;

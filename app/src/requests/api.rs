@@ -1,13 +1,13 @@
 //! Server functions for requests. Each authenticates, asks the rules, then makes one call.
 
-use super::{
-    AgentChoice, CannedReply, Command, ListFilter, NewRequestInput, Queue, QueueCounts,
-    RequestDetail, RequestId, RequestPage, SubmissionSetup,
-};
 use crate::{
-    catalogue::{Team, TeamId},
-    error::AppError,
+    kernel::RequestId,
+    requests::{
+        AgentChoice, CannedReply, Command, ListFilter, NewRequestInput, Queue,
+        QueueCounts, RequestPage, SubmissionSetup,
+    },
 };
+use crate::{catalogue::Team, error::AppError, kernel::TeamId};
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]
@@ -47,15 +47,6 @@ pub async fn list_requests(filter: ListFilter) -> Result<RequestPage, AppError> 
     let state = app_state()?;
     let zone = crate::time::zone(&user.time_zone);
     service::list(&state.db, &scope, &filter, |day| crate::time::start_of_day(day, zone)).await
-}
-
-#[server(endpoint = "requests/get")]
-pub async fn get_request(id: RequestId) -> Result<RequestDetail, AppError> {
-    let user = current_user().await?;
-    let state = app_state()?;
-    let facts = store::state(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    authz::may(&user, Action::ViewRequest, facts.target())?;
-    service::detail(&state.db, &user, id, &facts, state.settings.uploads, &state.settings.ratings).await
 }
 
 /// Applies one action to a request the user saw at `version`; answers the new version.
@@ -114,4 +105,24 @@ pub async fn delete_canned_reply(id: i64) -> Result<(), AppError> {
     let user = current_user().await?;
     authz::may(&user, Action::UseCannedReplies, Target::Portal)?;
     service::delete_canned_reply(&app_state()?.db, &user, id).await
+}
+
+/// A request's clock as it stands now, for the panel's refresh.
+#[server(endpoint = "requests/clock")]
+pub async fn request_clock(id: RequestId) -> Result<crate::sla::clock::SlaPanel, AppError> {
+    let user = current_user().await?;
+    let state = app_state()?;
+    let facts = store::state(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    authz::may(&user, Action::ViewRequest, facts.target())?;
+    crate::sla::service::panel(&state.db, id, chrono::Utc::now()).await
+}
+
+/// The policy versions a request's client was shown before submitting, for the center's staff.
+#[server(endpoint = "policies/seen-before-submitting")]
+pub async fn policies_seen_before_submitting(request: RequestId) -> Result<Vec<crate::policies::SeenPolicy>, AppError> {
+    let user = current_user().await?;
+    let db = &app_state()?.db;
+    let facts = store::state(db, request).await?.ok_or(AppError::NotFound)?;
+    authz::may(&user, Action::ViewInternal, facts.target())?;
+    crate::policies::service::seen_before_submitting(db, request, user.language).await
 }

@@ -1,68 +1,28 @@
 //! Requests: the documents and queries a subsidiary hands to the center.
 
 use crate::{
-    attachments::{Attachment, AttachmentId, UploadLimits},
-    auth::UserId,
-    catalogue::{FieldInput, FieldValues, RequestType, TeamId, TypeId, TypeVersionId},
+    catalogue::{FieldInput, FieldValues, RequestType},
     error::{AppError, Field, FieldError, Problem},
-    id_type,
-    orgs::OrgId,
+    kernel::{
+        AttachmentId, OrgId, ReferenceNo, RejectReason, RequestAction, RequestId, RequestStatus,
+        Side, TeamId, TypeId, TypeVersionId, UploadLimits, UserId,
+    },
     text_enum,
-    validation::{multi_line, single_line, Checks},
+    validation::{Checks, multi_line, single_line},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
-pub mod status;
+pub mod page;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod notices;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
-
-pub use status::{RequestAction, RequestStatus, Side};
-
-id_type!(
-    /// A request's internal id. Users see its [`ReferenceNo`].
-    RequestId
-);
-
-/// The human-readable, stable reference of a request, e.g. `FS-2026-000123`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(transparent))]
-pub struct ReferenceNo(String);
-
-impl ReferenceNo {
-    pub fn new(year: i32, sequence: i64) -> ReferenceNo {
-        ReferenceNo(format!("FS-{year}-{sequence:06}"))
-    }
-
-    /// Accepts `FS-2026-000123` in any letter case, as users type it into a search box.
-    pub fn parse(raw: &str) -> Option<ReferenceNo> {
-        let upper = raw.trim().to_uppercase();
-        let rest = upper.strip_prefix("FS-")?;
-        let (year, seq) = rest.split_once('-')?;
-        let valid = year.len() == 4
-            && year.chars().all(|c| c.is_ascii_digit())
-            && seq.len() >= 6
-            && seq.chars().all(|c| c.is_ascii_digit());
-        valid.then_some(ReferenceNo(upper))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for ReferenceNo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 text_enum!(
     /// What happened to a request, as its timeline shows it.
@@ -75,19 +35,6 @@ text_enum!(
         InternalNote => "internal_note",
         /// Claimed or transferred.
         OwnerChanged => "owner_changed",
-    }
-);
-
-text_enum!(
-    /// Why the center rejects a request; the list is the center's, the detail is free text.
-    pub enum RejectReason {
-        MissingDocuments => "missing_documents",
-        InvalidInvoice => "invalid_invoice",
-        OverBudget => "over_budget",
-        NotApproved => "not_approved",
-        Duplicate => "duplicate",
-        OutOfScope => "out_of_scope",
-        Other => "other",
     }
 );
 
@@ -133,7 +80,7 @@ pub struct RequestSummary {
     /// The subsidiary's tier's place in the agents' queues (higher first).
     pub queue_priority: i64,
     /// The calendar its clock counts on (`None`: the default).
-    pub calendar_id: Option<crate::sla::CalendarId>,
+    pub calendar_id: Option<crate::kernel::CalendarId>,
     /// Working minutes left to the resolution due instant (negative: overdue), while the clock
     /// runs; filled in after the query.
     #[cfg_attr(feature = "ssr", sqlx(default))]
@@ -244,23 +191,6 @@ impl Abilities {
 
 /// The reason code of a close by the portal after the rating window.
 pub const CLOSED_UNRATED: &str = "unrated";
-
-/// A request as its page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestDetail {
-    pub request: RequestRecord,
-    pub request_type: RequestType,
-    pub events: Vec<RequestEvent>,
-    pub attachments: Vec<Attachment>,
-    pub abilities: Abilities,
-    pub limits: UploadLimits,
-    /// The policy versions behind the request; empty for those who do not see internals.
-    pub policies: crate::policies::RequestPolicies,
-    /// The rating, its follow-up, or the invitation to rate, as this reader may see them.
-    pub feedback: crate::ratings::Feedback,
-    /// Both targets as the clock counts them, the same for everyone who may see the request.
-    pub sla: crate::sla::clock::SlaPanel,
-}
 
 /// What the new-request form needs: the types, the upload limits, and the policy pages the
 /// types link to (within the user's audience), for the checklist.
@@ -460,7 +390,8 @@ mod tests {
     fn typed() -> RequestType {
         use crate::{
             attachments::FileKind,
-            catalogue::{Bilingual, FieldKind, FieldSpec, SlotSpec, Targets, TypeDefinition, TypeKind},
+            catalogue::{FieldKind, FieldSpec, SlotSpec, Targets, TypeDefinition, TypeKind},
+            i18n_support::Bilingual,
         };
         RequestType {
             version_id: TypeVersionId(1),

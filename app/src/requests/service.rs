@@ -1,21 +1,24 @@
 //! The steps behind the request server functions: checking input, applying the lifecycle
 //! table, and handing one change to the store.
 
-use super::{
-    store::{self, Applied, Change, Inserted, NewEvent, NewRecord, RequestState},
-    Abilities, CheckedSubmission, Command, EventKind, NewRequestInput, RequestAction, RequestDetail,
-    RequestId, RequestStatus, Side, SubmissionSetup, MESSAGE_MAX, REASON_MAX, REOPEN_WITHIN_DAYS,
+use crate::{
+    kernel::{RequestAction, RequestId, RequestStatus, Side},
+    requests::{
+        Abilities, CheckedSubmission, Command, EventKind, MESSAGE_MAX, NewRequestInput,
+        REASON_MAX, REOPEN_WITHIN_DAYS, store,
+        store::{Applied, Change, Inserted, NewEvent, NewRecord, RequestState}, SubmissionSetup,
+    },
 };
 use crate::{
-    attachments::{store as files, AttachmentId, UploadLimits, MIB},
+    attachments::store as files,
     auth::CurrentUser,
-    authz::{self, Action},
+    authz,
+    authz::Action,
     catalogue::store as catalogue,
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
-    notifications::service as notifications,
+    kernel::{AttachmentId, MIB, OrgId, UploadLimits},
     policies::links as policy_links,
-    orgs::OrgId,
     sla,
     state::AppState,
     validation::{multi_line, single_line},
@@ -36,18 +39,6 @@ pub fn submitting_org(user: &CurrentUser, requested: Option<OrgId>) -> Result<Or
     }
 }
 
-const IDEMPOTENCY_KEY_MAX: usize = 64;
-
-/// A new-request form's key, as the browser chose it: it makes a retried submit one request,
-/// and names the policy suggestions the form showed. Anything else is no form of this portal.
-pub fn form_key(raw: &str) -> Result<&str, AppError> {
-    let key = raw.trim();
-    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AppError::Malformed);
-    }
-    Ok(key)
-}
-
 /// Checks a submission completely, then stores it with its files in one transaction.
 pub async fn submit(
     db: &Db,
@@ -57,7 +48,7 @@ pub async fn submit(
     input: &NewRequestInput,
 ) -> Result<RequestId, AppError> {
     bound_file_list(limits, input.files.len())?;
-    let key = form_key(&input.idempotency_key)?;
+    let key = crate::validation::form_key(&input.idempotency_key)?;
     // A retry of a submission that went through answers the stored request, before anything
     // else is checked: its files already belong to that request.
     if let Some(id) = store::by_idempotency_key(db, user.id, key).await? {
@@ -95,7 +86,7 @@ pub async fn submit(
 
     let now = Utc::now();
     let today = now.with_timezone(&crate::time::CENTER_TIME_ZONE).date_naive();
-    let policies: Vec<_> = policy_links::for_types(db, user, [&request_type.definition], today)
+    let policies: Vec<_> = policy_links::for_pages(db, user, request_type.definition.linked_pages(), today)
         .await?
         .into_iter()
         .map(|p| (p.page, p.version))
@@ -178,37 +169,12 @@ pub fn abilities(user: &CurrentUser, state: &RequestState) -> Abilities {
     }
 }
 
-/// The request page: internal notes and files only for those the rules let see them.
-pub async fn detail(
-    db: &Db,
-    user: &CurrentUser,
-    id: RequestId,
-    state: &RequestState,
-    limits: UploadLimits,
-    ratings: &crate::state::RatingPolicy,
-) -> Result<RequestDetail, AppError> {
-    let abilities = abilities(user, state);
-    let request = store::record(db, id).await?.ok_or(AppError::NotFound)?;
-    let request_type = catalogue::type_version(db, request.type_version_id).await?.ok_or(AppError::Internal)?;
-    let events = store::events(db, id, abilities.sees_internal).await?;
-    let attachments = files::for_request(db, id, abilities.sees_internal).await?;
-    let policies = if abilities.sees_internal {
-        policy_links::for_request(db, id, user.language).await?
-    } else {
-        Default::default()
-    };
-    let now = Utc::now();
-    let feedback = crate::ratings::service::feedback(db, ratings, user, id, state, now).await?;
-    let sla = crate::sla::service::panel(db, id, now).await?;
-    Ok(RequestDetail { request, request_type, events, attachments, abilities, limits, policies, feedback, sla })
-}
-
 /// The new-request form: the active types, the upload limits, and the policy pages the types
 /// link to that this user may read.
 pub async fn submission_form(db: &Db, user: &CurrentUser, limits: UploadLimits) -> Result<SubmissionSetup, AppError> {
     let types = catalogue::current_types(db, false).await?;
     let today = Utc::now().with_timezone(&crate::time::CENTER_TIME_ZONE).date_naive();
-    let policies = policy_links::for_types(db, user, types.iter().map(|t| &t.definition), today).await?;
+    let policies = policy_links::for_pages(db, user, types.iter().flat_map(|t| t.definition.linked_pages()).collect(), today).await?;
     Ok(SubmissionSetup { types, limits, policies })
 }
 
@@ -249,7 +215,7 @@ pub async fn act(
     let now = Utc::now();
     let change = plan(db, limits, user, id, state, command, now).await?;
     let client_side = abilities(user, state).client_side;
-    let notices = notifications::for_request_change(app, user, id, state, &change, client_side).await?;
+    let notices = super::notices::for_request_change(app, user, id, state, &change, client_side).await?;
     match store::apply(db, id, state.version, &change, &notices).await? {
         Applied::Done { version } => {
             tracing::info!(request = %id, user = %user.id, kind = %change.event.kind, notified = notices.notifications.len(), "request changed");
@@ -273,7 +239,7 @@ pub async fn act(
 /// The change that closes a resolved (or rejected) request: by its rating, on the client's
 /// side, or by the portal when nobody rated it in time (`expired`). `None` when the lifecycle
 /// table does not allow it from the request's status.
-pub fn closing(state: &RequestState, actor: crate::auth::UserId, side: Side, expired: bool, now: DateTime<Utc>) -> Option<Change> {
+pub fn closing(state: &RequestState, actor: crate::kernel::UserId, side: Side, expired: bool, now: DateTime<Utc>) -> Option<Change> {
     let to = state.status.after(RequestAction::Close, side)?;
     let mut change = unchanged(state, actor, now);
     change.status = to;
@@ -286,7 +252,7 @@ pub fn closing(state: &RequestState, actor: crate::auth::UserId, side: Side, exp
 
 /// The request as it stands, as a change yet to be made by `actor`: each command alters what
 /// it changes and fills in its timeline entry.
-fn unchanged(state: &RequestState, actor: crate::auth::UserId, now: DateTime<Utc>) -> Change {
+fn unchanged(state: &RequestState, actor: crate::kernel::UserId, now: DateTime<Utc>) -> Change {
     Change {
         actor,
         status: state.status,
@@ -495,7 +461,7 @@ pub async fn queue(
     let now = Utc::now();
     let counts = store::queue_counts(db, user.id, &teams, now).await?;
     let mut page = store::queue(db, queue, user.id, &teams, now, after).await?;
-    sla::service::fill_working_time_left(db, &mut page.rows, now).await?;
+    fill_working_time_left(db, &mut page.rows, now).await?;
     Ok((counts, page))
 }
 
@@ -507,7 +473,7 @@ pub async fn list(
     start_of_day: impl Fn(chrono::NaiveDate) -> DateTime<Utc>,
 ) -> Result<super::RequestPage, AppError> {
     let mut page = store::list(db, scope, filter, start_of_day).await?;
-    sla::service::fill_working_time_left(db, &mut page.rows, Utc::now()).await?;
+    fill_working_time_left(db, &mut page.rows, Utc::now()).await?;
     Ok(page)
 }
 
@@ -519,7 +485,7 @@ pub async fn canned_replies(db: &Db, user: &CurrentUser) -> Result<Vec<super::Ca
 pub async fn add_canned_reply(
     db: &Db,
     user: &CurrentUser,
-    team: crate::catalogue::TeamId,
+    team: crate::kernel::TeamId,
     title: &str,
     body: &str,
 ) -> Result<i64, AppError> {
@@ -549,4 +515,16 @@ pub async fn canned_reply_setup(
     let mine = catalogue::teams_of(db, user.id).await?;
     let teams = catalogue::teams(db).await?.into_iter().filter(|t| mine.contains(&t.id)).collect();
     Ok((teams, store::canned_replies(db, &mine).await?))
+}
+
+/// Fills in the working time left on each row of a list whose clock runs.
+async fn fill_working_time_left(db: &Db, rows: &mut [super::RequestSummary], now: DateTime<Utc>) -> Result<(), AppError> {
+    if !rows.iter().any(|r| matches!(r.status, RequestStatus::Submitted | RequestStatus::InReview)) {
+        return Ok(());
+    }
+    let calendars = sla::service::calendars(db).await?;
+    for row in rows.iter_mut().filter(|r| matches!(r.status, RequestStatus::Submitted | RequestStatus::InReview)) {
+        row.working_minutes_left = sla::service::remaining_minutes(&calendars, row.calendar_id, row.resolution_due, now);
+    }
+    Ok(())
 }

@@ -1,19 +1,20 @@
 //! SQL for requests, their timeline and their files.
 
-use super::{
-    AgentChoice, CannedReply, EventKind, ListFilter, Queue, QueueCounts, ReferenceNo,
-    RequestAction, RequestEvent, RequestId, RequestPage, RequestRecord, RequestStatus,
-    RequestSummary, Sort, PAGE_SIZE,
+use crate::{
+    kernel::{ReferenceNo, RequestAction, RequestId, RequestStatus},
+    requests::{
+        AgentChoice, CannedReply, EventKind, ListFilter, PAGE_SIZE, Queue, QueueCounts,
+        RequestEvent, RequestPage, RequestRecord, RequestSummary, Sort,
+    },
 };
 use crate::{
-    attachments::{store::UNCLAIMED, AttachmentId},
-    auth::UserId,
+    attachments::store::UNCLAIMED,
     authz::{RequestScope, Target},
-    catalogue::{TeamId, TypeVersionId},
     db::{BeginWrite, Db, Tx},
-    orgs::OrgId,
+    kernel::{AttachmentId, OrgId, TeamId, TypeVersionId, UserId},
     time::CENTER_TIME_ZONE,
-    with_db, with_tx,
+    with_db,
+    with_tx,
 };
 use chrono::{DateTime, Datelike, Utc};
 
@@ -72,14 +73,14 @@ pub struct NewRecord<'a> {
     pub resolution_due: DateTime<Utc>,
     /// The calendar the promise is counted on (`None`: whichever is the default), and the
     /// promise in working minutes.
-    pub calendar: Option<crate::sla::CalendarId>,
+    pub calendar: Option<crate::kernel::CalendarId>,
     pub first_response_minutes: i64,
     pub resolution_minutes: i64,
     pub idempotency_key: &'a str,
     /// Staged uploads and the slot each fills.
     pub files: &'a [(AttachmentId, Option<String>)],
     /// The versions in force of the policy pages the type links to.
-    pub policies: &'a [(crate::policies::PolicyPageId, i64)],
+    pub policies: &'a [(crate::kernel::PolicyPageId, i64)],
     pub now: DateTime<Utc>,
 }
 

@@ -1,7 +1,11 @@
-//! Server functions for working calendars (admins only) and for a request's clock.
+//! Server functions for working calendars (admins only). A request's clock is served with the
+//! request (`requests::api::request_clock`).
 
-use super::{clock::SlaPanel, CalendarId, CalendarInput, CalendarScope, CalendarSetup, ImportCheck, ScheduleFormat};
-use crate::{error::AppError, requests::RequestId};
+use crate::{
+    error::AppError,
+    kernel::CalendarId,
+    sla::{CalendarInput, CalendarScope, CalendarSetup, ImportCheck, ScheduleFormat},
+};
 use chrono::NaiveDate;
 use leptos::{prelude::*, server_fn::codec::Json};
 
@@ -60,12 +64,3 @@ pub async fn assign_calendar(scope: CalendarScope, calendar: Option<CalendarId>)
     service::assign(&app_state()?.db, &user, scope, calendar).await
 }
 
-/// A request's clock as it stands now, for the panel's refresh.
-#[server(endpoint = "requests/clock")]
-pub async fn request_clock(id: RequestId) -> Result<SlaPanel, AppError> {
-    let user = current_user().await?;
-    let state = app_state()?;
-    let facts = crate::requests::store::state(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    authz::may(&user, Action::ViewRequest, facts.target())?;
-    service::panel(&state.db, id, chrono::Utc::now()).await
-}

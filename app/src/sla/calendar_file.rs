@@ -12,6 +12,7 @@
 //! such as holiday-cn's are written this way.
 
 use super::calendar::{DateRule, FIRST_YEAR, LAST_YEAR};
+use crate::kernel::LineProblem;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -26,19 +27,6 @@ const MAX_REPORTED: usize = 20;
 pub struct DatedEntry {
     pub date: NaiveDate,
     pub rule: DateRule,
-}
-
-/// What is wrong with a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LineProblem {
-    BadDate,
-    UnknownKind,
-    UnknownWeekday,
-    DateOutOfRange,
-    /// The date is already on an earlier line of the file.
-    RepeatedDate,
-    /// An event covers more days off than any holiday has.
-    TooManyDays,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,11 +2,14 @@
 //! brings in a year's holidays and make-up days from a CSV or iCalendar file after seeing what
 //! it will change, and chooses the calendar of each team and request type.
 
-use super::{
-    api::{assign_calendar, check_schedule_import, import_schedule, load_calendar_setup, remove_calendar_date, save_calendar},
-    calendar::DateRule,
-    calendar_file::DatedEntry,
-    CalendarId, CalendarInput, CalendarScope, CalendarSetup, CalendarUser, CalendarView, ImportCheck, ScheduleFormat,
+use crate::{
+    kernel::CalendarId,
+    sla::{
+
+        api::{assign_calendar, check_schedule_import, import_schedule, load_calendar_setup, remove_calendar_date, save_calendar},
+        calendar::DateRule, calendar_file::DatedEntry, CalendarInput, CalendarScope, CalendarSetup,
+        CalendarUser, CalendarView, ImportCheck, ScheduleFormat,
+    },
 };
 use crate::{
     error::{AppError, Field},
@@ -396,9 +399,9 @@ fn Assignments(teams: Vec<CalendarUser>, types: Vec<CalendarUser>, choices: Vec<
             {move || error.get().map(|error| view! { <ErrorNotice error /> })}
             <p role="status">{move || saved.get().then(|| t_string!(i18n, calendars.assigned).to_string())}</p>
             <h3>{t!(i18n, calendars.teams)}</h3>
-            <table class="table"><tbody>{rows(teams, |id| CalendarScope::Team(crate::catalogue::TeamId(id)), "team-calendar")}</tbody></table>
+            <table class="table"><tbody>{rows(teams, |id| CalendarScope::Team(crate::kernel::TeamId(id)), "team-calendar")}</tbody></table>
             <h3>{t!(i18n, calendars.types)}</h3>
-            <table class="table"><tbody>{rows(types, |id| CalendarScope::RequestType(crate::catalogue::TypeId(id)), "type-calendar")}</tbody></table>
+            <table class="table"><tbody>{rows(types, |id| CalendarScope::RequestType(crate::kernel::TypeId(id)), "type-calendar")}</tbody></table>
         </section>
     }
 }

@@ -21,15 +21,11 @@ pub mod service;
 pub mod store;
 pub mod working_time;
 
-use crate::{catalogue::Targets, catalogue::TeamId, id_type, text_enum};
+use crate::{catalogue::Targets, kernel::TeamId, text_enum};
+use crate::kernel::CalendarId;
 use calendar_file::DatedEntry;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-
-id_type!(
-    /// A working calendar.
-    CalendarId
-);
 
 text_enum!(
     /// The two promises made to a request.
@@ -109,7 +105,7 @@ pub struct CalendarInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CalendarScope {
     Team(TeamId),
-    RequestType(crate::catalogue::TypeId),
+    RequestType(crate::kernel::TypeId),
 }
 
 /// The file formats a schedule is imported from and exported to.

@@ -2,12 +2,13 @@
 //! time, the pauses with their reasons, and how the due instants were computed. The same for
 //! the client and the center.
 
-use super::{
-    api::request_clock,
-    clock::{ClockState, PauseView, SlaPanel, TargetClock},
-    split_minutes, PauseKind, SlaTarget,
+use crate::{
+    requests::api::request_clock,
+    sla::{
+        clock::{ClockState, PauseView, SlaPanel, TargetClock}, PauseKind, SlaTarget, split_minutes,
+    },
 };
-use crate::{i18n::*, requests::RequestId, widgets::Timestamp};
+use crate::{i18n::*, kernel::RequestId, widgets::Timestamp};
 use leptos::prelude::*;
 
 /// The panel refreshes this often while the page is open, and whenever the request changes.

@@ -2,22 +2,23 @@
 //! recomputed when a pause ends or a calendar changes, each request's clock panel, and the
 //! scheduler's warnings.
 
-use super::{
-    calendar::{DateRule, Week, WorkCalendar},
-    calendar_file::{self, DatedEntry, FileError},
-    clock::{self, PauseFacts, SlaPanel, TargetFacts},
-    store::{self, ClockRow, Saved, StoredCalendar, StoredDate, StoredPause},
-    working_time::{due_after, working_between, working_within, Pause},
-    calendar::CalendarError,
-    AlertLevel, CalendarId, CalendarInput, PauseKind, CalendarScope, CalendarSetup, CalendarView, ImportCheck,
-    ScheduleFormat, SlaTarget, CALENDAR_NAME_MAX,
+use crate::{
+    kernel::CalendarId,
+    sla::{
+        AlertLevel, calendar::{CalendarError, DateRule, Week, WorkCalendar}, calendar_file,
+        calendar_file::{DatedEntry, FileError}, CALENDAR_NAME_MAX, CalendarInput, CalendarScope,
+        CalendarSetup, CalendarView, clock, clock::{PauseFacts, SlaPanel, TargetFacts},
+        ImportCheck, PauseKind, ScheduleFormat, SlaTarget, store,
+        store::{ClockRow, Saved, StoredCalendar, StoredDate, StoredPause},
+        working_time::{due_after, Pause, working_between, working_within},
+    },
 };
 use crate::{
     auth::CurrentUser,
-    catalogue::{Targets, TeamId, TypeId},
+    catalogue::Targets,
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
-    requests::{RequestId, RequestStatus},
+    kernel::{RequestId, RequestStatus, TeamId, TypeId},
     state::AppState,
     validation::single_line,
 };
@@ -302,18 +303,6 @@ pub fn remaining_minutes(calendars: &Calendars, calendar_id: Option<CalendarId>,
     Some(if due >= now { working_between(calendar, now, due).num_minutes() } else { -working_between(calendar, due, now).num_minutes() })
 }
 
-/// Fills in the working time left on each row of a list whose clock runs.
-pub async fn fill_working_time_left(db: &Db, rows: &mut [crate::requests::RequestSummary], now: DateTime<Utc>) -> Result<(), AppError> {
-    if !rows.iter().any(|r| matches!(r.status, RequestStatus::Submitted | RequestStatus::InReview)) {
-        return Ok(());
-    }
-    let calendars = calendars(db).await?;
-    for row in rows.iter_mut().filter(|r| matches!(r.status, RequestStatus::Submitted | RequestStatus::InReview)) {
-        row.working_minutes_left = remaining_minutes(&calendars, row.calendar_id, row.resolution_due, now);
-    }
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------------
 // The admins' calendar page
 
@@ -383,7 +372,7 @@ pub fn calendar_problem(error: CalendarError) -> AppError {
 /// A schedule file's error, with each bad line or event by its number.
 pub fn file_problem(error: FileError) -> AppError {
     let entry = |event: bool| {
-        move |(number, problem): (usize, calendar_file::LineProblem)| FieldError {
+        move |(number, problem): (usize, crate::kernel::LineProblem)| FieldError {
             field: Field::ScheduleFile,
             problem: Problem::BadScheduleEntry { number: number as u32, event, problem },
         }
@@ -645,7 +634,7 @@ pub async fn tick(state: &AppState, holder: &str, lease: std::time::Duration, no
 /// share is far above the others'.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PausedShare {
-    pub agent: crate::auth::UserId,
+    pub agent: crate::kernel::UserId,
     pub requests: usize,
     /// Working minutes the requests' clocks counted, from submission to resolution or now.
     pub counted_minutes: i64,
@@ -666,7 +655,7 @@ impl PausedShare {
 pub async fn paused_shares(db: &Db, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<PausedShare>, AppError> {
     let calendars = calendars(db).await?;
     let (rows, pauses) = store::owned_since(db, since).await?;
-    let mut shares: BTreeMap<crate::auth::UserId, PausedShare> = BTreeMap::new();
+    let mut shares: BTreeMap<crate::kernel::UserId, PausedShare> = BTreeMap::new();
     for row in &rows {
         let Some(agent) = row.owner_id else { continue };
         let calendar = calendars.of(row.calendar_id)?;

@@ -1,13 +1,11 @@
 //! SQL for working calendars, the SLA clock's pauses, its alerts, and the scheduler's lease.
 
-use super::{AlertLevel, CalendarId, CalendarUser, PauseKind, SlaTarget};
+use crate::{kernel::CalendarId, sla::{AlertLevel, CalendarUser, PauseKind, SlaTarget}};
 use crate::{
-    auth::UserId,
-    catalogue::TeamId,
     db::{Db, Tx},
-    orgs::OrgId,
-    requests::{ReferenceNo, RequestId, RequestStatus},
-    with_db, with_tx,
+    kernel::{OrgId, ReferenceNo, RequestId, RequestStatus, TeamId, UserId},
+    with_db,
+    with_tx,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -44,7 +42,7 @@ pub async fn all_dates(db: &Db) -> Result<Vec<StoredDate>, sqlx::Error> {
 }
 
 /// The calendar a new request is counted on: its type's, else its team's, else the default.
-pub async fn calendar_for(db: &Db, type_id: crate::catalogue::TypeId, team: TeamId) -> Result<Option<CalendarId>, sqlx::Error> {
+pub async fn calendar_for(db: &Db, type_id: crate::kernel::TypeId, team: TeamId) -> Result<Option<CalendarId>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_scalar::<_, Option<CalendarId>>(
         "SELECT COALESCE( \
             (SELECT calendar_id FROM request_types WHERE id = $1), \

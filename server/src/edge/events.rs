@@ -1,12 +1,14 @@
 //! `GET /events`: the signed-in tab's live notifications as server-sent events.
 
 use super::SignedIn;
-use crate::{live::LiveStream, ServerState};
+use crate::{live::LiveStream, state::ServerState};
 use app::{
-    auth::ssr::{SessionAuth, SESSION_AUTH_KEY},
-    authz::{self, Action, Target},
-    notifications::{store, NotificationId},
     AppError,
+    auth::{ssr::{SESSION_AUTH_KEY, SessionAuth}},
+    authz,
+    authz::{Action, Target},
+    kernel::NotificationId,
+    notifications::store,
 };
 use axum::{
     extract::{Query, State},

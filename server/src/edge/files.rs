@@ -1,8 +1,8 @@
 //! `POST /files`, `GET /files/{id}`, `DELETE /files/{id}`: file transfer for signed-in users.
 
 use super::SignedIn;
-use crate::ServerState;
-use app::attachments::{transfer, AttachmentId};
+use crate::state::ServerState;
+use app::{attachments::transfer, kernel::AttachmentId};
 use axum::{
     body::Body,
     extract::{Path, Query, State},

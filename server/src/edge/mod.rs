@@ -17,7 +17,7 @@ pub mod origin;
 pub mod rate;
 pub mod reports;
 
-use crate::ServerState;
+use crate::state::ServerState;
 use app::{
     auth::{ssr::user_of_session, CurrentUser},
     i18n::Locale,

@@ -4,12 +4,8 @@
 //! days, for admins.
 
 use super::SignedIn;
-use crate::ServerState;
-use app::{
-    authz::{self, Action, Target},
-    policies::{service, PolicyPageId},
-    AppError,
-};
+use crate::state::ServerState;
+use app::{AppError, authz, authz::{Action, Target}, kernel::PolicyPageId, policies::service};
 use axum::{
     extract::{Path, State},
     http::header,
@@ -41,7 +37,7 @@ async fn schedule(state: ServerState, signed_in: SignedIn, id: i64, format: app:
     if let Err(error) = authz::may(&signed_in.user, Action::ManageCalendars, Target::Portal) {
         return signed_in.refuse(error);
     }
-    let text = match app::sla::service::export(&state.app.db, app::sla::CalendarId(id), format).await {
+    let text = match app::sla::service::export(&state.app.db, app::kernel::CalendarId(id), format).await {
         Ok(text) => text,
         Err(error) => return signed_in.refuse(error),
     };

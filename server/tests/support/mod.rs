@@ -8,10 +8,11 @@ pub mod smtp;
 pub mod sse;
 
 use app::{
-    auth::{ssr::password, ssr::store as users, Language, Role, UserId},
+    auth::{ssr::{password, store as users}},
     db::Db,
     error::AppError,
-    orgs::{store as orgs, OrgId, OrgKind},
+    kernel::{Language, OrgId, Role, UserId},
+    orgs::{OrgKind, store as orgs},
     state::Settings,
     validation::Email,
 };
@@ -292,7 +293,7 @@ impl TestApp {
         (status, response.text().await.expect("body"))
     }
 
-    pub async fn uploaded(&self, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> app::attachments::AttachmentId {
+    pub async fn uploaded(&self, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> app::kernel::AttachmentId {
         let (status, body) = self.upload(client, name, bytes).await;
         assert_eq!(status, StatusCode::CREATED, "upload of {name}: {body}");
         serde_json::from_str::<app::attachments::UploadedFile>(&body).expect("uploaded file").id
@@ -402,7 +403,7 @@ pub fn key() -> String {
 }
 
 /// Submits a general query as `client`; answers its id.
-pub async fn submit_query(app: &TestApp, client: &reqwest::Client, title: &str) -> app::requests::RequestId {
+pub async fn submit_query(app: &TestApp, client: &reqwest::Client, title: &str) -> app::kernel::RequestId {
     let general = app.request_type("general_query").await;
     let (status, body) = app
         .call_json(client, "requests/submit", serde_json::json!({ "input": {
@@ -415,7 +416,7 @@ pub async fn submit_query(app: &TestApp, client: &reqwest::Client, title: &str) 
 }
 
 /// The request page's data as `client` sees it.
-pub async fn get(app: &TestApp, client: &reqwest::Client, id: app::requests::RequestId) -> app::requests::RequestDetail {
+pub async fn get(app: &TestApp, client: &reqwest::Client, id: app::kernel::RequestId) -> app::requests::page::RequestDetail {
     let (status, body) = app.call(client, "requests/get", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     serde_json::from_str(&body).expect("detail")
@@ -424,7 +425,7 @@ pub async fn get(app: &TestApp, client: &reqwest::Client, id: app::requests::Req
 pub async fn act(
     app: &TestApp,
     client: &reqwest::Client,
-    id: app::requests::RequestId,
+    id: app::kernel::RequestId,
     version: i64,
     command: serde_json::Value,
 ) -> (StatusCode, String) {
@@ -432,7 +433,7 @@ pub async fn act(
 }
 
 /// Applies a command at the request's current version; answers the new version.
-pub async fn act_ok(app: &TestApp, client: &reqwest::Client, id: app::requests::RequestId, command: serde_json::Value) -> i64 {
+pub async fn act_ok(app: &TestApp, client: &reqwest::Client, id: app::kernel::RequestId, command: serde_json::Value) -> i64 {
     let version = get(app, client, id).await.request.version;
     let (status, body) = act(app, client, id, version, command.clone()).await;
     assert_eq!(status, StatusCode::OK, "{command}: {body}");

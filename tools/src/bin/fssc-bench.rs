@@ -11,12 +11,13 @@
 //! `sqlite://data/bench.db`).
 
 use app::{
-    attachments::UploadLimits,
-    auth::{ssr::store::load_current_user, CurrentUser, UserId},
-    authz::{self, RequestScope},
+    auth::{CurrentUser, ssr::store::load_current_user},
+    authz,
+    authz::RequestScope,
     catalogue::store as catalogue,
     db::Db,
-    requests::{service, store, ListFilter, Queue, RequestId},
+    kernel::{RequestId, UploadLimits, UserId},
+    requests::{ListFilter, Queue, service, store},
     time,
 };
 use chrono::Utc;
@@ -236,7 +237,7 @@ async fn run(options: Options) -> Result<(), BoxError> {
         results.push(
             measure(format!("request page, {LONG_TIMELINE} events ({label})"), &options, move || async move {
                 let state = store::state(db, id).await?.ok_or("the long request vanished")?;
-                let detail = service::detail(db, viewer, id, &state, UploadLimits::default(), &Default::default()).await?;
+                let detail = app::requests::page::detail(db, viewer, id, &state, UploadLimits::default(), &Default::default()).await?;
                 Ok(detail.events.len())
             })
             .await?,

@@ -78,7 +78,12 @@ async fn main() {
 /// Fills a fresh database with 943 running requests submitted over six weeks, then times
 /// what one scheduler tick does before it sends anything.
 async fn scheduler_tick(url: &str, now: DateTime<Utc>) -> Result<(f64, f64), Box<dyn std::error::Error>> {
-    use app::{auth::ssr::store as users, catalogue::store as catalogue, orgs, requests::store as requests};
+    use app::{
+        auth::ssr::store as users,
+        catalogue::store as catalogue,
+        orgs,
+        requests::store as requests,
+    };
     let schema = format!("clock_bench_{}", std::process::id());
     let postgres = url.starts_with("postgres");
     if postgres {
@@ -92,7 +97,7 @@ async fn scheduler_tick(url: &str, now: DateTime<Utc>) -> Result<(f64, f64), Box
     let org = orgs::store::ensure(&db, "BENCH", "基准测试公司", orgs::OrgKind::Subsidiary, None).await?;
     let email = app::validation::Email::parse("bench@example.com").map_err(|_| "email")?;
     let user = users::create_user(&db, users::NewUser {
-        email: &email, display_name: "基准", password_hash: "x", language: app::auth::Language::ZhCn, time_zone: "Asia/Shanghai",
+        email: &email, display_name: "基准", password_hash: "x", language: app::kernel::Language::ZhCn, time_zone: "Asia/Shanghai",
     }).await?;
     let general = catalogue::current_types(&db, false).await?.into_iter().find(|t| t.code == "general_query").ok_or("no type")?;
     for n in 0..943i64 {

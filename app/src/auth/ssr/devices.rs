@@ -4,7 +4,7 @@
 //!
 //! The cookie holds a random token; the database keeps only its SHA-256.
 
-use crate::{auth::UserId, db::Db, with_db};
+use crate::{db::Db, kernel::UserId, with_db};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};

@@ -6,7 +6,7 @@ pub mod service;
 pub mod store;
 pub mod throttle;
 
-use super::{CurrentUser, UserId};
+use crate::{auth::CurrentUser, kernel::UserId};
 use crate::{error::AppError, state::app_state};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,14 @@ pub struct ResolvedUser(pub Result<Option<CurrentUser>, AppError>);
 /// When this session last extended its idle expiry.
 const SESSION_TOUCHED_KEY: &str = "touched_at";
 
+/// The session of the request being answered, from the session layer around the server.
+pub async fn request_session() -> Result<tower_sessions::Session, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer around the server function");
+        AppError::Internal
+    })
+}
+
 /// Authenticates the request: the session must name an active user whose epoch still
 /// matches and whose sign-in is within the absolute lifetime. While a page renders, the
 /// server functions it calls share the user the page handler resolved from the same session.
@@ -38,7 +46,7 @@ pub async fn current_user() -> Result<CurrentUser, AppError> {
         return resolved.0?.ok_or(AppError::Unauthenticated);
     }
     let state = app_state()?;
-    let session = service::request_session().await?;
+    let session = request_session().await?;
     user_of_session(&state, &session).await
 }
 

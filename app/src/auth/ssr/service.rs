@@ -2,24 +2,19 @@
 
 use super::{devices, password, store, throttle, SessionAuth, SESSION_AUTH_KEY};
 use crate::{
-    auth::{CurrentUser, Language},
+    auth::CurrentUser,
     error::{AppError, Field, FieldError, Problem},
+    kernel::Language,
     state::AppState,
     time::is_offered_time_zone,
-    validation::{self, Checks, Email},
+    validation,
+    validation::{Checks, Email},
 };
 use chrono::Utc;
 use tower_sessions::Session;
 
 /// The cookie leptos_i18n reads to pick the page language.
 pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
-
-pub async fn request_session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|error| {
-        tracing::error!(%error, "no session layer around the server function");
-        AppError::Internal
-    })
-}
 
 /// Whether the request is a browser's own form post (it takes HTML back), rather than a call
 /// from the page's code.

@@ -1,13 +1,13 @@
 //! SQL for users, memberships, customer-manager assignments and sign-in counts.
 
 use crate::{
-    admin::UserSummary,
-    auth::{CurrentUser, Language, Membership, Permission, Role, UserId},
+    auth::{CurrentUser, Membership, UserSummary},
     db::{BeginWrite, Db, Tx},
     error::{AppError, Conflict},
-    orgs::OrgId,
+    kernel::{Language, OrgId, Permission, Role, UserId},
     validation::Email,
-    with_db, with_tx,
+    with_db,
+    with_tx,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;

@@ -1,18 +1,15 @@
 //! What a person can do to a request from its page: the action buttons and the form each opens.
 
 use crate::{
-    attachments::{
-        ui::{any_uploading, finished, FilePicker, PendingFile},
-        FileKind,
-    },
-    auth::{CurrentUser, Role},
-    catalogue::TeamId,
+    attachments::{FileKind, ui::{any_uploading, FilePicker, finished, PendingFile}},
+    auth::CurrentUser,
     error::{AppError, Field},
     i18n::*,
     i18n_support::{action_label, reject_reason_label},
+    kernel::{RejectReason, RequestAction, Role, TeamId},
     requests::{
-        api::{act_on_request, canned_replies, transfer_options},
-        Command, RejectReason, RequestAction, RequestDetail, REOPEN_WITHIN_DAYS,
+        api::{act_on_request, canned_replies, transfer_options}, Command, page::RequestDetail,
+        REOPEN_WITHIN_DAYS,
     },
     widgets::{ErrorNotice, FieldMessage},
 };
@@ -62,14 +59,14 @@ pub fn ActionPanel(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u3
         .collect();
     let can_reply = abilities.can_reply(status);
     let can_note = abilities.can_note && !status.is_final();
-    let can_transfer = abilities.can_transfer && status.after(RequestAction::Transfer, crate::requests::Side::Center).is_some();
+    let can_transfer = abilities.can_transfer && status.after(RequestAction::Transfer, crate::kernel::Side::Center).is_some();
     if transitions.is_empty() && !can_reply && !can_note && !can_transfer {
         return ().into_any();
     }
     let Draft { mode, text, files } = draft;
     let reason = RwSignal::new(RejectReason::MissingDocuments);
     let team = RwSignal::new(None::<TeamId>);
-    let agent = RwSignal::new(None::<crate::auth::UserId>);
+    let agent = RwSignal::new(None::<crate::kernel::UserId>);
     let act = Action::new(move |command: &Command| {
         let command = command.clone();
         async move { act_on_request(id, version, command).await }
@@ -222,7 +219,7 @@ pub fn ActionPanel(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u3
 /// The team, and optionally the agent, a request is transferred to. The choices load in the
 /// browser when the transfer form opens.
 #[component]
-fn TransferFields(team: RwSignal<Option<TeamId>>, agent: RwSignal<Option<crate::auth::UserId>>) -> impl IntoView {
+fn TransferFields(team: RwSignal<Option<TeamId>>, agent: RwSignal<Option<crate::kernel::UserId>>) -> impl IntoView {
     let i18n = use_i18n();
     let options = LocalResource::new(|| async { transfer_options().await.ok() });
     view! {
@@ -243,7 +240,7 @@ fn TransferFields(team: RwSignal<Option<TeamId>>, agent: RwSignal<Option<crate::
                     </div>
                     <div class="field">
                         <label for="transfer-agent">{t!(i18n, fields.assignee)}</label>
-                        <select id="transfer-agent" on:change=move |ev| agent.set(event_target_value(&ev).parse().ok().map(crate::auth::UserId))>
+                        <select id="transfer-agent" on:change=move |ev| agent.set(event_target_value(&ev).parse().ok().map(crate::kernel::UserId))>
                             <option value="">{t!(i18n, actions.whole_team)}</option>
                             {move || agents.iter().filter(|a| Some(a.team_id) == team.get()).map(|a| {
                                 view! { <option value=a.id.to_string()>{a.display_name.clone()}</option> }

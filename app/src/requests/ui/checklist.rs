@@ -3,9 +3,10 @@
 //! attached yet. Everything the client needs is said once, before they submit.
 
 use crate::{
-    attachments::{ui::PendingFile, AttachmentId},
+    attachments::ui::PendingFile,
     catalogue::{PolicyLink, RequestType},
     i18n::*,
+    kernel::AttachmentId,
     policies::LinkedPolicy,
 };
 use leptos::prelude::*;

@@ -2,15 +2,13 @@
 
 use super::actions::{ActionPanel, Draft};
 use crate::{
-    attachments::{ui::format_size, Attachment, FileKind},
+    attachments::{Attachment, FileKind, ui::format_size},
     auth::CurrentUser,
     error::AppError,
     i18n::*,
     i18n_support::{reject_reason_label, status_label},
-    requests::{
-        api::get_request, EventKind, RejectReason, RequestAction, RequestDetail, RequestEvent, RequestId,
-        RequestStatus,
-    },
+    kernel::{RejectReason, RequestAction, RequestId, RequestStatus},
+    requests::{EventKind, page::{get_request, RequestDetail}, RequestEvent},
     widgets::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
 use crate::ratings::ui::FeedbackPanel;

@@ -1,11 +1,13 @@
 //! The request list: filters, sort, keyset pages, and the table that lists requests.
 
 use crate::{
-    auth::{CurrentUser, Role},
+    auth::CurrentUser,
     i18n::*,
     i18n_support::status_label,
-    requests::{api::list_requests, ListFilter, RequestStatus, RequestSummary, Sort},
-    sla::{self, panel_ui::working_time_text, Standing},
+    kernel::{RequestStatus, Role},
+    requests::{api::list_requests, ListFilter, RequestSummary, Sort},
+    sla,
+    sla::{panel_ui::working_time_text, Standing},
     widgets::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
 use chrono::Utc;
@@ -30,7 +32,7 @@ fn filter_from_query(q: &leptos_router::params::ParamsMap) -> ListFilter {
     let text = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
     ListFilter {
         status: text("status").and_then(|s| s.parse().ok()),
-        type_id: text("type").and_then(|s| s.parse().ok()).map(crate::catalogue::TypeId),
+        type_id: text("type").and_then(|s| s.parse().ok()).map(crate::kernel::TypeId),
         from: text("from").and_then(|s| s.parse().ok()),
         to: text("to").and_then(|s| s.parse().ok()),
         search: text("q").map(|s| s.chars().take(crate::requests::SEARCH_MAX).collect()),

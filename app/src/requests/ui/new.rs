@@ -2,17 +2,18 @@
 //! user submits, and a double click stores one request.
 
 use super::checklist::DocumentChecklist;
-use crate::requests::{api::submit_request, NewRequestInput, RequestId, DESCRIPTION_MAX, TITLE_MAX};
 use crate::{
-    attachments::{
-        ui::{any_uploading, finished, FilePicker, PendingFile},
-        FileKind, UploadLimits, MIB,
-    },
+    kernel::RequestId,
+    requests::{api::submit_request, DESCRIPTION_MAX, NewRequestInput, TITLE_MAX},
+};
+use crate::{
+    attachments::{FileKind, ui::{any_uploading, FilePicker, finished, PendingFile}},
     auth::CurrentUser,
-    catalogue::{Currency, FieldInput, FieldKind, FieldSpec, RequestType, TypeId},
+    catalogue::{Currency, FieldInput, FieldKind, FieldSpec, RequestType},
     error::{AppError, Field, Problem},
     i18n::*,
-    policies::{suggestions::PolicySuggestions, LinkedPolicy},
+    kernel::{MIB, TypeId, UploadLimits},
+    policies::{LinkedPolicy, suggestions::PolicySuggestions},
     widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;
@@ -183,7 +184,7 @@ fn NewRequestForm(
                     <label for="request-org">{t!(i18n, fields.organisation)}</label>
                     <select
                         id="request-org"
-                        on:change=move |ev| org.set(event_target_value(&ev).parse().ok().map(crate::orgs::OrgId))
+                        on:change=move |ev| org.set(event_target_value(&ev).parse().ok().map(crate::kernel::OrgId))
                     >
                         {orgs
                             .get_value()

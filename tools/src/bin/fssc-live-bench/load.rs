@@ -1,6 +1,26 @@
 //! The agent's side: status changes at a steady rate over random clients' requests.
 
-use super::*;
+use crate::{
+    options::{Options, MAX_IN_FLIGHT},
+    setup::{call, Submitted},
+    streams::lock,
+};
+use serde_json::json;
+use tools::{http1::HTTP_TIMEOUT, rng::Rng, BoxError};
+use std::{
+    collections::{HashMap, VecDeque},
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+use tokio::{
+    sync::{OwnedSemaphorePermit, Semaphore},
+    task::JoinSet,
+    time::Instant,
+};
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Op {

@@ -24,141 +24,32 @@
 //! it, and `scripts/bench-live.sh` raises it with `ulimit -n` first.
 
 mod load;
+mod options;
 mod scratch;
 mod setup;
 mod streams;
 
-use load::*;
-use scratch::*;
-use setup::*;
-use streams::*;
-use app::{
-    auth::{
-        ssr::{password, store as users},
-        Language, Role,
-    },
-    catalogue::store as catalogue,
-    db::Db,
-    orgs::{store as orgs, OrgKind},
-    seed::DEMO_PASSWORD,
-    validation::Email,
+use load::drive_load;
+use options::{
+    parse_args, Options, AGENT_EMAIL, DRAIN_TIMEOUT, GOAL_P99_MS, GOAL_RSS_MB, SIGN_IN_CONCURRENCY, SPARE_FILES, TYPE_CODE,
+    USAGE,
 };
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::json;
+use scratch::Schemas;
+use setup::{create_clients, limited, sign_in, submit_requests};
+use streams::Streams;
+use app::{catalogue::store as catalogue, db::Db};
 use tools::{
     child::{free_port, memory, Server, WorkDir},
-    http1::{self, http, Chunked, Head, HTTP_TIMEOUT, MAX_LINE_BYTES},
-    rng::Rng,
-    sse::EventParser,
     BoxError,
 };
 use std::{
-    collections::{HashMap, HashSet, VecDeque},
-    future::Future,
+    collections::{HashMap, HashSet},
     net::SocketAddr,
-    path::PathBuf,
     process::ExitCode,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc, Mutex, MutexGuard, PoisonError,
-    },
+    sync::{atomic::Ordering, Arc},
     time::Duration,
 };
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
-    sync::{watch, OwnedSemaphorePermit, Semaphore},
-    task::JoinSet,
-    time::Instant,
-};
-
-const DEFAULT_CONNECTIONS: [usize; 3] = [100, 500, 2000];
-const DEFAULT_SERVER: &str = "target/release/fssc-server";
-const AGENT_EMAIL: &str = "agent1@example.com";
-/// A type without fields or required files, in a team the demo agent belongs to.
-const TYPE_CODE: &str = "general_query";
-const ORG_CODE: &str = "LIVE-BENCH";
-/// Each sign-in verifies an Argon2 hash; more at once would only queue on the server's cores.
-const SIGN_IN_CONCURRENCY: usize = 8;
-/// Accounts and submissions: SQLite takes one writer at a time anyway.
-const SETUP_CONCURRENCY: usize = 8;
-/// Streams connecting but not yet answered; thousands at once would overflow the listen backlog
-/// and wait out SYN retransmits, which measures the kernel, not the portal.
-const OPENING_CONCURRENCY: usize = 64;
-/// Agent calls under way at once: enough to hold the rate when one call is slow.
-const MAX_IN_FLIGHT: usize = 16;
-/// How long pushed events may trail the last committed change.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-const STOP_TIMEOUT: Duration = Duration::from_secs(10);
-const GOAL_P99_MS: f64 = 50.0;
-const GOAL_RSS_MB: f64 = 256.0;
-/// Descriptors besides the streams: database, listener, log, runtime.
-const SPARE_FILES: u64 = 256;
-
-struct Options {
-    connections: Vec<usize>,
-    rate: u64,
-    seconds: u64,
-    server: PathBuf,
-    postgres: Option<String>,
-    timeout: u64,
-}
-
-const USAGE: &str = "usage: fssc-live-bench [--connections 100,500,2000] [--rate 50] [--seconds 20] \
-                     [--server target/release/fssc-server] [--postgres URL] [--timeout 1800]";
-
-fn parse_args() -> Result<Options, String> {
-    let mut options = Options {
-        connections: DEFAULT_CONNECTIONS.to_vec(),
-        rate: 50,
-        seconds: 20,
-        server: DEFAULT_SERVER.into(),
-        postgres: None,
-        timeout: 1800,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "-h" || arg == "--help" {
-            return Err(String::new());
-        }
-        let value = args.next().ok_or(format!("{arg} needs a value"))?;
-        let number = |text: &str| {
-            text.trim().replace('_', "").parse::<u64>().ok().filter(|n| *n > 0).ok_or(format!("{arg}: not a positive number: {text}"))
-        };
-        match arg.as_str() {
-            "--connections" => {
-                options.connections =
-                    value.split(',').map(|n| number(n).map(|n| n as usize)).collect::<Result<_, _>>()?;
-            }
-            "--rate" => options.rate = number(&value)?,
-            "--seconds" => options.seconds = number(&value)?,
-            "--server" => options.server = value.into(),
-            "--postgres" => options.postgres = Some(value),
-            "--timeout" => options.timeout = number(&value)?,
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    if let Some(url) = &options.postgres {
-        if !Db::is_postgres_url(url) || !is_loopback_url(url) {
-            return Err(format!("--postgres must name a PostgreSQL server on this machine: {url}"));
-        }
-    }
-    Ok(options)
-}
-
-/// Whether a database URL points at this machine (or at a Unix socket).
-fn is_loopback_url(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    let host = if let Some(bracketed) = host_port.strip_prefix('[') {
-        bracketed.split(']').next().unwrap_or("")
-    } else {
-        host_port.split(':').next().unwrap_or("")
-    };
-    matches!(host, "" | "localhost" | "::1") || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-}
+use tokio::time::Instant;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -508,20 +399,4 @@ async fn measure(
         rss_peak: memory_end.peak,
         notes,
     })
-}
-
-/// Adds `n` clients of one subsidiary; answers their email addresses.
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_loopback_databases() {
-        assert!(is_loopback_url("postgres://postgres@127.0.0.1:5432/postgres"));
-        assert!(is_loopback_url("postgres://u:p@localhost/db"));
-        assert!(is_loopback_url("postgresql://[::1]:5432/db"));
-        assert!(!is_loopback_url("postgres://postgres@db.example.com:5432/postgres"));
-        assert!(!is_loopback_url("postgres://postgres@10.0.0.5/postgres"));
-    }
 }

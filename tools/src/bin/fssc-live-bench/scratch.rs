@@ -1,6 +1,9 @@
 //! The PostgreSQL schemas a run makes, dropped whatever becomes of the run.
 
-use super::*;
+use crate::streams::lock;
+use app::db::Db;
+use tools::BoxError;
+use std::{sync::Mutex, time::Duration};
 
 /// The PostgreSQL schemas this run made, dropped whatever becomes of the run.
 pub(crate) struct Schemas {

@@ -1,7 +1,23 @@
 //! Setting a run up: clients in the database, signed in over HTTP, each with a request.
 
-use super::*;
+use crate::options::{ORG_CODE, SETUP_CONCURRENCY};
+use app::{
+    auth::ssr::{password, store as users},
+    db::Db,
+    kernel::{Language, Role},
+    orgs::{OrgKind, store as orgs},
+    seed::DEMO_PASSWORD,
+    validation::Email,
+};
+use serde_json::json;
+use tools::{
+    http1::{self, http},
+    BoxError,
+};
+use std::{future::Future, net::SocketAddr, sync::Arc};
+use tokio::{sync::Semaphore, task::JoinSet};
 
+/// Adds `n` clients of one subsidiary; answers their email addresses.
 pub(crate) async fn create_clients(db: &Db, n: usize) -> Result<Vec<String>, BoxError> {
     let tier = orgs::tier_by_code(db, "standard").await?;
     let org = orgs::ensure(db, ORG_CODE, "Live bench subsidiary", OrgKind::Subsidiary, tier).await?;

@@ -1,6 +1,28 @@
 //! The clients' side: one open event stream each, every pushed notification timed.
 
-use super::*;
+use crate::options::{OPENING_CONCURRENCY, STOP_TIMEOUT};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use tools::{
+    http1::{Chunked, Head, HTTP_TIMEOUT, MAX_LINE_BYTES},
+    sse::EventParser,
+    BoxError,
+};
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex, MutexGuard, PoisonError,
+    },
+    time::Duration,
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    sync::{watch, OwnedSemaphorePermit, Semaphore},
+    task::JoinSet,
+    time::Instant,
+};
 
 /// One `notification` event as a client parsed it.
 pub(crate) struct Received {

@@ -17,19 +17,20 @@
 //! minus session lookup and serialisation, as a client of a subsidiary whose audience includes
 //! some of the pages that are not for everyone.
 
+mod options;
 mod seed;
 mod texts;
 
+use options::{
+    parse_args, BoxError, Options, DEFAULT_DATABASE_URL, EVERY_MATCH, GOAL_MS, SUGGESTIONS, SUGGESTION_TITLE, USAGE,
+};
 use app::{
     auth::CurrentUser,
-    authz::{self, PolicyScope},
+    authz,
+    authz::PolicyScope,
     db::Db,
-    policies::{
-        search::Query,
-        service,
-        store,
-        PolicyPageId, SEARCH_LIMIT,
-    },
+    kernel::PolicyPageId,
+    policies::{search::Query, SEARCH_LIMIT, service, store},
     time::CENTER_TIME_ZONE,
     with_db,
 };
@@ -40,52 +41,6 @@ use std::{
     time::Instant,
 };
 use tools::rng::Rng;
-
-const DEFAULT_DATABASE_URL: &str = "sqlite://data/policy-bench.db";
-/// The goal every scenario should meet at the 95th percentile.
-const GOAL_MS: f64 = 30.0;
-/// Results the new-request form suggests while its title is typed.
-const SUGGESTIONS: usize = 5;
-/// A typical new request's title, for the suggestions.
-const SUGGESTION_TITLE: &str = "出差住宿费报销";
-/// A limit above any page count, to count every match.
-const EVERY_MATCH: usize = 1_000_000;
-
-type BoxError = Box<dyn std::error::Error>;
-
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Options {
-    pages: usize,
-    versions: usize,
-    iterations: usize,
-    warmup: usize,
-}
-
-fn parse_args() -> Result<Options, String> {
-    let mut options = Options { pages: 4_000, versions: 5, iterations: 200, warmup: 20 };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "-h" || arg == "--help" {
-            return Err(String::new());
-        }
-        let value = args.next().ok_or(format!("{arg} needs a value"))?;
-        let number = value.replace('_', "").parse::<usize>().map_err(|_| format!("{arg}: not a number: {value}"))?;
-        match arg.as_str() {
-            "--pages" => options.pages = number,
-            "--versions" => options.versions = number,
-            "--iterations" => options.iterations = number.max(1),
-            "--warmup" => options.warmup = number,
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    if options.pages == 0 || options.versions == 0 {
-        return Err("--pages and --versions must be at least 1".into());
-    }
-    Ok(options)
-}
-
-const USAGE: &str = "usage: fssc-policy-bench [--pages 4000] [--versions 5] [--iterations 200] [--warmup 20]\n\
-    Seeds (once) and times the database named by DATABASE_URL (default sqlite://data/policy-bench.db).";
 
 #[tokio::main]
 async fn main() -> ExitCode {

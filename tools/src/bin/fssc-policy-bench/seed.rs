@@ -4,12 +4,16 @@
 //!
 //! Seeding resumes where it stopped: a page that has fewer versions than asked gets the rest.
 
-use super::{texts, BoxError, Options};
+use crate::{
+    options::{BoxError, Options},
+    texts,
+};
 use app::{
-    auth::{ssr::store as users, CurrentUser, Language, Permission, Role},
+    auth::{CurrentUser, ssr::store as users},
     db::Db,
-    orgs::{store as orgs, OrgId, OrgKind, TierId},
-    policies::{service, store, Audience, PolicyCategoryId, PolicyDraft, PolicyPageId},
+    kernel::{Language, OrgId, Permission, PolicyCategoryId, PolicyPageId, Role, TierId},
+    orgs::{OrgKind, store as orgs},
+    policies::{Audience, PolicyDraft, service, store},
     state::{AppState, Settings},
     time::CENTER_TIME_ZONE,
     validation::Email,

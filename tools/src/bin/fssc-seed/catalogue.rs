@@ -1,6 +1,6 @@
 //! The request types as the portal's catalogue defines them, as far as filling in a form goes.
 
-use super::*;
+use tools::bulk;
 
 /// A custom field of a type's form, as far as filling it in goes.
 pub(crate) struct FormField {

@@ -14,72 +14,18 @@
 //! recent requests are still open (some overdue) and older ones are closed.
 
 mod catalogue;
+mod options;
 mod texts;
 mod timeline;
 mod world;
 
-use catalogue::*;
-use texts::*;
-use timeline::*;
-use world::*;
-use app::{
-    db::Db,
-    requests::{RequestAction, RequestStatus},
-    time::CENTER_TIME_ZONE,
-};
-use sha2::{Digest, Sha256};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use tools::{
-    bulk::{self, Attachment, Batch, Catalogue, Event, Membership, Organisation, Pause, People, Request, User},
-    rng::Rng,
-};
+use options::{parse_args, Options, ADMINS, BATCH_REQUESTS, DEFAULT_DATABASE_URL, FIRST_ORG_CODE, LONG_TIMELINE, USAGE};
+use timeline::Generator;
+use world::World;
+use app::db::Db;
+use chrono::{DateTime, Duration, Utc};
+use tools::{bulk, rng::Rng};
 use std::{collections::BTreeMap, process::ExitCode, time::Instant};
-
-const DEFAULT_DATABASE_URL: &str = "sqlite://data/bench.db";
-/// The first subsidiary's code; its presence means the data set is there.
-const FIRST_ORG_CODE: &str = "SUB-0001";
-const EMAIL_DOMAIN: &str = "bench.example.com";
-/// Timelines of exactly this length exist so the benchmark can open a long request page.
-const LONG_TIMELINE: usize = 30;
-/// Requests written per transaction: large enough that commits cost nothing, small enough that
-/// a batch with its events and files stays in the tens of megabytes.
-const BATCH_REQUESTS: usize = 5_000;
-const ADMINS: usize = 5;
-const ORGS_PER_MANAGER: usize = 10;
-
-#[derive(Debug, Clone, Copy)]
-struct Options {
-    users: usize,
-    orgs: usize,
-    requests: usize,
-    years: u32,
-}
-
-fn parse_args() -> Result<Options, String> {
-    let mut options = Options { users: 5_000, orgs: 200, requests: 200_000, years: 2 };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "-h" || arg == "--help" {
-            return Err(String::new());
-        }
-        let value = args.next().ok_or(format!("{arg} needs a value"))?;
-        let number = || value.replace('_', "").parse::<usize>().map_err(|_| format!("{arg}: not a number: {value}"));
-        match arg.as_str() {
-            "--users" => options.users = number()?,
-            "--orgs" => options.orgs = number()?,
-            "--requests" => options.requests = number()?,
-            "--years" => options.years = number()? as u32,
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    if options.orgs == 0 || options.years == 0 {
-        return Err("--orgs and --years must be at least 1".into());
-    }
-    Ok(options)
-}
-
-const USAGE: &str = "usage: fssc-seed [--users 5000] [--orgs 200] [--requests 200000] [--years 2]\n\
-    Seeds the database named by DATABASE_URL (default sqlite://data/bench.db).";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -199,6 +145,8 @@ fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::kernel::RequestStatus;
+    use timeline::{step_times, steps_for, Step};
 
     #[test]
     fn timelines_have_the_lengths_asked_for_and_end_in_their_status() {

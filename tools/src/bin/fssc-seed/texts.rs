@@ -1,6 +1,13 @@
 //! What people write: titles, descriptions, messages and the files they attach.
 
-use super::*;
+use crate::{
+    catalogue::TypeInfo,
+    world::{CITIES, SUPPLIERS},
+};
+use app::time::CENTER_TIME_ZONE;
+use chrono::{DateTime, Datelike, Utc};
+use sha2::{Digest, Sha256};
+use tools::rng::Rng;
 
 pub(crate) const AGENT_MESSAGES: &[&str] = &[
     "您好，单据已收到，正在审核中。",

@@ -1,8 +1,26 @@
 //! A request's life: the status it has reached for its age, the steps that led there, and
 //! when each happened.
 
-use super::*;
-use app::sla::{calendar::WorkCalendar, working_time};
+use crate::{
+    catalogue::TypeInfo,
+    options::LONG_TIMELINE,
+    texts::{
+        pdf_bytes, sha256_hex, slot_label, texts, AGENT_MESSAGES, ASKS, CLIENT_MESSAGES, NOTES, PROVIDES, REJECTIONS,
+        RESOLUTIONS, TRANSFERS, WITHDRAWALS,
+    },
+    world::{Weighted, World},
+};
+use app::{
+    kernel::{RequestAction, RequestStatus},
+    sla::{calendar::WorkCalendar, working_time},
+    time::CENTER_TIME_ZONE,
+};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use std::collections::BTreeMap;
+use tools::{
+    bulk::{self, Attachment, Batch, Catalogue, Event, Pause, Request},
+    rng::Rng,
+};
 
 /// One step of a request's life, before it has a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,12 @@
 //! The people of the data set: subsidiaries, their clerks and contacts, the center's staff,
 //! and how the work is spread over them.
 
-use super::*;
+use crate::options::{Options, ADMINS, EMAIL_DOMAIN, ORGS_PER_MANAGER};
+use chrono::{DateTime, Duration, Utc};
+use tools::{
+    bulk::{self, Catalogue, Membership, Organisation, People, User},
+    rng::Rng,
+};
 
 /// Draws indices with probabilities proportional to fixed weights.
 pub(crate) struct Weighted {

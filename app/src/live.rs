@@ -6,7 +6,7 @@
 //! they travel as `NOTIFY` on [`channel`], sent inside the transaction so they leave only on
 //! commit, and every instance's listener hands them to its own streams.
 
-use crate::{auth::UserId, db::Db};
+use crate::{db::Db, kernel::UserId};
 use std::{
     collections::HashMap,
     sync::{

@@ -2,6 +2,7 @@
 //! the server to enforce them.
 
 use crate::text_enum;
+use serde::{Deserialize, Serialize};
 
 text_enum!(
     pub enum RequestStatus {
@@ -92,6 +93,54 @@ impl RequestStatus {
     /// No further work happens on the request.
     pub fn is_final(self) -> bool {
         matches!(self, S::Withdrawn | S::Closed)
+    }
+}
+
+text_enum!(
+    /// Why the center rejects a request; the list is the center's, the detail is free text.
+    pub enum RejectReason {
+        MissingDocuments => "missing_documents",
+        InvalidInvoice => "invalid_invoice",
+        OverBudget => "over_budget",
+        NotApproved => "not_approved",
+        Duplicate => "duplicate",
+        OutOfScope => "out_of_scope",
+        Other => "other",
+    }
+);
+
+/// The human-readable, stable reference of a request, e.g. `FS-2026-000123`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(transparent))]
+pub struct ReferenceNo(String);
+
+impl ReferenceNo {
+    pub fn new(year: i32, sequence: i64) -> ReferenceNo {
+        ReferenceNo(format!("FS-{year}-{sequence:06}"))
+    }
+
+    /// Accepts `FS-2026-000123` in any letter case, as users type it into a search box.
+    pub fn parse(raw: &str) -> Option<ReferenceNo> {
+        let upper = raw.trim().to_uppercase();
+        let rest = upper.strip_prefix("FS-")?;
+        let (year, seq) = rest.split_once('-')?;
+        let valid = year.len() == 4
+            && year.chars().all(|c| c.is_ascii_digit())
+            && seq.len() >= 6
+            && seq.chars().all(|c| c.is_ascii_digit());
+        valid.then_some(ReferenceNo(upper))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ReferenceNo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

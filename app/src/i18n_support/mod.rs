@@ -1,11 +1,15 @@
-//! Labels for domain values, in the viewer's language.
+//! The words for the kernel's values and the application's errors, in the viewer's language.
+//! The values themselves (`kernel`, `error`) know no language: a message is chosen here, where it
+//! is shown.
 
 use crate::{
-    auth::Role,
     i18n::Locale,
-    requests::{RejectReason, RequestAction, RequestStatus},
+    kernel::{Language, LineProblem, RejectReason, RequestAction, RequestStatus, Role},
 };
 use leptos_i18n::td_string;
+use serde::{Deserialize, Serialize};
+
+mod errors;
 
 pub fn role_label(locale: Locale, role: Role) -> &'static str {
     match role {
@@ -106,8 +110,7 @@ pub fn weekday_label(locale: Locale, day: chrono::Weekday) -> &'static str {
     }
 }
 
-pub fn line_problem_label(locale: Locale, problem: crate::sla::calendar_file::LineProblem) -> &'static str {
-    use crate::sla::calendar_file::LineProblem;
+pub fn line_problem_label(locale: Locale, problem: LineProblem) -> &'static str {
     match problem {
         LineProblem::BadDate => td_string!(locale, problems.line_bad_date),
         LineProblem::UnknownKind => td_string!(locale, problems.line_unknown_kind),
@@ -115,5 +118,41 @@ pub fn line_problem_label(locale: Locale, problem: crate::sla::calendar_file::Li
         LineProblem::DateOutOfRange => td_string!(locale, problems.line_date_out_of_range),
         LineProblem::RepeatedDate => td_string!(locale, problems.line_repeated_date),
         LineProblem::TooManyDays => td_string!(locale, problems.line_too_many_days),
+    }
+}
+
+impl Language {
+    pub fn locale(self) -> Locale {
+        match self {
+            Language::ZhCn => Locale::zh_CN,
+            Language::En => Locale::en,
+        }
+    }
+
+    pub fn from_locale(locale: Locale) -> Self {
+        match locale {
+            Locale::zh_CN => Language::ZhCn,
+            Locale::en => Language::En,
+        }
+    }
+}
+
+/// A text in both of the portal's languages.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Bilingual {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Bilingual { zh: zh.into(), en: en.into() }
+    }
+
+    pub fn get(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::en if !self.en.is_empty() => &self.en,
+            _ => &self.zh,
+        }
     }
 }

@@ -25,11 +25,11 @@ macro_rules! text_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = $crate::text_enum::UnknownValue;
+            type Err = $crate::kernel::text_enum::UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err($crate::text_enum::UnknownValue(other.to_string())),
+                    other => Err($crate::kernel::text_enum::UnknownValue(other.to_string())),
                 }
             }
         }
