@@ -1,4 +1,4 @@
-# The two commands a newcomer needs. See README.md.
+# The two commands a newcomer needs (README.md); the benchmarks are in docs/benchmarks.md.
 .PHONY: run test build setup bench bench-live bench-pages bench-policies bench-security bench-clock
 
 run:    ## build in release and serve on SQLite with demo accounts at http://127.0.0.1:3000
