@@ -61,6 +61,24 @@ test("a client submits a request, finds it listed, reads it in English and signs
   await expect(page).toHaveURL(/\/login$/);
 });
 
+test("the request list's filter row shows its search box, dates and selects in one style", async ({ page }) => {
+  await signIn(page, "client.east@example.com");
+  const looks = await page.locator("form.filters").locator("input, select").evaluateAll((controls) =>
+    controls.map((control) => {
+      const style = getComputedStyle(control);
+      return {
+        kind: control.getAttribute("type") ?? control.tagName.toLowerCase(),
+        height: Math.round(control.getBoundingClientRect().height),
+        look: [style.borderTopWidth, style.borderTopStyle, style.borderTopColor, style.borderTopLeftRadius, style.fontSize, style.backgroundColor].join(" "),
+      };
+    }),
+  );
+  expect(looks.map((l) => l.kind).sort()).toEqual(["date", "date", "search", "select", "select", "select"]);
+  // One height and one look: a native, unstyled control would differ in both.
+  expect(new Set(looks.map((l) => l.height)).size, JSON.stringify(looks)).toBe(1);
+  expect(new Set(looks.map((l) => l.look)).size, JSON.stringify(looks)).toBe(1);
+});
+
 test.describe("accessibility", () => {
   async function expectNoSeriousViolations(page: import("@playwright/test").Page) {
     const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
