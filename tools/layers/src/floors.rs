@@ -15,14 +15,27 @@ pub struct Floors {
 pub fn parse(markdown: &str) -> Result<Floors, String> {
     let start = markdown.find("<!-- floors -->").ok_or("no `<!-- floors -->` marker")?;
     let end = markdown[start..].find("<!-- /floors -->").ok_or("no `<!-- /floors -->` marker")? + start;
-    let mut floors = Vec::new();
+    // An item runs from its number to the next one; its names may wrap onto indented lines.
+    let mut items: Vec<(String, String)> = Vec::new();
     for line in markdown[start..end].lines() {
-        let line = line.trim_start();
-        let Some((number, rest)) = line.split_once(". ") else { continue };
-        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
-            continue;
+        let trimmed = line.trim_start();
+        let numbered = trimmed
+            .split_once(". ")
+            .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        match numbered {
+            Some((number, rest)) if line.len() == trimmed.len() => items.push((number.to_string(), rest.to_string())),
+            _ if line.starts_with(' ') => {
+                if let Some((_, text)) = items.last_mut() {
+                    text.push(' ');
+                    text.push_str(trimmed);
+                }
+            }
+            _ => {}
         }
-        let head = rest.split(" — ").next().unwrap_or(rest);
+    }
+    let mut floors = Vec::new();
+    for (number, text) in items {
+        let head = text.split(" — ").next().unwrap_or(&text);
         let names: Vec<Vec<String>> = head
             .split('`')
             .skip(1)
@@ -30,7 +43,7 @@ pub fn parse(markdown: &str) -> Result<Floors, String> {
             .map(|name| name.split("::").map(str::to_string).collect())
             .collect();
         if names.is_empty() {
-            return Err(format!("floor {number} names no module in backticks: {line}"));
+            return Err(format!("floor {number} names no module in backticks: {text}"));
         }
         floors.push(names);
     }
@@ -105,12 +118,14 @@ mod tests {
     use super::*;
     use crate::read_crate;
 
-    const DOC: &str = "# Architecture\n<!-- floors -->\n1. `kernel`, `i18n` — ids\n2. `error` — the error\n3. `requests`, `ratings` — capabilities\n4. `requests::ui` — pages\n<!-- /floors -->\n";
+    const DOC: &str = "# Architecture\n<!-- floors -->\n1. `kernel`, `i18n` — ids\n2. `error` — the error,\n   which carries `kernel` values\n3. `requests`,\n   `ratings` — capabilities\n4. `requests::ui` — pages\n<!-- /floors -->\n";
 
     #[test]
     fn the_list_is_read_ground_floor_first_and_a_longer_prefix_wins() {
         let floors = parse(DOC).unwrap();
         assert_eq!(floors.floors.len(), 4);
+        assert_eq!(floors.floors[1].len(), 1, "names after the dash are words, not floor members");
+        assert_eq!(floors.floors[2].len(), 2, "names wrap onto the next line");
         let path = |s: &str| s.split("::").map(str::to_string).collect::<Vec<_>>();
         assert_eq!(floors.floor_of(&path("kernel::ids")), Some(0));
         assert_eq!(floors.floor_of(&path("requests::store")), Some(2));
