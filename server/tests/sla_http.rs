@@ -102,6 +102,12 @@ on_both_backends! {
         submitted_at(&app, id, beijing(11, 30, 9, 0), &calendar).await;
         act_ok(&app, &agent, id, json!("Claim")).await;
         act_ok(&app, &agent, id, json!({ "AskForInformation": { "message": "请补充酒店发票的抬头" } })).await;
+        // The pause began at 10:00 on that Monday: it has held back the working time since.
+        // Backdated before the first look, so that the clock stands paused an hour into its
+        // promise whatever day the test runs on (asked today, the promise would be spent).
+        let pause_start = beijing(11, 30, 10, 0);
+        with_db!(&app.db, pool => sqlx::query("UPDATE sla_pauses SET started_at = $1 WHERE request_id = $2")
+            .bind(pause_start).bind(id).execute(pool).await.map(|_| ())).expect("backdate pause");
 
         let paused = get(&app, &client, id).await;
         let resolution = target(&paused, SlaTarget::Resolution);
@@ -112,10 +118,6 @@ on_both_backends! {
         assert_eq!(paused.sla.pauses[0].ended_at, None);
         assert_eq!(target(&paused, SlaTarget::FirstResponse).state, if target(&paused, SlaTarget::FirstResponse).remaining_minutes >= 0 { ClockState::Met } else { ClockState::Breached });
 
-        // The pause began at 10:00 on that Monday: it has held back the working time since.
-        let pause_start = beijing(11, 30, 10, 0);
-        with_db!(&app.db, pool => sqlx::query("UPDATE sla_pauses SET started_at = $1 WHERE request_id = $2")
-            .bind(pause_start).bind(id).execute(pool).await.map(|_| ())).expect("backdate pause");
         let before = get(&app, &client, id).await.request.resolution_due;
         act_ok(&app, &client, id, json!({ "Reply": { "message": "抬头是华东制造有限公司", "files": [] } })).await;
 
