@@ -1,16 +1,17 @@
 //! The one application error, shared by the browser and the server.
 //!
 //! Every server function returns `Result<T, AppError>`. The variant decides the HTTP status
-//! and the message the user reads, in their language. Internal details are logged on the
-//! server and never sent to the browser.
+//! and carries typed values (a status, an action, a weekday, a line's problem); the message
+//! the user reads is chosen in their language where it is shown (`i18n_support::errors`).
+//! Internal details are logged on the server and never sent to the browser.
 
+use crate::kernel::{LineProblem, RequestAction, RequestStatus, SlugProblem};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
     Bytes,
 };
 use serde::{Deserialize, Serialize};
-use crate::kernel::{LineProblem, RequestAction, RequestStatus, SlugProblem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
