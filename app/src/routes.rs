@@ -15,9 +15,9 @@ use crate::{
         ui::{PoliciesPage, PolicyPage},
     },
     ratings::{follow_ups_ui::FollowUpsPage, measures_ui::MeasuresPage},
-    requests::{
-
-        ui::{canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage, queue::QueuePage},
+    requests::ui::{
+        canned::CannedRepliesPage, detail::RequestPage, list::RequestListPage, new::NewRequestPage,
+        queue::QueuePage,
     },
     sla::calendars_ui::CalendarsPage,
 };

@@ -6,8 +6,7 @@ mod support;
 use app::{
     attachments::{FileKind, store as files},
     auth::{CurrentUser, ssr::store as users},
-    authz,
-    authz::PolicyScope,
+    authz::{self, PolicyScope},
     catalogue::{PolicyLink, service as catalogue_service, SlotSpec, store as catalogue_store},
     db::Db,
     error::{AppError, Conflict, Field, Problem},
@@ -17,12 +16,11 @@ use app::{
     },
     orgs::{OrgKind, store as orgs},
     policies::{
-        AckState, Audience, DiffLine, MAX_BODY_BYTES, PolicyFile, PolicyDraft, service,
-        store,
+        AckState, Audience, DiffLine, MAX_BODY_BYTES, PolicyDraft, PolicyFile, service, store,
     },
+    requests::{NewRequestInput, service as requests_service, store as requests_store},
+    state::AppState,
 };
-use app::requests::{service as requests_service, store as requests_store, NewRequestInput};
-use app::state::AppState;
 use chrono::{Duration, NaiveDate, Utc};
 use std::sync::Arc;
 use support::store_test;

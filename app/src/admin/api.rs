@@ -1,8 +1,8 @@
 //! Server functions of the admin's user directory. Each one is refused unless the rules
 //! let the caller manage users.
 
-use crate::auth::UserSummary;
 use crate::{
+    auth::UserSummary,
     error::AppError,
     kernel::{Language, OrgId, Permission, Role, UserId},
     notifications::FailedEmail,

@@ -7,8 +7,6 @@ use crate::{
         DISPLAY_NAME_MAX,
     },
     auth::UserSummary,
-};
-use crate::{
     error::AppError,
     forms::{InputField, MembershipList},
     i18n::*,

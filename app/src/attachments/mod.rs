@@ -3,8 +3,7 @@
 //! A file is uploaded first (staged, owned by its uploader) and becomes part of a request in
 //! the same transaction as the submission or the reply that carries it.
 
-use crate::{error::Problem, kernel::UserId, text_enum};
-use crate::kernel::{AttachmentId, MIB};
+use crate::{error::Problem, kernel::{AttachmentId, MIB, UserId}, text_enum};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,12 @@
 //! SQL for attachments. The bytes are kept in chunks so that neither an upload nor a download
 //! holds a whole file in memory.
 
-use crate::{attachments::{Attachment, FileKind}, kernel::AttachmentId};
-use crate::{db::{BeginWrite, Db}, kernel::{RequestId, UserId}, with_db};
+use crate::{
+    attachments::{Attachment, FileKind},
+    db::{BeginWrite, Db},
+    kernel::{AttachmentId, RequestId, UserId},
+    with_db,
+};
 use chrono::{DateTime, Utc};
 
 /// A file no request holds is a staged upload only if no policy page or catalogue slot has

@@ -7,12 +7,10 @@
 
 use crate::{
     attachments::{extension, FileKind, sanitize_file_name, sniff, store, UploadedFile},
-    kernel::AttachmentId,
-};
-use crate::{
     auth::CurrentUser,
     authz::{self, Action, Target},
     error::{AppError, Field, Problem},
+    kernel::AttachmentId,
     requests::store as requests,
     state::AppState,
 };

@@ -1,8 +1,7 @@
 //! The file picker: drag and drop or choose, one upload per file with its own progress bar,
 //! and removal before the files are submitted.
 
-use crate::{attachments::UploadedFile, kernel::AttachmentId};
-use crate::i18n::*;
+use crate::{attachments::UploadedFile, i18n::*, kernel::AttachmentId};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, PartialEq)]

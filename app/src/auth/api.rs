@@ -1,7 +1,6 @@
 //! Server functions for signing in and out and for one's own account.
 
-use crate::{auth::CurrentUser, kernel::Language};
-use crate::error::AppError;
+use crate::{auth::CurrentUser, error::AppError, kernel::Language};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

@@ -2,15 +2,13 @@
 
 use crate::{
     auth::{api::{ChangePassword, SignIn, UpdatePreferences}, session::use_session},
-    kernel::Language,
-};
-use crate::{
     error::AppError,
     forms::{InputField, MembershipList},
     i18n::*,
+    kernel::Language,
     time::OFFERED_TIME_ZONES,
     validation::PASSWORD_MIN,
-    widgets::{use_action_error, ActionError, SignedIn},
+    widgets::{ActionError, SignedIn, use_action_error},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::components::Redirect;

@@ -1,7 +1,6 @@
 //! Server functions for the catalogue.
 
-use crate::{catalogue::{RequestType, Team, TypeDraft, TypeName}, kernel::TypeId};
-use crate::error::AppError;
+use crate::{catalogue::{RequestType, Team, TypeDraft, TypeName}, error::AppError, kernel::TypeId};
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]

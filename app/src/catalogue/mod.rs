@@ -7,11 +7,10 @@ use crate::{
     attachments::FileKind,
     error::{AppError, Field, FieldError, Problem},
     i18n::Locale,
-    kernel::{AttachmentId, PolicyPageId},
+    i18n_support::Bilingual,
+    kernel::{AttachmentId, PolicyPageId, TeamId, TypeId, TypeVersionId},
     text_enum,
 };
-use crate::i18n_support::Bilingual;
-use crate::kernel::{TeamId, TypeId, TypeVersionId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

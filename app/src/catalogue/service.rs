@@ -1,12 +1,12 @@
 //! The steps behind the catalogue's server functions.
 
-use crate::{catalogue::{store, TypeDefinition, TypeDraft}, kernel::TypeId};
 use crate::{
     attachments::{FileKind, store as files},
     auth::CurrentUser,
+    catalogue::{store, TypeDefinition, TypeDraft},
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
-    kernel::AttachmentId,
+    kernel::{AttachmentId, TypeId},
     policies::links as policy_links,
 };
 

@@ -2,10 +2,11 @@
 
 use crate::{
     catalogue::{RequestType, Targets, Team, TypeDefinition, TypeDraft, TypeKind, TypeName},
+    db::{BeginWrite, Db},
     i18n_support::Bilingual,
-    kernel::{TeamId, TypeId, TypeVersionId},
+    kernel::{AttachmentId, TeamId, TypeId, TypeVersionId, UserId},
+    with_db,
 };
-use crate::{db::{BeginWrite, Db}, kernel::{AttachmentId, UserId}, with_db};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]

@@ -2,20 +2,15 @@
 //! Saving adds a version; requests keep the version they were submitted with.
 
 use crate::{
+    attachments::{FileKind, ui::{FilePicker, PendingFile}},
     catalogue::{
         api::{list_all_request_types, save_request_type}, Choice, FieldKind, FieldSpec, PolicyLink,
         RequestType, SlotSpec, Targets, Team, TypeDefinition, TypeDraft, TypeKind,
     },
-    i18n_support::Bilingual,
-    kernel::{TeamId, TypeId},
-};
-use crate::{
-    attachments::{
-        ui::{FilePicker, PendingFile},
-        FileKind,
-    },
     error::Field,
     i18n::*,
+    i18n_support::Bilingual,
+    kernel::{TeamId, TypeId},
     widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;

@@ -2,10 +2,10 @@
 //! makes one call.
 
 use crate::{
+    error::AppError,
     kernel::NotificationId,
     notifications::{NotificationPage, NotificationSummary, Preferences},
 };
-use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]

@@ -8,10 +8,9 @@
 use crate::{
     i18n::Locale,
     i18n_support::status_label,
-    kernel::{ReferenceNo, RequestId, RequestStatus, Role},
+    kernel::{NotificationId, ReferenceNo, RequestId, RequestStatus, Role},
     text_enum,
 };
-use crate::kernel::NotificationId;
 use chrono::{DateTime, Utc};
 use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};

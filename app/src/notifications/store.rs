@@ -1,15 +1,12 @@
 //! SQL for notifications, preferences and the email outbox.
 
 use crate::{
-    kernel::NotificationId,
+    db::{Backend, BeginWrite, Db, Tx},
+    kernel::{Language, NotificationId, OrgId, RequestId, RequestStatus, UserId},
     notifications::{
         KindPreference, Notification, NotificationKind, NotificationPage, NotificationSummary,
         PAGE_SIZE,
     },
-};
-use crate::{
-    db::{Backend, BeginWrite, Db, Tx},
-    kernel::{Language, OrgId, RequestId, RequestStatus, UserId},
     with_db,
     with_tx,
 };

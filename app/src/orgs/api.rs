@@ -1,7 +1,6 @@
 //! Server functions for tiers: admins edit them and put subsidiaries in them.
 
-use crate::{kernel::{OrgId, TierId}, orgs::{TierInput, TierSetup}};
-use crate::error::AppError;
+use crate::{error::AppError, kernel::{OrgId, TierId}, orgs::{TierInput, TierSetup}};
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]

@@ -1,7 +1,6 @@
 //! Organisations: the FSSC itself and the subsidiaries it serves, with their service tiers.
 
-use crate::text_enum;
-use crate::kernel::{OrgId, TierId};
+use crate::{kernel::{OrgId, TierId}, text_enum};
 use serde::{Deserialize, Serialize};
 
 pub mod api;

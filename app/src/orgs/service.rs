@@ -1,10 +1,11 @@
 //! Checks behind the tier server functions.
 
-use crate::{kernel::{OrgId, TierId}, orgs::{OrgKind, store, TierInput, TierSetup}};
 use crate::{
     auth::CurrentUser,
     db::Db,
     error::{AppError, Conflict, Field, Problem},
+    kernel::{OrgId, TierId},
+    orgs::{OrgKind, store, TierInput, TierSetup},
 };
 
 pub async fn setup(db: &Db) -> Result<TierSetup, AppError> {

@@ -1,7 +1,11 @@
 //! SQL for organisations and tiers.
 
-use crate::{kernel::{OrgId, TierId}, orgs::{Organisation, OrgKind, Tier, TierInput}};
-use crate::{db::Db, with_db};
+use crate::{
+    db::Db,
+    kernel::{OrgId, TierId},
+    orgs::{Organisation, OrgKind, Tier, TierInput},
+    with_db,
+};
 
 const SELECT_ORG: &str = "SELECT o.id, o.code, o.name, o.kind, o.tier_id, t.code AS tier_code, o.active \
      FROM organisations o LEFT JOIN tiers t ON t.id = o.tier_id";

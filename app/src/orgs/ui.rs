@@ -1,14 +1,12 @@
 //! `/admin/tiers`: the admin edits the service tiers and puts each subsidiary in one.
 
 use crate::{
+    error::{AppError, Field},
+    i18n::*,
     kernel::TierId,
     orgs::{
         api::{assign_tier, load_tier_setup, save_tier}, Organisation, Tier, TierInput, TierSetup,
     },
-};
-use crate::{
-    error::{AppError, Field},
-    i18n::*,
     widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;

@@ -2,16 +2,14 @@
 //! on the page itself, and the editors' report of who has confirmed.
 
 use crate::{
+    auth::session::use_session,
+    i18n::*,
     kernel::PolicyPageId,
     policies::{
         AckReport, AckRow, AckState,
         api::{acknowledgement_report, AcknowledgePolicy, pending_acknowledgements},
     },
-};
-use crate::{
-    auth::session::use_session,
-    i18n::*,
-    widgets::{use_action_error, ActionError, ErrorNotice, Timestamp},
+    widgets::{ActionError, ErrorNotice, Timestamp, use_action_error},
 };
 use chrono::{DateTime, Utc};
 use leptos::{form::ActionForm, prelude::*};

@@ -4,6 +4,7 @@
 //! [`PolicyScope`]: crate::authz::PolicyScope
 
 use crate::{
+    error::AppError,
     kernel::{PolicyPageId, PolicyPageId as PageId},
     policies::{
         AckReport, EditorChoices, EditorPage, EditorState, FeedbackSummary, PendingAck,
@@ -11,7 +12,6 @@ use crate::{
         SuggestionCounts, TocEntry, VersionDiff, VersionEntry,
     },
 };
-use crate::error::AppError;
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]

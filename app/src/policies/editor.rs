@@ -2,20 +2,17 @@
 //! preview, rendered by the server's reader code so what the editor sees is what readers get.
 
 use crate::{
-    kernel::PolicyPageId,
-    policies::{
-        acknowledgements::AcknowledgementReport,
-        api::{cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy, save_policy_draft, schedule_policy, unpublish_policy},
-        Audience, EditorChoices, EditorState, PolicyFile, PolicyDraft,
-        suggestions::SuggestionReport, synonyms::SynonymEditor, TocEntry,
-    },
-};
-use crate::{
     attachments::{FileKind, ui::{any_uploading, FilePicker, format_size, PendingFile, UploadState}},
     error::{AppError, Field},
     i18n::*,
     i18n_support::Bilingual,
-    kernel::{OrgId, TierId},
+    kernel::{OrgId, PolicyPageId, TierId},
+    policies::{
+        acknowledgements::AcknowledgementReport,
+        api::{cancel_policy_schedule, editor_pages, load_editor_choices, load_policy_draft, policy_feedback, preview_policy, publish_policy, save_policy_draft, schedule_policy, unpublish_policy},
+        Audience, EditorChoices, EditorState, PolicyDraft, PolicyFile,
+        suggestions::SuggestionReport, synonyms::SynonymEditor, TocEntry,
+    },
     widgets::{ErrorNotice, SignedIn, Timestamp, use_settled},
 };
 use chrono::NaiveDate;

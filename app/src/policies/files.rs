@@ -8,16 +8,14 @@ pub use ssr::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::policies::PolicyFile;
     use crate::{
         attachments::{FileKind, store as uploads},
         auth::CurrentUser,
-        authz,
-        authz::{Action, Target},
+        authz::{self, Action, Target},
         db::Db,
         error::{AppError, Field, Problem},
         kernel::{AttachmentId, PolicyPageId},
-        policies::store,
+        policies::{PolicyFile, store},
     };
 
     /// Checks the files a draft names: each is one the page already holds, or a PDF this

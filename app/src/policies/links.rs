@@ -2,13 +2,13 @@
 //! to the client with the form (within their audience), and recorded with each request in the
 //! versions in force when it was submitted.
 
-use crate::{kernel::PolicyPageId, policies::{LinkedPolicy, RequestPolicies, store}};
 use crate::{
     auth::CurrentUser,
     authz,
     db::Db,
     error::AppError,
-    kernel::{Language, RequestId},
+    kernel::{Language, PolicyPageId, RequestId},
+    policies::{LinkedPolicy, RequestPolicies, store},
 };
 use chrono::NaiveDate;
 
@@ -22,8 +22,8 @@ fn linked(row: store::LinkRow, language: Language) -> LinkedPolicy {
     LinkedPolicy { page: row.page_id, slug: row.slug, title, version: row.number }
 }
 
-/// The pages of those a request type links to that `user` may read, in their versions in force on `today`.
-/// Links to pages outside the user's audience, unpublished or expired, are left out.
+/// Of the pages request types link to, those `user` may read, in their versions in force on
+/// `today`. Links to pages outside the user's audience, unpublished or expired, are left out.
 pub async fn for_pages(
     db: &Db,
     user: &CurrentUser,

@@ -9,10 +9,8 @@
 use crate::{
     error::{AppError, Field, FieldError, Problem},
     i18n_support::Bilingual,
-    kernel::{OrgId, TierId},
+    kernel::{AttachmentId, OrgId, PolicyCategoryId, PolicyPageId, Slug, TierId},
 };
-use crate::kernel::Slug;
-use crate::kernel::{AttachmentId, PolicyCategoryId, PolicyPageId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -2,25 +2,22 @@
 //! publishing in one transaction, and search.
 
 use crate::{
-    kernel::{PolicyPageId, Slug},
-    policies::{
-        AckReport, AckState, Audience, EditorChoices, EditorState, files, markdown, MAX_BODY_BYTES,
-        PendingAck, PolicyCategory, PolicyDraft, PolicySummary, PolicyView,
-        search::{index_terms, Query, Tier}, SEARCH_LIMIT, SearchHit, store,
-        store::{CandidateRow, LiveRow, Publication}, TocEntry, VersionDiff, VersionEntry,
-    },
-};
-use crate::{
     auth::CurrentUser,
     authz::PolicyScope,
     db::Db,
     error::{AppError, Conflict, Field, Problem},
-    kernel::{Language, UserId},
+    kernel::{Language, PolicyPageId, Slug, UserId},
     notifications::{NotificationKind, service as notify, service::About, store as notes},
     orgs::{OrgKind, store as orgs},
+    policies::{
+        AckReport, AckState, Audience, EditorChoices, EditorState, files, markdown, MAX_BODY_BYTES,
+        PendingAck, PolicyCategory, PolicyDraft, PolicySummary, PolicyView,
+        search::{index_terms, Query, Tier}, SEARCH_LIMIT, SearchHit,
+        store::{self, CandidateRow, LiveRow, Publication}, TocEntry, VersionDiff, VersionEntry,
+    },
     state::AppState,
+    time::CENTER_TIME_ZONE,
 };
-use crate::time::CENTER_TIME_ZONE;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 

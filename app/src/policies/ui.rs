@@ -3,18 +3,16 @@
 //! the search box is a plain GET form.
 
 use crate::{
+    attachments::ui::format_size,
+    auth::session::use_session,
+    i18n::*,
     kernel::PolicyCategoryId,
     policies::{
         acknowledgements::AcknowledgeBox,
         api::{browse_policies, GivePolicyFeedback, policy_history, policy_page, search_policies},
         PolicyCategory, PolicySummary, PolicyView, search::Piece, SearchHit,
     },
-};
-use crate::{
-    attachments::ui::format_size,
-    auth::session::use_session,
-    i18n::*,
-    widgets::{use_action_error, ActionError, ErrorNotice, SignedIn, Timestamp},
+    widgets::{ActionError, ErrorNotice, SignedIn, Timestamp, use_action_error},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::{

@@ -2,10 +2,10 @@
 //! one call.
 
 use crate::{
-    kernel::{FollowUpId, RatingId},
+    error::AppError,
+    kernel::{FollowUpId, RatingId, RequestId},
     ratings::{FollowUpFilter, FollowUpList, FollowUpOutcome, OrgSatisfaction, RatingInput},
 };
-use crate::{error::AppError, kernel::RequestId};
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]

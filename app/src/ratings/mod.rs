@@ -6,11 +6,10 @@
 
 use crate::{
     error::{Field, FieldError, Problem},
-    kernel::{OrgId, ReferenceNo, RequestId, UserId},
+    kernel::{FollowUpId, OrgId, RatingId, ReferenceNo, RequestId, UserId},
     text_enum,
     validation::multi_line,
 };
-use crate::kernel::{FollowUpId, RatingId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -2,24 +2,20 @@
 //! see of a rating, rating and changing, follow-ups, and closing what nobody rated.
 
 use crate::{
-    kernel::{FollowUpId, RatingId},
-    ratings::{
-        Feedback, FollowUpEventKind, FollowUpFilter, FollowUpList, FollowUpNotice, FollowUpOutcome,
-        FollowUpView, metrics, OrgSatisfaction, RatingChange, RatingInput, RatingView,
-        reasons_from_text, Score, store,
-        store::{FollowUpRecord, NewFollowUp, NewRating, RatingRecord},
-    },
-};
-use crate::{
     auth::CurrentUser,
-    authz,
-    authz::{Action, Target},
+    authz::{self, Action, Target},
     db::Db,
     error::{AppError, Conflict},
-    kernel::{OrgId, RequestAction, RequestId, RequestStatus, Side, UserId},
+    kernel::{FollowUpId, OrgId, RatingId, RequestAction, RequestId, RequestStatus, Side, UserId},
     notifications::{
         NotificationKind, service as notifications, service::About, store as notification_store,
         store::Batch,
+    },
+    ratings::{
+        Feedback, FollowUpEventKind, FollowUpFilter, FollowUpList, FollowUpNotice, FollowUpOutcome,
+        FollowUpView, metrics, OrgSatisfaction, RatingChange, RatingInput, RatingView,
+        reasons_from_text, Score,
+        store::{self, FollowUpRecord, NewFollowUp, NewRating, RatingRecord},
     },
     requests::{service::closing, store as requests, store::{Applied, RequestState}},
     state::{AppState, RatingPolicy},

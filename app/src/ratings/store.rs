@@ -1,17 +1,14 @@
 //! SQL for ratings, their history, follow-ups and the satisfaction figures' raw counts.
 
 use crate::{
-    kernel::{FollowUpId, RatingId},
+    authz::RequestScope,
+    db::{Db, Tx},
+    kernel::{FollowUpId, OrgId, RatingId, RequestAction, RequestId, UserId},
     ratings::{
         CheckedOutcome, CheckedRating, ContactMethod, FollowUpAction, FollowUpEvent,
         FollowUpEventKind, FollowUpFilter, FollowUpRow, FollowUpState, RatingChange,
         reasons_to_text, RootCause,
     },
-};
-use crate::{
-    authz::RequestScope,
-    db::{Db, Tx},
-    kernel::{OrgId, RequestAction, RequestId, UserId},
     with_db,
     with_tx,
 };

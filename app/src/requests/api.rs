@@ -1,13 +1,14 @@
 //! Server functions for requests. Each authenticates, asks the rules, then makes one call.
 
 use crate::{
-    kernel::RequestId,
+    catalogue::Team,
+    error::AppError,
+    kernel::{RequestId, TeamId},
     requests::{
-        AgentChoice, CannedReply, Command, ListFilter, NewRequestInput, Queue,
-        QueueCounts, RequestPage, SubmissionSetup,
+        AgentChoice, CannedReply, Command, ListFilter, NewRequestInput, Queue, QueueCounts,
+        RequestPage, SubmissionSetup,
     },
 };
-use crate::{catalogue::Team, error::AppError, kernel::TeamId};
 use leptos::{prelude::*, server_fn::codec::Json};
 
 #[cfg(feature = "ssr")]

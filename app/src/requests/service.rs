@@ -2,23 +2,20 @@
 //! table, and handing one change to the store.
 
 use crate::{
-    kernel::{RequestAction, RequestId, RequestStatus, Side},
-    requests::{
-        Abilities, CheckedSubmission, Command, EventKind, MESSAGE_MAX, NewRequestInput,
-        REASON_MAX, REOPEN_WITHIN_DAYS, store,
-        store::{Applied, Change, Inserted, NewEvent, NewRecord, RequestState}, SubmissionSetup,
-    },
-};
-use crate::{
     attachments::store as files,
     auth::CurrentUser,
-    authz,
-    authz::Action,
+    authz::{self, Action},
     catalogue::store as catalogue,
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
-    kernel::{AttachmentId, MIB, OrgId, UploadLimits},
+    kernel::{AttachmentId, MIB, OrgId, RequestAction, RequestId, RequestStatus, Side, UploadLimits},
     policies::links as policy_links,
+    requests::{
+        Abilities, CheckedSubmission, Command, EventKind, MESSAGE_MAX, NewRequestInput, REASON_MAX,
+        REOPEN_WITHIN_DAYS,
+        store::{self, Applied, Change, Inserted, NewEvent, NewRecord, RequestState},
+        SubmissionSetup,
+    },
     sla,
     state::AppState,
     validation::{multi_line, single_line},

@@ -1,17 +1,17 @@
 //! SQL for requests, their timeline and their files.
 
 use crate::{
-    kernel::{ReferenceNo, RequestAction, RequestId, RequestStatus},
+    attachments::store::UNCLAIMED,
+    authz::{RequestScope, Target},
+    db::{BeginWrite, Db, Tx},
+    kernel::{
+        AttachmentId, OrgId, ReferenceNo, RequestAction, RequestId, RequestStatus, TeamId,
+        TypeVersionId, UserId,
+    },
     requests::{
         AgentChoice, CannedReply, EventKind, ListFilter, PAGE_SIZE, Queue, QueueCounts,
         RequestEvent, RequestPage, RequestRecord, RequestSummary, Sort,
     },
-};
-use crate::{
-    attachments::store::UNCLAIMED,
-    authz::{RequestScope, Target},
-    db::{BeginWrite, Db, Tx},
-    kernel::{AttachmentId, OrgId, TeamId, TypeVersionId, UserId},
     time::CENTER_TIME_ZONE,
     with_db,
     with_tx,

@@ -3,6 +3,9 @@
 //! it will change, and chooses the calendar of each team and request type.
 
 use crate::{
+    error::{AppError, Field},
+    i18n::*,
+    i18n_support::weekday_label,
     kernel::CalendarId,
     sla::{
 
@@ -10,11 +13,6 @@ use crate::{
         calendar::DateRule, calendar_file::DatedEntry, CalendarInput, CalendarScope, CalendarSetup,
         CalendarUser, CalendarView, ImportCheck, ScheduleFormat,
     },
-};
-use crate::{
-    error::{AppError, Field},
-    i18n::*,
-    i18n_support::weekday_label,
     widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;

@@ -21,8 +21,7 @@ pub mod service;
 pub mod store;
 pub mod working_time;
 
-use crate::{catalogue::Targets, kernel::TeamId, text_enum};
-use crate::kernel::CalendarId;
+use crate::{catalogue::Targets, kernel::{CalendarId, TeamId}, text_enum};
 use calendar_file::DatedEntry;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};

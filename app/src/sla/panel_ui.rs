@@ -3,12 +3,14 @@
 //! the client and the center.
 
 use crate::{
+    i18n::*,
+    kernel::RequestId,
     requests::api::request_clock,
     sla::{
         clock::{ClockState, PauseView, SlaPanel, TargetClock}, PauseKind, SlaTarget, split_minutes,
     },
+    widgets::Timestamp,
 };
-use crate::{i18n::*, kernel::RequestId, widgets::Timestamp};
 use leptos::prelude::*;
 
 /// The panel refreshes this often while the page is open, and whenever the request changes.

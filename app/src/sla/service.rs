@@ -3,22 +3,19 @@
 //! scheduler's warnings.
 
 use crate::{
-    kernel::CalendarId,
-    sla::{
-        AlertLevel, calendar::{CalendarError, DateRule, Week, WorkCalendar}, calendar_file,
-        calendar_file::{DatedEntry, FileError}, CALENDAR_NAME_MAX, CalendarInput, CalendarScope,
-        CalendarSetup, CalendarView, clock, clock::{PauseFacts, SlaPanel, TargetFacts},
-        ImportCheck, PauseKind, ScheduleFormat, SlaTarget, store,
-        store::{ClockRow, Saved, StoredCalendar, StoredDate, StoredPause},
-        working_time::{due_after, Pause, working_between, working_within},
-    },
-};
-use crate::{
     auth::CurrentUser,
     catalogue::Targets,
     db::Db,
     error::{AppError, Conflict, Field, FieldError, Problem},
-    kernel::{RequestId, RequestStatus, TeamId, TypeId},
+    kernel::{CalendarId, RequestId, RequestStatus, TeamId, TypeId},
+    sla::{
+        AlertLevel, calendar::{CalendarError, DateRule, Week, WorkCalendar},
+        calendar_file::{self, DatedEntry, FileError}, CALENDAR_NAME_MAX, CalendarInput,
+        CalendarScope, CalendarSetup, CalendarView,
+        clock::{self, PauseFacts, SlaPanel, TargetFacts}, ImportCheck, PauseKind, ScheduleFormat,
+        SlaTarget, store::{self, ClockRow, Saved, StoredCalendar, StoredDate, StoredPause},
+        working_time::{due_after, Pause, working_between, working_within},
+    },
     state::AppState,
     validation::single_line,
 };

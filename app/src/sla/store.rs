@@ -1,9 +1,9 @@
 //! SQL for working calendars, the SLA clock's pauses, its alerts, and the scheduler's lease.
 
-use crate::{kernel::CalendarId, sla::{AlertLevel, CalendarUser, PauseKind, SlaTarget}};
 use crate::{
     db::{Db, Tx},
-    kernel::{OrgId, ReferenceNo, RequestId, RequestStatus, TeamId, UserId},
+    kernel::{CalendarId, OrgId, ReferenceNo, RequestId, RequestStatus, TeamId, UserId},
+    sla::{AlertLevel, CalendarUser, PauseKind, SlaTarget},
     with_db,
     with_tx,
 };

@@ -5,7 +5,7 @@
 
 use super::SignedIn;
 use crate::state::ServerState;
-use app::{AppError, authz, authz::{Action, Target}, kernel::PolicyPageId, policies::service};
+use app::{AppError, authz::{self, Action, Target}, kernel::PolicyPageId, policies::service};
 use axum::{
     extract::{Path, State},
     http::header,

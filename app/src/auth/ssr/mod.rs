@@ -6,8 +6,7 @@ pub mod service;
 pub mod store;
 pub mod throttle;
 
-use crate::{auth::CurrentUser, kernel::UserId};
-use crate::{error::AppError, state::app_state};
+use crate::{auth::CurrentUser, error::AppError, kernel::UserId, state::app_state};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

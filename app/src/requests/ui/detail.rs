@@ -8,11 +8,11 @@ use crate::{
     i18n::*,
     i18n_support::{reject_reason_label, status_label},
     kernel::{RejectReason, RequestAction, RequestId, RequestStatus},
+    ratings::ui::FeedbackPanel,
     requests::{EventKind, page::{get_request, RequestDetail}, RequestEvent},
+    sla::panel_ui::ClockPanel,
     widgets::{ErrorNotice, SignedIn, StatusBadge, Timestamp},
 };
-use crate::ratings::ui::FeedbackPanel;
-use crate::sla::panel_ui::ClockPanel;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 

@@ -3,17 +3,14 @@
 
 use super::checklist::DocumentChecklist;
 use crate::{
-    kernel::RequestId,
-    requests::{api::submit_request, DESCRIPTION_MAX, NewRequestInput, TITLE_MAX},
-};
-use crate::{
     attachments::{FileKind, ui::{any_uploading, FilePicker, finished, PendingFile}},
     auth::CurrentUser,
     catalogue::{Currency, FieldInput, FieldKind, FieldSpec, RequestType},
     error::{AppError, Field, Problem},
     i18n::*,
-    kernel::{MIB, TypeId, UploadLimits},
+    kernel::{MIB, RequestId, TypeId, UploadLimits},
     policies::{LinkedPolicy, suggestions::PolicySuggestions},
+    requests::{api::submit_request, DESCRIPTION_MAX, NewRequestInput, TITLE_MAX},
     widgets::{ErrorNotice, FieldMessage, SignedIn},
 };
 use leptos::prelude::*;
