@@ -60,8 +60,8 @@ pub async fn get_request(id: RequestId) -> Result<RequestDetail, AppError> {
     detail(&state.db, &user, id, &facts, state.settings.uploads, &state.settings.ratings).await
 }
 
-#[cfg(feature = "ssr")]
 /// The request page: internal notes and files only for those the rules let see them.
+#[cfg(feature = "ssr")]
 pub async fn detail(
     db: &Db,
     user: &CurrentUser,

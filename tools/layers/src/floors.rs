@@ -143,7 +143,7 @@ mod tests {
             ("requests/ui.rs", "use crate::error::E; use crate::i18n::Locale;"),
             ("dashboard.rs", ""),
         ]);
-        let graph = read_crate("app", &dir.join("lib.rs")).unwrap();
+        let graph = read_crate(&dir.join("lib.rs")).unwrap();
         let problems = parse(DOC).unwrap().check(&graph, &dir);
         assert_eq!(
             problems,

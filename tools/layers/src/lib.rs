@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 /// One crate (a library or one binary) as its files and the edges between them.
 #[derive(Debug, Default)]
 pub struct CrateGraph {
-    pub name: String,
     pub root: PathBuf,
     /// Module path (`["requests", "store"]`) to file.
     pub modules: BTreeMap<Vec<String>, PathBuf>,
@@ -30,7 +29,7 @@ pub struct CrateGraph {
 }
 
 /// Reads a crate from its root file, following `mod name;` declarations.
-pub fn read_crate(name: &str, root: &Path) -> std::io::Result<CrateGraph> {
+pub fn read_crate(root: &Path) -> std::io::Result<CrateGraph> {
     let mut scans: BTreeMap<PathBuf, (Vec<String>, FileScan)> = BTreeMap::new();
     let mut todo = vec![(Vec::<String>::new(), root.to_path_buf())];
     while let Some((module, file)) = todo.pop() {
@@ -49,7 +48,7 @@ pub fn read_crate(name: &str, root: &Path) -> std::io::Result<CrateGraph> {
         scans.insert(file, (module, scan));
     }
 
-    let mut graph = CrateGraph { name: name.to_string(), root: root.to_path_buf(), ..Default::default() };
+    let mut graph = CrateGraph { root: root.to_path_buf(), ..Default::default() };
     for (file, (module, _)) in &scans {
         graph.modules.insert(module.clone(), file.clone());
     }
@@ -288,7 +287,7 @@ mod tests {
             ("requests/mod.rs", "pub mod status; pub use status::RequestStatus;"),
             ("requests/status.rs", "use crate::AppError; pub enum RequestStatus {}"),
         ]);
-        let graph = read_crate("app", &dir.join("lib.rs")).unwrap();
+        let graph = read_crate(&dir.join("lib.rs")).unwrap();
         let loops = graph.loops();
         assert_eq!(loops.len(), 1, "{:?}", graph.edges);
         let lines = graph.describe_loop(&loops[0], &dir);
@@ -304,7 +303,7 @@ mod tests {
             ("requests/mod.rs", "use crate::{id_type, kernel::X}; pub mod store;"),
             ("requests/store.rs", "use super::Y; #[cfg(test)] mod tests { use super::*; }"),
         ]);
-        let graph = read_crate("app", &dir.join("lib.rs")).unwrap();
+        let graph = read_crate(&dir.join("lib.rs")).unwrap();
         assert!(graph.loops().is_empty(), "{:?}", graph.edges);
         assert!(graph.edges.contains_key(&(dir.join("requests/mod.rs"), dir.join("kernel.rs"))));
         assert!(graph.edges.contains_key(&(dir.join("requests/store.rs"), dir.join("requests/mod.rs"))));
@@ -316,7 +315,7 @@ mod tests {
             ("main.rs", "include!(concat!(env!(\"OUT_DIR\"), \"/i18n/mod.rs\"));\nmod world; use world::*; struct Seed;"),
             ("world.rs", "use super::*; use crate::i18n::Locale;"),
         ]);
-        let graph = read_crate("bin", &dir.join("main.rs")).unwrap();
+        let graph = read_crate(&dir.join("main.rs")).unwrap();
         assert_eq!(graph.loops().len(), 1, "{:?}", graph.edges);
         assert!(graph.generated.contains("i18n"));
         assert!(graph.edges.contains_key(&(dir.join("world.rs"), PathBuf::from("<i18n>"))));
@@ -329,7 +328,7 @@ mod tests {
             ("policies/mod.rs", "mod links; pub fn page() { links::of(); }"),
             ("policies/links.rs", "pub fn of() { super::page(); }"),
         ]);
-        let graph = read_crate("bin", &dir.join("main.rs")).unwrap();
+        let graph = read_crate(&dir.join("main.rs")).unwrap();
         assert_eq!(graph.loops().len(), 1, "{:?}", graph.edges);
     }
 }

@@ -53,7 +53,7 @@ fn run(repo: &Path, print_edges: bool) -> Result<usize, String> {
     let app_floors = floors::parse(&text).map_err(|e| format!("{}: {e}", doc.display()))?;
     let mut failures = 0;
     for (name, root) in crate_roots(&repo).map_err(|e| e.to_string())? {
-        let graph = read_crate(&name, &root).map_err(|e| format!("{}: {e}", root.display()))?;
+        let graph = read_crate(&root).map_err(|e| format!("{}: {e}", root.display()))?;
         if print_edges {
             print_all_edges(&graph, &repo);
         }

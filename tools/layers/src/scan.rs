@@ -24,8 +24,6 @@ pub struct PathRef {
     pub inline: Vec<String>,
     /// A `pub use` leaf: the name this module re-exports it as.
     pub reexported_as: Option<String>,
-    /// The line, for messages.
-    pub line: usize,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -38,15 +36,14 @@ pub struct FileScan {
 }
 
 pub fn scan(src: &str) -> FileScan {
-    // Lines are counted once, then matched to tokens by the order they come in.
-    let toks = lex_with_lines(src);
+    let toks = lex(src);
     let mut out = FileScan::default();
     let mut depth = 0usize;
     let mut inline: Vec<(String, usize)> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        let (tok, line) = (&toks[i].0, toks[i].1);
-        let prev_is_sep = i > 0 && toks[i - 1].0 == Tok::PathSep;
+        let tok = &toks[i];
+        let prev_is_sep = i > 0 && toks[i - 1] == Tok::PathSep;
         match tok {
             Tok::Punct('{') => depth += 1,
             Tok::Punct('}') => {
@@ -83,7 +80,7 @@ pub fn scan(src: &str) -> FileScan {
                 let mut leaves = Vec::new();
                 j = use_tree(&toks, j, Vec::new(), &mut leaves);
                 for (segments, alias) in leaves {
-                    if let Some(path) = path_ref(segments, &stack, line) {
+                    if let Some(path) = path_ref(segments, &stack) {
                         let reexported_as = if public { alias } else { None };
                         out.paths.push(PathRef { reexported_as, ..path });
                     }
@@ -104,7 +101,7 @@ pub fn scan(src: &str) -> FileScan {
                     }
                 }
                 let stack: Vec<String> = inline.iter().map(|(n, _)| n.clone()).collect();
-                if let Some(path) = path_ref(segments, &stack, line) {
+                if let Some(path) = path_ref(segments, &stack) {
                     out.paths.push(path);
                 }
                 i = j;
@@ -117,19 +114,19 @@ pub fn scan(src: &str) -> FileScan {
     out
 }
 
-fn tok_at(toks: &[(Tok, usize)], i: usize) -> Option<&Tok> {
-    toks.get(i).map(|(t, _)| t)
+fn tok_at(toks: &[Tok], i: usize) -> Option<&Tok> {
+    toks.get(i)
 }
 
 /// `pub use`, `pub(crate) use`, `pub(super) use`.
-fn is_pub_before(toks: &[(Tok, usize)], use_at: usize) -> bool {
+fn is_pub_before(toks: &[Tok], use_at: usize) -> bool {
     let before = |k: usize| use_at.checked_sub(k).and_then(|i| tok_at(toks, i));
     matches!(before(1), Some(Tok::Ident(w)) if w == "pub")
         || (before(1) == Some(&Tok::Punct(')')) && matches!(before(4), Some(Tok::Ident(w)) if w == "pub"))
 }
 
 /// Reads one use tree from `j`, collecting each leaf as its whole path and the name it takes.
-fn use_tree(toks: &[(Tok, usize)], mut j: usize, prefix: Vec<String>, leaves: &mut Vec<(Vec<String>, Option<String>)>) -> usize {
+fn use_tree(toks: &[Tok], mut j: usize, prefix: Vec<String>, leaves: &mut Vec<(Vec<String>, Option<String>)>) -> usize {
     let mut path = prefix;
     loop {
         match tok_at(toks, j) {
@@ -181,7 +178,7 @@ fn use_tree(toks: &[(Tok, usize)], mut j: usize, prefix: Vec<String>, leaves: &m
     }
 }
 
-fn path_ref(mut segments: Vec<String>, inline: &[String], line: usize) -> Option<PathRef> {
+fn path_ref(mut segments: Vec<String>, inline: &[String]) -> Option<PathRef> {
     let first = segments.first()?.clone();
     let base = match first.as_str() {
         "crate" => {
@@ -204,30 +201,7 @@ fn path_ref(mut segments: Vec<String>, inline: &[String], line: usize) -> Option
         "Self" => return None,
         _ => Base::Bare,
     };
-    Some(PathRef { base, segments, inline: inline.to_vec(), reexported_as: None, line })
-}
-
-fn lex_with_lines(src: &str) -> Vec<(Tok, usize)> {
-    // Lexing line by line would break block comments and strings across lines, so the file is
-    // lexed whole and each token is given the line of the first token-sized word it matches.
-    let toks = lex(src);
-    let mut lines = Vec::with_capacity(toks.len());
-    let mut cursor = 0usize;
-    let mut line = 1usize;
-    let bytes = src.as_bytes();
-    for tok in toks {
-        let needle: String = match &tok {
-            Tok::Ident(w) => w.clone(),
-            Tok::PathSep => "::".into(),
-            Tok::Punct(c) => c.to_string(),
-        };
-        if let Some(offset) = src[cursor..].find(&needle) {
-            line += bytes[cursor..cursor + offset].iter().filter(|b| **b == b'\n').count();
-            cursor += offset;
-        }
-        lines.push((tok, line));
-    }
-    lines
+    Some(PathRef { base, segments, inline: inline.to_vec(), reexported_as: None })
 }
 
 #[cfg(test)]
@@ -262,7 +236,6 @@ mod tests {
         assert_eq!(scan.child_modules, vec!["api"]);
         assert_eq!(scan.macros, vec!["id_type"]);
         assert_eq!(scan.paths[0].inline, vec!["tests"]);
-        assert_eq!(scan.paths[0].line, 4);
         assert!(scan.paths[1].inline.is_empty(), "the inline module closed");
     }
 
