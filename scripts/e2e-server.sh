@@ -8,6 +8,8 @@ cd "$root"
 export DATABASE_URL="sqlite://$data/portal.db"
 export PORT="${E2E_PORT:-3107}"
 export FSSC_DEMO_SEED=1
+# The browser tests count what they create: the demo accounts without their months of history.
+export FSSC_DEMO_HISTORY=0
 export LEPTOS_SITE_ROOT="$root/target/site"
 export RUST_LOG="${RUST_LOG:-warn}"
 exec "$root/target/release/fssc-server"

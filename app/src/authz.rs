@@ -71,6 +71,8 @@ pub enum Action {
     ManageTiers,
     /// Edit working calendars, import their schedules, and choose which teams and types use them.
     ManageCalendars,
+    /// Read the operations dashboard (运营分析) of an organisation.
+    ViewOperations,
 }
 
 /// What an action is aimed at, with the facts the rules need.
@@ -150,12 +152,15 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::ListFollowUps,     [Nothing,         Nothing,         Nothing,    Everything,           Everything], Refusal::Forbidden),
     (Action::ManageTiers,       [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::ManageCalendars,   [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::ViewOperations,    [Nothing,         Nothing,         Nothing,    ManagedOrganisations, Everything], Refusal::NotFound),
 ];
 
 /// What a granted permission adds to the roles' reach. An editor works for the center, so a
 /// grant reaches the whole portal.
-pub const PERMISSION_RULES: &[(Permission, &[Action])] =
-    &[(Permission::Editor, &[Action::WritePolicies, Action::SeePolicyFeedback])];
+pub const PERMISSION_RULES: &[(Permission, &[Action])] = &[
+    (Permission::Editor, &[Action::WritePolicies, Action::SeePolicyFeedback]),
+    (Permission::CenterLead, &[Action::ViewOperations]),
+];
 
 fn column(role: Role) -> usize {
     match role {
@@ -431,6 +436,29 @@ mod tests {
     }
 
     #[test]
+    fn the_operations_dashboard_is_for_managers_of_their_subsidiaries_admins_and_center_leads() {
+        let manager = user(16, &[(CENTER, Role::CustomerManager)], &[B, A]);
+        assert_eq!(operations_scope(&manager), Ok(OrgScope { everything: false, orgs: vec![A, B] }));
+        assert!(operations_scope(&manager).is_ok_and(|s| s.contains(A) && !s.contains(OrgId(99))));
+        // A manager with no subsidiary yet has an empty dashboard, not a missing one.
+        assert_eq!(operations_scope(&user(17, &[(CENTER, Role::CustomerManager)], &[])), Ok(OrgScope::default()));
+        assert!(operations_scope(&user(18, &[(CENTER, Role::Admin)], &[])).is_ok_and(|s| s.everything));
+        for (who, u) in [
+            ("client", user(10, &[(A, Role::Client)], &[])),
+            ("contact", user(12, &[(A, Role::OrgContact)], &[])),
+            ("agent", user(15, &[(CENTER, Role::Agent)], &[])),
+        ] {
+            assert_eq!(operations_scope(&u), Err(AppError::NotFound), "{who}");
+        }
+        let mut lead = user(15, &[(CENTER, Role::Agent)], &[]);
+        lead.permissions = vec![Permission::CenterLead];
+        assert!(operations_scope(&lead).is_ok_and(|s| s.everything && s.contains(OrgId(99))));
+        let mut editor = user(15, &[(CENTER, Role::Agent)], &[]);
+        editor.permissions = vec![Permission::Editor];
+        assert_eq!(operations_scope(&editor), Err(AppError::NotFound), "editing policies is not reading operations");
+    }
+
+    #[test]
     fn ratings_are_given_by_their_submitter_and_seen_by_whom_they_concern() {
         let rating = |released| Target::Rating {
             org: A,
@@ -512,5 +540,48 @@ mod tests {
         assert_eq!(policy_scope(&user(21, &[], &[])), PolicyScope::default(), "no membership, no audience");
         assert_eq!(audience_scope(&agent), PolicyScope { everything: false, orgs: vec![CENTER] }, "staff are asked only what is addressed to them");
         assert_eq!(audience_scope(&client), policy_scope(&client));
+    }
+}
+
+/// Which organisations' operations a user may analyse, derived from the `ViewOperations` row of
+/// [`RULES`] and the grants; `None` when the dashboard is not theirs at all (it answers 404).
+pub fn operations_scope(user: &CurrentUser) -> Result<OrgScope, AppError> {
+    let (reaches, refusal) = rule(Action::ViewOperations);
+    let mut scope = OrgScope::default();
+    scope.everything = PERMISSION_RULES
+        .iter()
+        .any(|(permission, actions)| user.has_permission(*permission) && actions.contains(&Action::ViewOperations));
+    for m in &user.memberships {
+        match reaches[column(m.role)] {
+            Everything => scope.everything = true,
+            ManagedOrganisations => scope.orgs.extend(user.managed_orgs.iter().copied()),
+            OwnOrganisation => scope.orgs.push(m.org_id),
+            Nothing | Own | Assigned | Credited | CreditedReleased => {}
+        }
+    }
+    scope.orgs.sort();
+    scope.orgs.dedup();
+    // A manager with no subsidiary yet still has a dashboard: an empty one.
+    let has_role = user.memberships.iter().any(|m| reaches[column(m.role)] != Nothing);
+    if scope.everything || has_role {
+        Ok(scope)
+    } else {
+        Err(match refusal {
+            Refusal::Forbidden => AppError::Forbidden,
+            Refusal::NotFound => AppError::NotFound,
+        })
+    }
+}
+
+/// A set of organisations: all of them, or these.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrgScope {
+    pub everything: bool,
+    pub orgs: Vec<OrgId>,
+}
+
+impl OrgScope {
+    pub fn contains(&self, org: OrgId) -> bool {
+        self.everything || self.orgs.contains(&org)
     }
 }

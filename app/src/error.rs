@@ -126,6 +126,12 @@ pub enum Field {
     ScheduleFile,
     /// The calendar a team or request type uses.
     Calendar,
+    /// The first day of a reporting period.
+    PeriodFrom,
+    /// The last day of a reporting period.
+    PeriodTo,
+    /// The agent a report is filtered on.
+    Agent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +204,10 @@ pub enum Problem {
     BadScheduleEntry { number: u32, event: bool, problem: LineProblem },
     /// Neither CSV nor iCalendar as the import reads them.
     UnreadableFile,
+    /// A reporting period whose last day comes before its first.
+    EndsBeforeStart,
+    /// A reporting period longer than a report reads.
+    PeriodTooLong { max_years: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

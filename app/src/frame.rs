@@ -36,6 +36,7 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
     let manages = user.has_role(Role::CustomerManager);
     let admin = user.has_role(Role::Admin);
     let edits_policies = admin || user.has_permission(crate::kernel::Permission::Editor);
+    let analyses = crate::authz::operations_scope(&user).is_ok();
     let name = user.display_name.clone();
     view! {
         <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>
@@ -77,6 +78,11 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                 <Show when=move || manages || admin>
                     <li>
                         <A href="/follow-ups">{t!(i18n, nav.follow_ups)}</A>
+                    </li>
+                </Show>
+                <Show when=move || analyses>
+                    <li>
+                        <A href="/dashboard">{t!(i18n, nav.dashboard)}</A>
                     </li>
                 </Show>
                 <Show when=move || admin>

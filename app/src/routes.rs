@@ -8,6 +8,7 @@ use crate::{
     i18n::*,
     kernel::Role,
     notifications::{live_ui::{LiveProvider, Toasts}, ui::NotificationCentrePage},
+    operations::ui::DashboardPage,
     orgs::ui::TiersPage,
     policies::{
         acknowledgements::{AcknowledgementBanner, provide_acknowledgements_changed},
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/calendars") view={Lazy::<Calendars>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/follow-ups") view={Lazy::<FollowUps>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/measures") view={Lazy::<Measures>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/dashboard") view={Lazy::<Operations>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies") view={Lazy::<PolicyEditorList>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/new") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/:id") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
@@ -138,6 +140,7 @@ lazy_page!(PolicyEditor => PolicyEditorPage);
 lazy_page!(FollowUps => FollowUpsPage);
 lazy_page!(Tiers => TiersPage);
 lazy_page!(Calendars => CalendarsPage);
+lazy_page!(Operations => DashboardPage);
 lazy_page!(Measures => MeasuresPage);
 
 /// The document title, in the page's language. The server reads a title after the page's

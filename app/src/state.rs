@@ -26,6 +26,9 @@ pub struct Settings {
     /// Whether an SMTP server is configured; without one no email is queued.
     pub email_enabled: bool,
     pub ratings: RatingPolicy,
+    /// The share of SLA time an agent's finished requests may spend paused, waiting on the
+    /// client, before the operations dashboard flags the agent; in percent.
+    pub paused_flag_percent: i64,
 }
 
 /// How ratings close requests and how low scores are followed up; each center sets its own.
@@ -95,6 +98,7 @@ impl Settings {
             uploads: crate::kernel::UploadLimits::default(),
             email_enabled: false,
             ratings: RatingPolicy::default(),
+            paused_flag_percent: 25,
         }
     }
 

@@ -13,6 +13,9 @@ pub struct Config {
     /// Where `cargo leptos build` wrote the site (`pkg/`, favicon, ...).
     pub site_root: PathBuf,
     pub seed_demo: bool,
+    /// With the demo seed: three months of past requests, ratings, follow-ups and policy pages
+    /// for the demo subsidiaries (`FSSC_DEMO_HISTORY`, on unless `0`, `false` or `no`).
+    pub demo_history: bool,
     pub bootstrap_admin: Option<(String, String)>,
     /// SMTP for email notifications; `None` turns email off.
     pub mail: Option<crate::mailer::MailConfig>,
@@ -65,10 +68,13 @@ impl Config {
             agents_see_comments_at_once: parsed("AGENTS_SEE_RATING_COMMENTS", false)?,
             tell_client_of_follow_up: parsed("TELL_CLIENT_OF_FOLLOW_UP", true)?,
         };
+        settings.paused_flag_percent = parsed("PAUSED_SHARE_FLAG_PERCENT", 25i64)?.clamp(0, 100);
         let bootstrap_admin = match (var("FSSC_ADMIN_EMAIL"), var("FSSC_ADMIN_PASSWORD")) {
             (Some(email), Some(password)) => Some((email, password)),
             _ => None,
         };
+        let seed_demo = matches!(var("FSSC_DEMO_SEED").as_deref(), Some("1" | "true" | "yes"));
+        let demo_history = seed_demo && !matches!(var("FSSC_DEMO_HISTORY").as_deref(), Some("0" | "false" | "no"));
         let mail = mail_from_env()?;
         let connections = crate::edge::connections::ConnectionLimits {
             idle_timeout: std::time::Duration::from_secs(parsed("HTTP_IDLE_TIMEOUT_SECS", 30u64)?.max(1)),
@@ -80,7 +86,8 @@ impl Config {
             addr,
             settings,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
-            seed_demo: matches!(var("FSSC_DEMO_SEED").as_deref(), Some("1" | "true" | "yes")),
+            seed_demo,
+            demo_history,
             bootstrap_admin,
             mail,
             connections,

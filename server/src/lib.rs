@@ -139,14 +139,14 @@ impl Portal {
                 tracing::info!(%email, "created the first admin account");
             }
         }
-        let demo_logins = if config.seed_demo {
-            Some(seed::seed_demo(&db).await.map_err(StartError::Seed)?)
-        } else {
-            None
-        };
         let mut settings = config.settings.clone();
         settings.email_enabled = config.mail.is_some();
         let state = AppState { db, settings: Arc::new(settings), live: Default::default() };
+        let demo_logins = if config.seed_demo {
+            Some(seed::seed_demo(&state, config.demo_history).await.map_err(StartError::Seed)?)
+        } else {
+            None
+        };
         Ok(Portal {
             state,
             sessions,
@@ -341,6 +341,7 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
         .route("/events", get(edge::events::events))
         .route("/editor/policies/{id}/acknowledgements.csv", get(edge::reports::acknowledgements_csv))
         .route("/admin/calendars/{id}/schedule.csv", get(edge::reports::schedule_csv))
+        .route("/dashboard/{table}", get(edge::reports::dashboard_csv))
         .route("/admin/calendars/{id}/schedule.ics", get(edge::reports::schedule_ics))
         // Submitting, acting on and listing requests do the most work per call.
         .route("/api/requests/{*fn_name}", post(server_fn_handler).layer(rates.calls()))

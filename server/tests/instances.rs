@@ -49,6 +49,7 @@ async fn start_instance_with(url: &str, schema: &str, sink: &SmtpSink, env: &[(&
         // Behind one load balancer, both instances serve one public address.
         .env("PUBLIC_URL", PUBLIC_URL)
         .env("FSSC_DEMO_SEED", "1")
+        .env("FSSC_DEMO_HISTORY", "0")
         .env("SMTP_HOST", "127.0.0.1")
         .env("SMTP_PORT", sink.addr.port().to_string())
         .env("SMTP_TLS", "none")

@@ -42,6 +42,8 @@ impl Server {
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("FSSC_DEMO_SEED", "1")
+            // The measurements assume the demo accounts without their months of history.
+            .env("FSSC_DEMO_HISTORY", "0")
             // The benchmarks drive each account far harder than a person can.
             .env("RATE_LIMIT_BURST", "1000000")
             .env("RUST_LOG", "warn")

@@ -294,7 +294,9 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
     let locked = user.sign_in_locked;
     let is_manager = user.memberships.iter().any(|m| m.role == Role::CustomerManager);
     let is_editor = user.permissions.contains(&Permission::Editor);
+    let is_lead = user.permissions.contains(&Permission::CenterLead);
     let id6 = user.id.to_string();
+    let id7 = user.id.to_string();
     let managed: Vec<String> = orgs
         .iter()
         .filter(|o| user.managed_orgs.contains(&o.id))
@@ -311,6 +313,7 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
             <td data-label=move || t_string!(i18n, account.memberships)>
                 <MembershipList memberships=user.memberships.clone() />
                 {is_editor.then(|| view! { <p><span class="badge" data-testid="editor-badge">{t!(i18n, admin.editor)}</span></p> })}
+                {is_lead.then(|| view! { <p><span class="badge" data-testid="lead-badge">{t!(i18n, admin.center_lead)}</span></p> })}
                 {(!managed.is_empty())
                     .then(|| {
                         view! {
@@ -377,6 +380,14 @@ fn UserRow(user: UserSummary, orgs: Vec<Organisation>, actions: AdminActions) ->
                         <input type="hidden" name="granted" value=(!is_editor).to_string() />
                         <button type="submit" class="button button--small" data-testid="toggle-editor">
                             {move || if is_editor { t_string!(i18n, admin.revoke_editor) } else { t_string!(i18n, admin.grant_editor) }}
+                        </button>
+                    </ActionForm>
+                    <ActionForm action=actions.permission attr:class="form form--compact">
+                        <input type="hidden" name="id" value=id7 />
+                        <input type="hidden" name="permission" value="center_lead" />
+                        <input type="hidden" name="granted" value=(!is_lead).to_string() />
+                        <button type="submit" class="button button--small" data-testid="toggle-lead">
+                            {move || if is_lead { t_string!(i18n, admin.revoke_lead) } else { t_string!(i18n, admin.grant_lead) }}
                         </button>
                     </ActionForm>
                     <ActionForm action=actions.reset attr:class="form form--compact">

@@ -132,6 +132,9 @@ impl Field {
             Field::CalendarDates => td_string!(locale, fields.calendar_dates),
             Field::ScheduleFile => td_string!(locale, fields.schedule_file),
             Field::Calendar => td_string!(locale, fields.calendar),
+            Field::PeriodFrom => td_string!(locale, fields.period_from),
+            Field::PeriodTo => td_string!(locale, fields.period_to),
+            Field::Agent => td_string!(locale, fields.agent),
         }
     }
 }
@@ -209,6 +212,8 @@ impl Problem {
                 }
             }
             Problem::UnreadableFile => td_string!(locale, problems.unreadable_file, field = field),
+            Problem::EndsBeforeStart => td_string!(locale, problems.ends_before_start, field = field).to_string(),
+            Problem::PeriodTooLong { max_years } => td_string!(locale, problems.period_too_long, max = max_years).to_string(),
         }
     }
 }

@@ -19,6 +19,8 @@ text_enum!(
     pub enum Permission {
         /// Writes and publishes policy pages (规章制度).
         Editor => "editor",
+        /// Reads the operations dashboard of every organisation (中心负责人).
+        CenterLead => "center_lead",
     }
 );
 

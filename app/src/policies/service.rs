@@ -194,6 +194,14 @@ enum Occasion {
     Now,
     /// Published only if this transaction claims the plan first.
     Planned,
+    /// Published as of an instant in the past, telling nobody: the demo seed's history.
+    Quiet,
+}
+
+/// Publishes the page's draft as if at `at`, without notifications: for history the portal did
+/// not witness (the demo seed's policy column); see [`publish_draft`].
+pub async fn publish_quietly(state: &AppState, editor: &CurrentUser, page: PolicyPageId, at: DateTime<Utc>) -> Result<i64, AppError> {
+    publish_draft(state, editor.into(), page, at, Occasion::Quiet).await?.ok_or(AppError::Conflict(Conflict::Stale))
 }
 
 /// Publishes the page's draft now; see [`publish_draft`].
@@ -217,7 +225,7 @@ async fn publish_draft(
     let Some(json) = record.draft else {
         // Another instance published the planned draft a moment ago.
         return match occasion {
-            Occasion::Now => Err(AppError::Conflict(Conflict::Stale)),
+            Occasion::Now | Occasion::Quiet => Err(AppError::Conflict(Conflict::Stale)),
             Occasion::Planned => Ok(None),
         };
     };
@@ -264,9 +272,13 @@ async fn publish_draft(
         actor_name: Some(editor.name.to_string()),
         excerpt: None,
     };
-    let readers = store::audience_members(db, &draft.audience, editor.id).await?;
-    let targets: Vec<_> = readers.iter().map(|u| (*u, NotificationKind::PolicyPublished)).collect();
-    let batch = notify::build(db, &state.settings, &about, &targets).await?;
+    let batch = if occasion == Occasion::Quiet {
+        notes::Batch::default()
+    } else {
+        let readers = store::audience_members(db, &draft.audience, editor.id).await?;
+        let targets: Vec<_> = readers.iter().map(|u| (*u, NotificationKind::PolicyPublished)).collect();
+        notify::build(db, &state.settings, &about, &targets).await?
+    };
     let mut tx = db.begin_write().await?;
     if occasion == Occasion::Planned && !store::claim_due(&mut tx, page, now).await? {
         tx.rollback().await?;
@@ -739,28 +751,13 @@ pub fn ack_csv(report: &AckReport, language: Language, zone: &str) -> String {
         td_string!(locale, policies.csv_acknowledged_at),
     ];
     let (yes, no) = (td_string!(locale, common.yes), td_string!(locale, common.no));
-    let mut out = String::from("\u{feff}");
-    let mut line = |cells: &[&str]| {
-        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    };
-    line(&header);
+    let mut csv = crate::spreadsheet::Csv::default();
+    csv.line(&header);
     for row in &report.rows {
         let at = row.acknowledged_at.map(|at| crate::time::format_datetime(at, zone, language)).unwrap_or_default();
-        line(&[&row.organisation, &row.name, &row.email, if row.acknowledged_at.is_some() { yes } else { no }, &at]);
+        csv.line(&[row.organisation.as_str(), &row.name, &row.email, if row.acknowledged_at.is_some() { yes } else { no }, &at]);
     }
-    out
-}
-
-/// One CSV cell, quoted when needed. A cell that a spreadsheet would run as a formula gets a
-/// leading apostrophe, so a name such as `=HYPERLINK(...)` stays text.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    csv.finish()
 }
 
 /// Two versions of a page the reader may see, compared line by line, title first. The text is
@@ -794,15 +791,6 @@ pub async fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_stay_text() {
-        assert_eq!(csv_cell("华东制造"), "华东制造");
-        assert_eq!(csv_cell("Wang, Fang"), "\"Wang, Fang\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("-1"), "'-1");
-    }
 
     #[test]
     fn the_report_opens_in_excel_with_chinese_intact() {

@@ -1,6 +1,6 @@
-//! `/measures`: how the portal measures satisfaction and service times, in the reader's
-//! language. The text states the definitions that [`super::metrics`] and [`crate::sla::clock`]
-//! compute.
+//! `/measures`: how the portal measures satisfaction, service times and operations, in the
+//! reader's language. The text states the definitions that [`super::metrics`],
+//! [`crate::sla::clock`] and [`crate::operations::metrics`] compute.
 
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -39,6 +39,28 @@ pub fn MeasuresPage() -> impl IntoView {
                 <dd>{t!(i18n, measures.target_text)}</dd>
                 <dt>{t!(i18n, measures.alerts_term)}</dt>
                 <dd>{t!(i18n, measures.alerts_text)}</dd>
+            </dl>
+            <h2 id="operations">{t!(i18n, measures.ops_title)}</h2>
+            <p>{t!(i18n, measures.ops_intro)}</p>
+            <dl class="definitions">
+                <dt>{t!(i18n, measures.ops_volume_term)}</dt>
+                <dd>{t!(i18n, measures.ops_volume_text)}</dd>
+                <dt>{t!(i18n, measures.ops_month_end_term)}</dt>
+                <dd>{t!(i18n, measures.ops_month_end_text)}</dd>
+                <dt>{t!(i18n, measures.ops_attainment_term)}</dt>
+                <dd>{t!(i18n, measures.ops_attainment_text)}</dd>
+                <dt>{t!(i18n, measures.ops_duration_term)}</dt>
+                <dd>{t!(i18n, measures.ops_duration_text)}</dd>
+                <dt>{t!(i18n, measures.ops_rejection_term)}</dt>
+                <dd>{t!(i18n, measures.ops_rejection_text)}</dd>
+                <dt>{t!(i18n, measures.ops_agents_term)}</dt>
+                <dd>{t!(i18n, measures.ops_agents_text)}</dd>
+                <dt>{t!(i18n, measures.ops_follow_ups_term)}</dt>
+                <dd>{t!(i18n, measures.ops_follow_ups_text)}</dd>
+                <dt>{t!(i18n, measures.ops_scope_term)}</dt>
+                <dd>{t!(i18n, measures.ops_scope_text)}</dd>
+                <dt>{t!(i18n, measures.ops_csv_term)}</dt>
+                <dd>{t!(i18n, measures.ops_csv_text)}</dd>
             </dl>
         </section>
     }

@@ -12,7 +12,7 @@ use crate::{
         store::Batch,
     },
     ratings::{
-        Feedback, FollowUpEventKind, FollowUpFilter, FollowUpList, FollowUpNotice, FollowUpOutcome,
+        CheckedRating, Feedback, FollowUpEventKind, FollowUpFilter, FollowUpList, FollowUpNotice, FollowUpOutcome,
         FollowUpView, metrics, OrgSatisfaction, RatingChange, RatingInput, RatingView,
         reasons_from_text, Score,
         store::{self, FollowUpRecord, NewFollowUp, NewRating, RatingRecord},
@@ -155,17 +155,60 @@ pub async fn rate(app: &AppState, user: &CurrentUser, id: RequestId, state: &Req
     let rating = input.check().map_err(AppError::Invalid)?;
     let db = &app.db;
     let now = Utc::now();
-    if state.status != RequestStatus::Resolved {
-        let rated = store::latest(db, id).await?.is_some_and(|r| r.resolution_no == state.resolution_count);
-        return Err(if rated {
-            AppError::Conflict(Conflict::AlreadyRated)
-        } else {
-            AppError::Conflict(Conflict::IllegalTransition { from: state.status, action: RequestAction::Close })
-        });
-    }
-    let close = closing(state, user.id, Side::Client, false, now).ok_or(AppError::Internal)?;
+    ratable(db, id, state).await?;
     let (manager, holders) = if rating.score.is_low() { follow_up_holder(db, state.org_id).await? } else { (None, Vec::new()) };
     let notices = rating_notices(app, state, id, user, rating.score, rating.score.is_low().then_some(holders.as_slice())).await?;
+    let rating_id = record_rating(db, &app.settings.ratings, user, id, state, &rating, manager, &notices, now).await?;
+    tracing::info!(request = %id, rating = %rating_id, score = rating.score.stars(), "request rated");
+    app.live.committed(db, &notices.live_recipients());
+    Ok(rating_id)
+}
+
+/// [`rate`] as if at `at`, telling nobody: for history the portal did not witness (the demo
+/// seed). The rating, the close and a low score's follow-up are written as [`rate`] writes them.
+pub async fn rate_quietly(
+    db: &Db,
+    policy: &RatingPolicy,
+    user: &CurrentUser,
+    id: RequestId,
+    state: &RequestState,
+    input: &RatingInput,
+    at: DateTime<Utc>,
+) -> Result<RatingId, AppError> {
+    let rating = input.check().map_err(AppError::Invalid)?;
+    ratable(db, id, state).await?;
+    let manager = if rating.score.is_low() { follow_up_holder(db, state.org_id).await?.0 } else { None };
+    record_rating(db, policy, user, id, state, &rating, manager, &Batch::default(), at).await
+}
+
+/// Refuses to rate a request that is not resolved, saying whether it was rated already.
+async fn ratable(db: &Db, id: RequestId, state: &RequestState) -> Result<(), AppError> {
+    if state.status == RequestStatus::Resolved {
+        return Ok(());
+    }
+    let rated = store::latest(db, id).await?.is_some_and(|r| r.resolution_no == state.resolution_count);
+    Err(if rated {
+        AppError::Conflict(Conflict::AlreadyRated)
+    } else {
+        AppError::Conflict(Conflict::IllegalTransition { from: state.status, action: RequestAction::Close })
+    })
+}
+
+/// Writes a checked rating, the close it causes, a low score's follow-up held by `manager`
+/// (none: the admins) and `notices`, in one transaction.
+#[allow(clippy::too_many_arguments)]
+async fn record_rating(
+    db: &Db,
+    policy: &RatingPolicy,
+    user: &CurrentUser,
+    id: RequestId,
+    state: &RequestState,
+    rating: &CheckedRating,
+    manager: Option<UserId>,
+    notices: &Batch,
+    now: DateTime<Utc>,
+) -> Result<RatingId, AppError> {
+    let close = closing(state, user.id, Side::Client, false, now).ok_or(AppError::Internal)?;
     let new = NewRating {
         request: id,
         resolution_no: state.resolution_count,
@@ -173,7 +216,7 @@ pub async fn rate(app: &AppState, user: &CurrentUser, id: RequestId, state: &Req
         rater: user.id,
         resolver: state.resolved_by,
         first_owner: state.first_owner_id,
-        rating: &rating,
+        rating,
         now,
     };
     let mut tx = db.begin_write().await?;
@@ -189,14 +232,12 @@ pub async fn rate(app: &AppState, user: &CurrentUser, id: RequestId, state: &Req
         }
     }
     if rating.score.is_low() {
-        let due_at = crate::sla::service::working_days_later(db, now, app.settings.ratings.follow_up_working_days).await?;
+        let due_at = crate::sla::service::working_days_later(db, now, policy.follow_up_working_days).await?;
         let follow_up = NewFollowUp { rating: rating_id, request: id, org: state.org_id, manager, due_at, opened_by: user.id, now };
         store::open_in(&mut tx, &follow_up).await?;
     }
-    notification_store::write(&mut tx, &notices, now).await?;
+    notification_store::write(&mut tx, notices, now).await?;
     tx.commit().await?;
-    tracing::info!(request = %id, rating = %rating_id, score = rating.score.stars(), "request rated");
-    app.live.committed(db, &notices.live_recipients());
     Ok(rating_id)
 }
 
@@ -246,15 +287,28 @@ pub async fn close_follow_up(
     version: i64,
     outcome: &FollowUpOutcome,
 ) -> Result<(), AppError> {
+    close_follow_up_at(&app.db, user, record, version, outcome, Utc::now()).await?;
+    tracing::info!(follow_up = %record.id, request = %record.request_id, user = %user.id, "follow-up closed");
+    Ok(())
+}
+
+/// [`close_follow_up`] as if at `at` (the demo seed's history closes follow-ups in the past).
+pub async fn close_follow_up_at(
+    db: &Db,
+    user: &CurrentUser,
+    record: &FollowUpRecord,
+    version: i64,
+    outcome: &FollowUpOutcome,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     let checked = outcome.check().map_err(AppError::Invalid)?;
     if record.closed_at.is_some() {
         return Err(AppError::Conflict(Conflict::FollowUpClosed));
     }
-    if !store::close(&app.db, record, version, user.id, &checked, Utc::now()).await? {
-        let now = store::follow_up(&app.db, record.id).await?.ok_or(AppError::NotFound)?;
+    if !store::close(db, record, version, user.id, &checked, at).await? {
+        let now = store::follow_up(db, record.id).await?.ok_or(AppError::NotFound)?;
         return Err(AppError::Conflict(if now.closed_at.is_some() { Conflict::FollowUpClosed } else { Conflict::Stale }));
     }
-    tracing::info!(follow_up = %record.id, request = %record.request_id, user = %user.id, "follow-up closed");
     Ok(())
 }
 

@@ -115,14 +115,19 @@ fn RatingForm(id: RequestId, existing: Option<RatingView>, reload: RwSignal<u32>
     let comment = RwSignal::new(existing.as_ref().and_then(|r| r.comment.clone()).unwrap_or_default());
     let send = Action::new(move |input: &RatingInput| {
         let input = input.clone();
-        async move { if changing { change_rating(id, input).await } else { rate_request(id, input).await.map(|_| ()) } }
+        async move {
+            let answer = if changing { change_rating(id, input).await } else { rate_request(id, input).await.map(|_| ()) };
+            // Applied to the page's counter here, not in an effect of this form: a live refresh
+            // may have rebuilt the form while the rating was on its way.
+            if answer.is_ok() {
+                reload.try_update(|n| *n += 1);
+            }
+            answer
+        }
     });
     Effect::new(move |_| {
-        if let Some(Ok(())) = send.value().get() {
-            if let Some(done) = on_done {
-                done.run(());
-            }
-            reload.update(|n| *n += 1);
+        if let (Some(Ok(())), Some(done)) = (send.value().get(), on_done) {
+            done.run(());
         }
     });
     let error = Memo::new(move |_| send.value().get().and_then(|r| r.err()));
@@ -229,11 +234,12 @@ fn RatingForm(id: RequestId, existing: Option<RatingView>, reload: RwSignal<u32>
 fn RatingSummary(id: RequestId, rating: RatingView, zone: String, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let editing = RwSignal::new(false);
-    let review = Action::new(move |_: &()| async move { review_rating(id).await });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = review.value().get() {
-            reload.update(|n| *n += 1);
+    let review = Action::new(move |_: &()| async move {
+        let answer = review_rating(id).await;
+        if answer.is_ok() {
+            reload.try_update(|n| *n += 1);
         }
+        answer
     });
     let r = rating.clone();
     let for_form = rating.clone();
@@ -349,11 +355,12 @@ fn CloseFollowUpForm(id: super::FollowUpId, version: i64, reload: RwSignal<u32>)
     let outcome = RwSignal::new(String::new());
     let send = Action::new(move |o: &FollowUpOutcome| {
         let o = o.clone();
-        async move { close_follow_up(id, version, o).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = send.value().get() {
-            reload.update(|n| *n += 1);
+        async move {
+            let answer = close_follow_up(id, version, o).await;
+            if answer.is_ok() {
+                reload.try_update(|n| *n += 1);
+            }
+            answer
         }
     });
     let error = Memo::new(move |_| send.value().get().and_then(|r| r.err()));

@@ -44,12 +44,30 @@ pub async fn submit(
     org: OrgId,
     input: &NewRequestInput,
 ) -> Result<RequestId, AppError> {
+    let (id, reference) = submit_at(db, limits, user, org, input, Utc::now()).await?;
+    if let Some(reference) = reference {
+        tracing::info!(request = %id, %reference, user = %user.id, files = input.files.len(), "request submitted");
+    }
+    Ok(id)
+}
+
+/// [`submit`] as if it happened at `now`: the promise counts from then. Answers the request
+/// and, when this call stored it, its new reference number. The demo seed's history submits
+/// through it with past instants.
+pub async fn submit_at(
+    db: &Db,
+    limits: &UploadLimits,
+    user: &CurrentUser,
+    org: OrgId,
+    input: &NewRequestInput,
+    now: DateTime<Utc>,
+) -> Result<(RequestId, Option<crate::kernel::ReferenceNo>), AppError> {
     bound_file_list(limits, input.files.len())?;
     let key = crate::validation::form_key(&input.idempotency_key)?;
     // A retry of a submission that went through answers the stored request, before anything
     // else is checked: its files already belong to that request.
     if let Some(id) = store::by_idempotency_key(db, user.id, key).await? {
-        return Ok(id);
+        return Ok((id, None));
     }
     let type_id = input.type_id.ok_or(AppError::invalid(Field::RequestType, Problem::Required))?;
     let request_type = catalogue::current_type(db, type_id)
@@ -81,7 +99,6 @@ pub async fn submit(
     }
     let CheckedSubmission { text, values, urgent, urgent_reason } = checked.map_err(|_| AppError::Internal)?;
 
-    let now = Utc::now();
     let today = now.with_timezone(&crate::time::CENTER_TIME_ZONE).date_naive();
     let policies: Vec<_> = policy_links::for_pages(db, user, request_type.definition.linked_pages(), today)
         .await?
@@ -114,17 +131,15 @@ pub async fn submit(
         now,
     };
     match store::insert(db, &record).await {
-        Ok(Inserted::New(id, reference)) => {
-            tracing::info!(request = %id, %reference, user = %user.id, files = ids.len(), "request submitted");
-            Ok(id)
-        }
-        Ok(Inserted::Repeat(id)) => Ok(id),
+        Ok(Inserted::New(id, reference)) => Ok((id, Some(reference))),
+        Ok(Inserted::Repeat(id)) => Ok((id, None)),
         Ok(Inserted::UnknownFile) => Err(AppError::invalid(Field::Files, Problem::UnknownFile)),
         // Two identical submissions raced; the other one stored it.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             let again = store::insert(db, &record).await?;
             match again {
-                Inserted::Repeat(id) | Inserted::New(id, _) => Ok(id),
+                Inserted::Repeat(id) => Ok((id, None)),
+                Inserted::New(id, reference) => Ok((id, Some(reference))),
                 Inserted::UnknownFile => Err(AppError::invalid(Field::Files, Problem::UnknownFile)),
             }
         }
@@ -230,6 +245,27 @@ pub async fn act(
                 _ => Err(AppError::Conflict(Conflict::Stale)),
             }
         }
+    }
+}
+
+/// Applies one command as [`act`] does, as if at `at`, and tells nobody: no notification, no
+/// email, no woken stream. For history the portal did not witness, such as the demo seed's
+/// months of past requests; the caller has checked the command with [`authorize`].
+pub async fn act_quietly(
+    db: &Db,
+    limits: &UploadLimits,
+    user: &CurrentUser,
+    id: RequestId,
+    state: &RequestState,
+    command: Command,
+    at: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    bound_file_list(limits, command.files().len())?;
+    let change = plan(db, limits, user, id, state, command, at).await?;
+    match store::apply(db, id, state.version, &change, &Default::default()).await? {
+        Applied::Done { version } => Ok(version),
+        Applied::UnknownFile => Err(AppError::invalid(Field::Files, Problem::UnknownFile)),
+        Applied::Stale => Err(AppError::Conflict(Conflict::Stale)),
     }
 }
 

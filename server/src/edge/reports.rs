@@ -1,13 +1,14 @@
 //! Files for download: `GET /editor/policies/{id}/acknowledgements.csv`, who of a policy
 //! version's audience has confirmed reading it, for editors; and
 //! `GET /admin/calendars/{id}/schedule.csv|.ics`, a working calendar's holidays and make-up
-//! days, for admins.
+//! days, for admins; and `GET /dashboard/{table}.csv?…`, a table of the operations dashboard
+//! for the filters of the address, for those who may read it.
 
 use super::SignedIn;
 use crate::state::ServerState;
 use app::{AppError, authz::{self, Action, Target}, kernel::PolicyPageId, policies::service};
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::header,
     response::{IntoResponse, Response},
 };
@@ -61,4 +62,34 @@ pub async fn schedule_csv(State(state): State<ServerState>, signed_in: SignedIn,
 
 pub async fn schedule_ics(State(state): State<ServerState>, signed_in: SignedIn, Path(id): Path<i64>) -> Response {
     schedule(state, signed_in, id, app::sla::ScheduleFormat::Ics).await
+}
+
+pub async fn dashboard_csv(
+    State(state): State<ServerState>,
+    signed_in: SignedIn,
+    Path(file): Path<String>,
+    Query(address): Query<app::operations::DashboardAddress>,
+) -> Response {
+    use app::operations::{export, service, Table};
+    let Some(table) = file.strip_suffix(".csv").and_then(|name| name.parse::<Table>().ok()) else {
+        return signed_in.refuse(AppError::NotFound);
+    };
+    let user = &signed_in.user;
+    let scope = match authz::operations_scope(user) {
+        Ok(scope) => scope,
+        Err(error) => return signed_in.refuse(error),
+    };
+    let flag = state.app.settings.paused_flag_percent;
+    let dashboard = match service::dashboard(&state.app.db, &scope, &address, &user.time_zone, flag, chrono::Utc::now()).await {
+        Ok(dashboard) => dashboard,
+        Err(error) => return signed_in.refuse(error),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", export::file_name(&dashboard, table))),
+        ],
+        export::table(&dashboard, table, user.language),
+    )
+        .into_response()
 }

@@ -244,6 +244,25 @@ async fn run(options: Options) -> Result<(), BoxError> {
         );
     }
 
+    // The operations dashboard at its widest: every organisation, the last year. Heavier than a
+    // page of a list, so timed fewer times.
+    let dashboard_options = Options { iterations: options.iterations.min(30), warmup: options.warmup.min(3) };
+    let everything = authz::OrgScope { everything: true, orgs: Vec::new() };
+    let today = Utc::now().with_timezone(&time::CENTER_TIME_ZONE).date_naive();
+    let year = app::operations::DashboardAddress {
+        from: Some((today - chrono::Duration::days(364)).to_string()),
+        to: Some(today.to_string()),
+        ..Default::default()
+    };
+    let (everything, year) = (&everything, &year);
+    results.push(
+        measure(format!("operations dashboard: all organisations, one year ({} runs)", dashboard_options.iterations), &dashboard_options, move || async move {
+            let d = app::operations::service::dashboard(db, everything, year, time::DEFAULT_TIME_ZONE, 25, Utc::now()).await?;
+            Ok(d.volume.len())
+        })
+        .await?,
+    );
+
     println!("### {backend}\n");
     println!(
         "{} organisations, {} users, {} requests ({} open), {} events, {} files. \

@@ -67,16 +67,19 @@ pub fn ActionPanel(detail: RequestDetail, user: CurrentUser, reload: RwSignal<u3
     let reason = RwSignal::new(RejectReason::MissingDocuments);
     let team = RwSignal::new(None::<TeamId>);
     let agent = RwSignal::new(None::<crate::kernel::UserId>);
+    // A live refresh can rebuild this panel while an action is on its way; the draft and the
+    // reload counter belong to the page, so the answer is applied to them, not to this panel.
     let act = Action::new(move |command: &Command| {
         let command = command.clone();
-        async move { act_on_request(id, version, command).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = act.value().get() {
-            mode.set(None);
-            text.set(String::new());
-            files.set(Vec::new());
-            reload.update(|n| *n += 1);
+        async move {
+            let answer = act_on_request(id, version, command).await;
+            if answer.is_ok() {
+                mode.try_set(None);
+                text.try_set(String::new());
+                files.try_set(Vec::new());
+                reload.try_update(|n| *n += 1);
+            }
+            answer
         }
     });
     let error = Memo::new(move |_| act.value().get().and_then(|r| r.err()));

@@ -1,4 +1,7 @@
-//! Start-up data: the first admin of a real deployment, and the demo organisation set.
+//! Start-up data: the first admin of a real deployment, and the demo organisation set with,
+//! unless asked not to, its history (history.rs).
+
+mod history;
 
 use crate::{
     auth::{ssr::{password, store as users}},
@@ -8,6 +11,7 @@ use crate::{
     kernel::{Language, OrgId, Role, UserId},
     orgs::{OrgKind, store as orgs},
     requests::store as requests,
+    state::AppState,
     time::DEFAULT_TIME_ZONE,
     validation::Email,
 };
@@ -34,8 +38,11 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
     DemoLogin { email: "admin@example.com", password: DEMO_PASSWORD, role: Role::Admin, org_code: "FSSC", display_name: "孙磊" },
 ];
 
-/// Creates the demo subsidiaries and accounts unless they exist. Safe to run at every start.
-pub async fn seed_demo(db: &Db) -> Result<&'static [DemoLogin], AppError> {
+/// Creates the demo subsidiaries and accounts unless they exist, and with `history` their
+/// past three months (see [`history`]) unless they have requests already. Safe to run at
+/// every start.
+pub async fn seed_demo(state: &AppState, history: bool) -> Result<&'static [DemoLogin], AppError> {
+    let db = &state.db;
     let key_tier = orgs::tier_by_code(db, "key").await?;
     let standard_tier = orgs::tier_by_code(db, "standard").await?;
     let east = orgs::ensure(db, "SUB-EAST", "华东制造有限公司", OrgKind::Subsidiary, key_tier).await?;
@@ -70,6 +77,9 @@ pub async fn seed_demo(db: &Db) -> Result<&'static [DemoLogin], AppError> {
                 requests::add_canned_reply(db, expenses, title, body, author, chrono::Utc::now()).await?;
             }
         }
+    }
+    if history {
+        history::seed(state, chrono::Utc::now()).await?;
     }
     Ok(DEMO_LOGINS)
 }
