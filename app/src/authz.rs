@@ -73,6 +73,10 @@ pub enum Action {
     ManageCalendars,
     /// Read the operations dashboard (运营分析) of an organisation.
     ViewOperations,
+    /// Keep the price list: prices, month-end surcharge, free quotas, SLA credits.
+    ManagePrices,
+    /// Read and download an organisation's monthly service statements.
+    ViewStatements,
 }
 
 /// What an action is aimed at, with the facts the rules need.
@@ -153,6 +157,8 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::ManageTiers,       [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::ManageCalendars,   [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::ViewOperations,    [Nothing,         Nothing,         Nothing,    ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::ManagePrices,      [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
+    (Action::ViewStatements,    [Nothing,         OwnOrganisation, Nothing,    ManagedOrganisations, Everything], Refusal::NotFound),
 ];
 
 /// What a granted permission adds to the roles' reach. An editor works for the center, so a
@@ -544,13 +550,24 @@ mod tests {
 }
 
 /// Which organisations' operations a user may analyse, derived from the `ViewOperations` row of
-/// [`RULES`] and the grants; `None` when the dashboard is not theirs at all (it answers 404).
+/// [`RULES`] and the grants; "not found" when the dashboard is not theirs at all.
 pub fn operations_scope(user: &CurrentUser) -> Result<OrgScope, AppError> {
-    let (reaches, refusal) = rule(Action::ViewOperations);
+    org_scope(user, Action::ViewOperations)
+}
+
+/// Whose monthly statements a user may read, from the `ViewStatements` row of [`RULES`].
+pub fn statement_scope(user: &CurrentUser) -> Result<OrgScope, AppError> {
+    org_scope(user, Action::ViewStatements)
+}
+
+/// The organisations `action` reaches for `user`. A role whose column reaches anything gets a
+/// scope, even an empty one (a manager with no subsidiary yet); no such role, the refusal.
+fn org_scope(user: &CurrentUser, action: Action) -> Result<OrgScope, AppError> {
+    let (reaches, refusal) = rule(action);
     let mut scope = OrgScope::default();
     scope.everything = PERMISSION_RULES
         .iter()
-        .any(|(permission, actions)| user.has_permission(*permission) && actions.contains(&Action::ViewOperations));
+        .any(|(permission, actions)| user.has_permission(*permission) && actions.contains(&action));
     for m in &user.memberships {
         match reaches[column(m.role)] {
             Everything => scope.everything = true,
@@ -561,7 +578,6 @@ pub fn operations_scope(user: &CurrentUser) -> Result<OrgScope, AppError> {
     }
     scope.orgs.sort();
     scope.orgs.dedup();
-    // A manager with no subsidiary yet still has a dashboard: an empty one.
     let has_role = user.memberships.iter().any(|m| reaches[column(m.role)] != Nothing);
     if scope.everything || has_role {
         Ok(scope)

@@ -132,6 +132,19 @@ pub enum Field {
     PeriodTo,
     /// The agent a report is filtered on.
     Agent,
+    Currency,
+    /// How many working days at the end of a month a surcharge covers.
+    MonthEndDays,
+    /// The month-end surcharge, in percent.
+    Surcharge,
+    /// The cap of a month's credits, in percent of its total.
+    CreditCap,
+    /// The price of the n-th request type of a price list.
+    Price(u16),
+    /// The free quota of the n-th tier of a price list.
+    Quota(u16),
+    /// The n-th credit rule of a price list.
+    Credit(u16),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +221,11 @@ pub enum Problem {
     EndsBeforeStart,
     /// A reporting period longer than a report reads.
     PeriodTooLong { max_years: u32 },
+    /// A date that must be the first day of a month.
+    FirstOfMonth,
+    /// A price list version starting in a month another version already prices, or that has
+    /// begun; `earliest` is the first month a new version may start.
+    OverlapsVersion { earliest: chrono::NaiveDate },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -37,6 +37,7 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
     let admin = user.has_role(Role::Admin);
     let edits_policies = admin || user.has_permission(crate::kernel::Permission::Editor);
     let analyses = crate::authz::operations_scope(&user).is_ok();
+    let statements = crate::authz::statement_scope(&user).is_ok();
     let name = user.display_name.clone();
     view! {
         <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>
@@ -85,6 +86,11 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                         <A href="/dashboard">{t!(i18n, nav.dashboard)}</A>
                     </li>
                 </Show>
+                <Show when=move || statements>
+                    <li>
+                        <A href="/statements">{t!(i18n, nav.statements)}</A>
+                    </li>
+                </Show>
                 <Show when=move || admin>
                     <li>
                         <A href="/admin/users">{t!(i18n, nav.users)}</A>
@@ -97,6 +103,9 @@ fn MainNav(user: CurrentUser) -> impl IntoView {
                     </li>
                     <li>
                         <A href="/admin/calendars">{t!(i18n, nav.calendars)}</A>
+                    </li>
+                    <li>
+                        <A href="/admin/prices">{t!(i18n, nav.prices)}</A>
                     </li>
                 </Show>
                 <li>

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod attachments;
 pub mod auth;
 pub mod authz;
+pub mod billing;
 pub mod catalogue;
 pub mod error;
 pub mod forms;

@@ -8,6 +8,7 @@ use crate::{
     i18n::*,
     kernel::Role,
     notifications::{live_ui::{LiveProvider, Toasts}, ui::NotificationCentrePage},
+    billing::{statement_ui::{StatementPage, StatementsPage}, ui::PricesPage},
     operations::ui::DashboardPage,
     orgs::ui::TiersPage,
     policies::{
@@ -88,6 +89,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/follow-ups") view={Lazy::<FollowUps>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/measures") view={Lazy::<Measures>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/dashboard") view={Lazy::<Operations>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/prices") view={Lazy::<Prices>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/statements") view={Lazy::<Statements>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/statements/:id") view={Lazy::<StatementOne>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies") view={Lazy::<PolicyEditorList>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/new") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/editor/policies/:id") view={Lazy::<PolicyEditor>::new()} ssr=SsrMode::Async />
@@ -141,6 +145,9 @@ lazy_page!(FollowUps => FollowUpsPage);
 lazy_page!(Tiers => TiersPage);
 lazy_page!(Calendars => CalendarsPage);
 lazy_page!(Operations => DashboardPage);
+lazy_page!(Prices => PricesPage);
+lazy_page!(Statements => StatementsPage);
+lazy_page!(StatementOne => StatementPage);
 lazy_page!(Measures => MeasuresPage);
 
 /// The document title, in the page's language. The server reads a title after the page's

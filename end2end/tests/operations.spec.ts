@@ -85,3 +85,33 @@ test("the dashboard is not there for clients and agents", async ({ browser }) =>
     expect(response?.status()).toBe(404);
   }
 });
+
+test("an admin keeps the price list, and a refused price says why", async ({ browser }) => {
+  test.setTimeout(60_000);
+  const admin = await as(browser, "admin@example.com");
+  await admin.getByRole("link", { name: "价目表" }).click();
+  await expect(admin.getByRole("heading", { level: 1, name: "价目表" })).toBeVisible();
+  await hydrated(admin);
+  await noSeriousViolations(admin);
+  const price = admin.getByLabel("一般咨询", { exact: true });
+  await price.fill("-80");
+  await admin.getByRole("button", { name: "保存新版本" }).click();
+  await expect(admin.locator(".field-error").first()).toContainText("单价应在 0 到 1000000 之间");
+  await expect(admin.getByTestId("price-version")).toHaveCount(0);
+  await price.fill("80");
+  await admin.getByRole("button", { name: "保存新版本" }).click();
+  await expect(admin.locator(".notice--success")).toHaveText("已保存新版本。");
+  await expect(admin.getByTestId("price-version")).toHaveCount(1);
+  await expect(admin.getByTestId("price-version")).toContainText("80.00");
+  await noSeriousViolations(admin);
+});
+
+test("the statements page answers an org contact, and nobody outside", async ({ browser }) => {
+  const contact = await as(browser, "contact.east@example.com");
+  await contact.getByRole("link", { name: "结算单" }).click();
+  await expect(contact.getByRole("heading", { level: 1, name: "服务结算单" })).toBeVisible();
+  await noSeriousViolations(contact);
+  const client = await as(browser, "client.east@example.com");
+  await expect(client.getByRole("link", { name: "结算单" })).toHaveCount(0);
+  expect((await client.goto("/statements"))?.status()).toBe(404);
+});

@@ -170,7 +170,7 @@ impl Portal {
     /// live events.
     pub fn spawn_jobs(&self) -> Result<Jobs, mailer::MailSetupError> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mut others = vec![self.spawn_housekeeping(), self.spawn_sla_alerts()];
+        let mut others = vec![self.spawn_housekeeping(), self.spawn_sla_alerts(), self.spawn_statements()];
         if let app::db::Db::Postgres(pool) = &self.state.db {
             others.push(live::spawn_listener(pool.clone(), self.schema.clone(), self.state.live.clone()));
         }
@@ -205,6 +205,26 @@ impl Portal {
                     Ok(app::sla::service::Tick { sent: 0, .. }) => {}
                     Ok(done) => tracing::info!(alerts = done.sent, "sent SLA alerts"),
                     Err(error) => tracing::warn!(%error, "SLA alert tick failed"),
+                }
+            }
+        })
+    }
+
+    /// Issues last month's statements on the first working day of a month, checking every
+    /// minute. With several instances the lease holder issues them; each statement is unique per
+    /// organisation, month and revision, so none is issued twice.
+    pub fn spawn_statements(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.state.clone();
+        let holder = app::sla::service::lease_holder();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match app::billing::statement_service::issue_due(&state, &holder, Duration::from_secs(120), chrono::Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(statements = n, "issued monthly statements"),
+                    Err(error) => tracing::warn!(%error, "issuing monthly statements failed"),
                 }
             }
         })
@@ -342,6 +362,7 @@ pub fn router(state: AppState, sessions: PortalSessionStore, leptos_options: Lep
         .route("/editor/policies/{id}/acknowledgements.csv", get(edge::reports::acknowledgements_csv))
         .route("/admin/calendars/{id}/schedule.csv", get(edge::reports::schedule_csv))
         .route("/dashboard/{table}", get(edge::reports::dashboard_csv))
+        .route("/statements/{id}/statement.csv", get(edge::reports::statement_csv))
         .route("/admin/calendars/{id}/schedule.ics", get(edge::reports::schedule_ics))
         // Submitting, acting on and listing requests do the most work per call.
         .route("/api/requests/{*fn_name}", post(server_fn_handler).layer(rates.calls()))

@@ -53,6 +53,19 @@ fn beijing(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     app::time::CENTER_TIME_ZONE.with_ymd_and_hms(2026, m, d, h, min, 0).single().expect("time").with_timezone(&Utc)
 }
 
+/// Agent 张伟's row of the operations dashboard for the days around today, all organisations.
+async fn paused_share_of_zhang(app: &TestApp) -> app::operations::AgentFigures {
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let address = app::operations::DashboardAddress {
+        from: Some((today - Duration::days(1)).to_string()),
+        to: Some((today + Duration::days(1)).to_string()),
+        ..Default::default()
+    };
+    let everything = app::authz::OrgScope { everything: true, orgs: Vec::new() };
+    let dashboard = app::operations::service::dashboard(&app.db, &everything, &address, "Asia/Shanghai", 25, Utc::now()).await.expect("dashboard");
+    dashboard.agents.into_iter().find(|a| a.name == "张伟").expect("张伟 finished it")
+}
+
 on_both_backends! {
     async fn a_request_is_due_after_its_targets_in_working_time(app) {
         let client = app.signed_in("client.east@example.com").await;
@@ -138,13 +151,17 @@ on_both_backends! {
             "the due instant moved by the working time of the pause"
         );
 
-        // The dashboard's figure: the owner's requests stood paused for that working time.
-        let shares = service::paused_shares(&app.db, beijing(11, 1, 0, 0), ended).await.expect("shares");
-        let agent1 = app.user_id("agent1@example.com").await;
-        let share = shares.iter().find(|s| s.agent == agent1).expect("agent1 owns it");
-        assert_eq!((share.requests, share.paused_minutes), (1, held_back.num_minutes()));
-        assert_eq!(share.counted_minutes, working_time::working_between(&calendar, beijing(11, 30, 9, 0), pause_start).num_minutes());
-        assert!(share.percent() > 0.0 && share.percent() < 100.0);
+        // The dashboard's figure: once the agent resolves it, the request stood paused for that
+        // working time, and counted the rest of its working time since submission.
+        act_ok(&app, &agent, id, json!({ "Resolve": { "resolution": "已按新抬头处理" } })).await;
+        let resolved_at = get(&app, &agent, id).await.request.resolved_at.expect("resolved");
+        let zhang = paused_share_of_zhang(&app).await;
+        assert_eq!(zhang.paused_minutes, held_back.num_minutes());
+        assert_eq!(
+            zhang.worked_minutes,
+            (working_time::working_between(&calendar, beijing(11, 30, 9, 0), resolved_at) - held_back).num_minutes()
+        );
+        assert!(zhang.paused_share.is_some_and(|s| s > 0.0 && s < 1.0));
     }
 
     async fn a_reopened_request_does_not_count_the_time_it_stood_resolved(app) {
@@ -190,10 +207,8 @@ on_both_backends! {
         );
 
         // That stretch is no agent's pausing.
-        let shares = service::paused_shares(&app.db, submitted - Duration::days(1), Utc::now()).await.expect("shares");
-        let agent1 = app.user_id("agent1@example.com").await;
-        let share = shares.iter().find(|s| s.agent == agent1).expect("agent1 owns it");
-        assert_eq!(share.paused_minutes, 0, "{share:?}");
+        act_ok(&app, &agent, id, json!({ "Resolve": { "resolution": "已更正金额" } })).await;
+        assert_eq!(paused_share_of_zhang(&app).await.paused_minutes, 0);
     }
 
     async fn changing_a_calendar_recomputes_open_requests(app) {

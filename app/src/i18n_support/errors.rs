@@ -135,6 +135,13 @@ impl Field {
             Field::PeriodFrom => td_string!(locale, fields.period_from),
             Field::PeriodTo => td_string!(locale, fields.period_to),
             Field::Agent => td_string!(locale, fields.agent),
+            Field::Currency => td_string!(locale, fields.currency),
+            Field::MonthEndDays => td_string!(locale, fields.month_end_days),
+            Field::Surcharge => td_string!(locale, fields.surcharge),
+            Field::CreditCap => td_string!(locale, fields.credit_cap),
+            Field::Price(_) => td_string!(locale, fields.price),
+            Field::Quota(_) => td_string!(locale, fields.quota),
+            Field::Credit(_) => td_string!(locale, fields.credit),
         }
     }
 }
@@ -214,6 +221,8 @@ impl Problem {
             Problem::UnreadableFile => td_string!(locale, problems.unreadable_file, field = field),
             Problem::EndsBeforeStart => td_string!(locale, problems.ends_before_start, field = field).to_string(),
             Problem::PeriodTooLong { max_years } => td_string!(locale, problems.period_too_long, max = max_years).to_string(),
+            Problem::FirstOfMonth => td_string!(locale, problems.first_of_month, field = field).to_string(),
+            Problem::OverlapsVersion { earliest } => td_string!(locale, problems.overlaps_version, earliest = earliest.to_string()).to_string(),
         }
     }
 }

@@ -79,9 +79,59 @@ pub async fn seed_demo(state: &AppState, history: bool) -> Result<&'static [Demo
         }
     }
     if history {
-        history::seed(state, chrono::Utc::now()).await?;
+        let now = chrono::Utc::now();
+        history::seed(state, now).await?;
+        demo_statements(db, now).await?;
     }
     Ok(DEMO_LOGINS)
+}
+
+/// A price list in force since the history began, and the statements of its past months, as
+/// the job would have issued them. Skipped once a price list exists.
+async fn demo_statements(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<(), AppError> {
+    use crate::billing::{store as prices, statement_service, statement_store, CheckedPriceList, CreditRule, Currency};
+    use chrono::{Datelike, Months};
+    if !prices::versions(db).await?.is_empty() {
+        return Ok(());
+    }
+    let this_month = now.with_timezone(&crate::time::CENTER_TIME_ZONE).date_naive().with_day(1).ok_or(AppError::Internal)?;
+    let start = this_month.checked_sub_months(Months::new(3)).ok_or(AppError::Internal)?;
+    let types = crate::operations::store::types(db).await?;
+    let key = orgs::tier_by_code(db, "key").await?;
+    let tiers = crate::operations::store::tiers(db).await?;
+    // Queries cost least, documents with money at stake most (CNY).
+    let price_of = |n: usize| [6_000, 12_000, 15_000, 18_000, 9_000, 20_000, 8_000, 10_000][n % 8];
+    let list = CheckedPriceList {
+        effective_from: start,
+        currency: Currency::Cny,
+        month_end_days: 5,
+        month_end_percent: 20,
+        credit_cap_percent: 10,
+        prices: types.iter().enumerate().map(|(n, t)| (crate::kernel::TypeId(t.id), price_of(n))).collect(),
+        quotas: key.map(|k| vec![(k, 5)]).unwrap_or_default(),
+        credits: types
+            .iter()
+            .flat_map(|t| tiers.iter().map(move |tier| (t.id, tier.id)))
+            .map(|(type_id, tier_id)| CreditRule {
+                type_id: crate::kernel::TypeId(type_id),
+                tier_id: crate::kernel::TierId(tier_id),
+                first_response_percent: 10,
+                resolution_percent: 30,
+            })
+            .collect(),
+    };
+    let admin = users::find_id_by_email(db, &Email::parse("admin@example.com").map_err(|e| AppError::Invalid(vec![e]))?)
+        .await?
+        .ok_or(AppError::Internal)?;
+    prices::insert(db, &list, admin, now).await?;
+    let mut month = start;
+    while month < this_month {
+        for (org, tier) in statement_store::subsidiaries(db).await? {
+            statement_service::issue(db, org, tier, month, now).await?;
+        }
+        month = month.checked_add_months(Months::new(1)).ok_or(AppError::Internal)?;
+    }
+    Ok(())
 }
 
 /// The teams each demo agent works in.

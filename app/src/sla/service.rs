@@ -12,7 +12,7 @@ use crate::{
         AlertLevel, calendar::{CalendarError, DateRule, Week, WorkCalendar},
         calendar_file::{self, DatedEntry, FileError}, CALENDAR_NAME_MAX, CalendarInput,
         CalendarScope, CalendarSetup, CalendarView,
-        clock::{self, PauseFacts, SlaPanel, TargetFacts}, ImportCheck, PauseKind, ScheduleFormat,
+        clock::{self, PauseFacts, SlaPanel, TargetFacts}, ImportCheck, ScheduleFormat,
         SlaTarget, store::{self, ClockRow, Saved, StoredCalendar, StoredDate, StoredPause},
         working_time::{due_after, Pause, working_between, working_within},
     },
@@ -627,55 +627,3 @@ pub async fn tick(state: &AppState, holder: &str, lease: std::time::Duration, no
     Ok(Tick { ran: true, sent })
 }
 
-/// How much of an agent's requests' SLA time stood paused: the dashboard flags an agent whose
-/// share is far above the others'.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PausedShare {
-    pub agent: crate::kernel::UserId,
-    pub requests: usize,
-    /// Working minutes the requests' clocks counted, from submission to resolution or now.
-    pub counted_minutes: i64,
-    /// Working minutes they stood paused while the center waited on the client.
-    pub paused_minutes: i64,
-}
-
-impl PausedShare {
-    /// Paused time as a share of all SLA time, in per cent.
-    pub fn percent(&self) -> f64 {
-        let total = self.counted_minutes + self.paused_minutes;
-        if total == 0 { 0.0 } else { self.paused_minutes as f64 * 100.0 / total as f64 }
-    }
-}
-
-/// Per owning agent, the working time their requests submitted since `since` counted and the
-/// working time they stood paused, each on the request's own calendar.
-pub async fn paused_shares(db: &Db, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<PausedShare>, AppError> {
-    let calendars = calendars(db).await?;
-    let (rows, pauses) = store::owned_since(db, since).await?;
-    let mut shares: BTreeMap<crate::kernel::UserId, PausedShare> = BTreeMap::new();
-    for row in &rows {
-        let Some(agent) = row.owner_id else { continue };
-        let calendar = calendars.of(row.calendar_id)?;
-        let own = pauses_of(&pauses, row.id);
-        let stood_resolved: Vec<Pause> = pauses
-            .iter()
-            .filter(|p| p.request_id == row.id && p.kind == PauseKind::Resolved)
-            .map(|p| Pause { start: p.started_at, end: p.ended_at })
-            .collect();
-        let end = match row.status {
-            RequestStatus::Resolved | RequestStatus::Rejected | RequestStatus::Closed => row.resolved_at.unwrap_or(row.updated_at),
-            RequestStatus::Withdrawn => row.updated_at,
-            _ => now,
-        }
-        .max(row.created_at);
-        let counted = super::working_time::counted_between(calendar, row.created_at, end, &own);
-        // Time the request stood resolved before a reopening is neither counted nor the agent's
-        // pausing.
-        let paused = super::working_time::counted_between(calendar, row.created_at, end, &stood_resolved) - counted;
-        let share = shares.entry(agent).or_insert(PausedShare { agent, requests: 0, counted_minutes: 0, paused_minutes: 0 });
-        share.requests += 1;
-        share.counted_minutes += counted.num_minutes();
-        share.paused_minutes += paused.num_minutes();
-    }
-    Ok(shares.into_values().collect())
-}

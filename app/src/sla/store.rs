@@ -252,20 +252,6 @@ pub async fn open_pauses(db: &Db) -> Result<Vec<StoredPause>, sqlx::Error> {
     with_db!(db, pool => sqlx::query_as::<_, StoredPause>(&sql).fetch_all(pool).await)
 }
 
-/// The requests submitted since `since` that an agent owns, with their clocks, and their
-/// pauses: what the paused-share figure is computed from.
-pub async fn owned_since(db: &Db, since: DateTime<Utc>) -> Result<(Vec<ClockRow>, Vec<StoredPause>), sqlx::Error> {
-    let rows_sql = format!("{SELECT_CLOCK} WHERE owner_id IS NOT NULL AND created_at >= $1 ORDER BY id");
-    with_db!(db, pool => {
-        let rows = sqlx::query_as::<_, ClockRow>(&rows_sql).bind(since).fetch_all(pool).await?;
-        let pauses = sqlx::query_as::<_, StoredPause>(
-            "SELECT p.request_id, p.started_at, p.ended_at, p.reason, p.started_by, p.kind FROM sla_pauses p \
-             JOIN requests r ON r.id = p.request_id \
-             WHERE r.owner_id IS NOT NULL AND r.created_at >= $1 ORDER BY p.request_id, p.started_at, p.id"
-        ).bind(since).fetch_all(pool).await?;
-        Ok((rows, pauses))
-    })
-}
 
 /// Starts a pause (the request now waits on the client) or ends the open one, with the event
 /// that does it, inside that event's transaction.

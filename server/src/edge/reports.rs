@@ -93,3 +93,24 @@ pub async fn dashboard_csv(
     )
         .into_response()
 }
+
+/// `GET /statements/{id}/statement.csv`: a monthly statement for its organisation's readers.
+pub async fn statement_csv(State(state): State<ServerState>, signed_in: SignedIn, Path(id): Path<i64>) -> Response {
+    let user = &signed_in.user;
+    let statement = match app::billing::statement_service::get(&state.app.db, id).await {
+        Ok(statement) => statement,
+        Err(error) => return signed_in.refuse(error),
+    };
+    if let Err(error) = authz::may(user, Action::ViewStatements, Target::Organisation(statement.org_id)) {
+        return signed_in.refuse(error);
+    }
+    let file_name = format!("statement-{}-r{}.csv", statement.month.format("%Y-%m"), statement.revision);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        app::billing::statement::csv(&statement, user.language, &user.time_zone),
+    )
+        .into_response()
+}

@@ -1,0 +1,163 @@
+//! Monthly statements through HTTP on both databases: issued by the job for last month from
+//! the price list in force, a missed SLA credited on its line, exactly once with two instances,
+//! and readable and downloadable by the subsidiary's own readers only.
+
+mod support;
+
+use app::{
+    billing::{
+        statement::{CreditReason, Statement, StatementEntry},
+        statement_service, store as prices, CheckedPriceList, CreditRule, Currency,
+    },
+    kernel::TierId,
+    orgs::store as orgs,
+};
+use chrono::{Datelike, Duration, Months, TimeZone, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+use support::{act_ok, submit_query, TestApp};
+
+/// The price list of this month: a general query costs 80.00; the key tier (east) gets 10 % of
+/// it back for a late first response and 30 % for a late resolution; no surcharge, no quota.
+async fn price_list(app: &TestApp) {
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let query = app.request_type("general_query").await.type_id;
+    let key: TierId = orgs::tier_by_code(&app.db, "key").await.expect("q").expect("key tier");
+    let list = CheckedPriceList {
+        effective_from: today.with_day(1).expect("first"),
+        currency: Currency::Cny,
+        month_end_days: 0,
+        month_end_percent: 0,
+        credit_cap_percent: 100,
+        prices: vec![(query, 8_000)],
+        quotas: vec![],
+        credits: vec![CreditRule { type_id: query, tier_id: key, first_response_percent: 10, resolution_percent: 30 }],
+    };
+    let admin = app.user_id("admin@example.com").await;
+    prices::insert(&app.db, &list, admin, Utc::now()).await.expect("insert").expect("stored");
+}
+
+/// East: A on time, B resolved after its due instant, C rejected (not billed). West: W.
+async fn month_of_work(app: &TestApp) -> String {
+    let client = app.signed_in("client.east@example.com").await;
+    let west = app.signed_in("client.west@example.com").await;
+    let agent = app.signed_in("agent1@example.com").await;
+    let a = submit_query(app, &client, "A 报销进度").await;
+    let b = submit_query(app, &client, "B 付款查询").await;
+    let c = submit_query(app, &client, "C 发票问题").await;
+    let w = submit_query(app, &west, "W 对账").await;
+    for id in [a, b, c, w] {
+        act_ok(app, &agent, id, json!("Claim")).await;
+    }
+    app::with_db!(&app.db, pool => sqlx::query("UPDATE requests SET resolution_due = $1 WHERE id = $2")
+        .bind(Utc::now() - Duration::hours(2)).bind(b).execute(pool).await.map(|_| ())).expect("late");
+    for id in [a, b, w] {
+        act_ok(app, &agent, id, json!({ "Resolve": { "resolution": "已处理" } })).await;
+    }
+    act_ok(app, &agent, c, json!({ "Reject": { "reason": "missing_documents", "detail": "缺少发票" } })).await;
+    let detail = support::get(app, &client, b).await;
+    detail.request.reference_no.to_string()
+}
+
+/// The 15th of next month at noon in Shanghai: past the first working day of any month.
+fn next_month() -> chrono::DateTime<Utc> {
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let next = today.with_day(1).and_then(|d| d.checked_add_months(Months::new(1))).expect("next month");
+    chrono_tz::Asia::Shanghai.with_ymd_and_hms(next.year(), next.month(), 15, 12, 0, 0).single().expect("noon").with_timezone(&Utc)
+}
+
+async fn list(app: &TestApp, client: &reqwest::Client) -> (StatusCode, Vec<StatementEntry>) {
+    let (status, body) = app.call(client, "billing/statements", &[]).await;
+    (status, serde_json::from_str(&body).unwrap_or_default())
+}
+
+async fn statement(app: &TestApp, client: &reqwest::Client, id: i64) -> (StatusCode, Option<Statement>) {
+    let (status, body) = app.call(client, "billing/statement", &[("id", &id.to_string())]).await;
+    (status, serde_json::from_str(&body).ok())
+}
+
+on_both_backends! {
+    async fn the_job_issues_last_months_statements_once_with_the_missed_sla_credited(app) {
+        price_list(&app).await;
+        let late = month_of_work(&app).await;
+        let state = &app.portal.state;
+        let lease = std::time::Duration::from_secs(120);
+        let at = next_month();
+
+        // Two instances at once: one holds the lease and issues both subsidiaries' statements.
+        let (one, two) = tokio::join!(
+            statement_service::issue_due(state, "instance-1", lease, at),
+            statement_service::issue_due(state, "instance-2", lease, at)
+        );
+        assert_eq!((one.expect("one") + two.expect("two")), 2, "east and west, once");
+        // The next tick, past the lease, on the other instance: nothing new.
+        assert_eq!(statement_service::issue_due(state, "instance-2", lease, at + Duration::minutes(5)).await.expect("again"), 0);
+
+        let manager = app.signed_in("manager@example.com").await;
+        let (status, all) = list(&app, &manager).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(all.len(), 2);
+        let east = all.iter().find(|e| e.org_name == "华东制造有限公司").expect("east's statement");
+        assert_eq!((east.lines, east.total_minor, east.credit_minor), (2, 13_600, 2_400), "80 + 80 − 30 % of 80");
+        let (status, s) = statement(&app, &manager, east.id).await;
+        assert_eq!(status, StatusCode::OK);
+        let s = s.expect("statement");
+        let line = s.lines.iter().find(|l| l.reference_no == late).expect("the late request is billed");
+        assert_eq!((line.price_minor, line.credit_minor, line.credit_reason), (8_000, 2_400, CreditReason::Resolution));
+        assert_eq!(s.summary.resolution.missed, 1, "the month's attainment comes with it");
+        assert_eq!(s.summary.rejections.len(), 1, "the rejection is reported, not billed");
+
+        // The subsidiary's contact reads and downloads its own, and nothing of the other.
+        let contact = app.signed_in("contact.east@example.com").await;
+        let (status, own) = list(&app, &contact).await;
+        assert_eq!((status, own.len()), (StatusCode::OK, 1));
+        let west = all.iter().find(|e| e.org_name == "西南贸易有限公司").expect("west's statement");
+        let (status, _) = statement(&app, &contact, west.id).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let csv = |client: reqwest::Client, id: i64| {
+            let url = format!("{}/statements/{id}/statement.csv", app.base);
+            async move {
+                let response = client.get(url).send().await.expect("csv");
+                (response.status(), response.bytes().await.expect("bytes").to_vec())
+            }
+        };
+        let (status, bytes) = csv(contact.clone(), east.id).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+        let text = String::from_utf8(bytes).expect("utf-8");
+        assert!(text.lines().any(|l| l.starts_with(&late) && l.contains(",80.00,0.00,24.00,办结超时")), "{text}");
+        assert!(text.contains("应付合计,,,,136.00"), "{text}");
+        let (status, _) = csv(contact.clone(), west.id).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another subsidiary's statement");
+        let (status, page) = app.page(&contact, &format!("/statements/{}", east.id)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("华东制造有限公司") && page.contains(&late));
+
+        for email in ["client.east@example.com", "agent1@example.com"] {
+            let who = app.signed_in(email).await;
+            assert_eq!(list(&app, &who).await.0, StatusCode::NOT_FOUND, "{email}");
+            assert_eq!(statement(&app, &who, east.id).await.0, StatusCode::NOT_FOUND, "{email}");
+            assert_eq!(csv(who.clone(), east.id).await.0, StatusCode::NOT_FOUND, "{email}");
+        }
+    }
+
+    async fn no_statement_before_the_first_working_day_or_without_prices(app) {
+        month_of_work(&app).await;
+        let state = &app.portal.state;
+        let lease = std::time::Duration::from_secs(120);
+        assert_eq!(statement_service::issue_due(state, "one", lease, next_month()).await.expect("tick"), 0, "no price list in force");
+        price_list(&app).await;
+        // A month whose first day falls on a weekend: on that day no statement is due yet.
+        let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+        let weekend_first = (1..=24)
+            .filter_map(|n| today.with_day(1)?.checked_add_months(Months::new(n)))
+            .find(|d| d.weekday().num_days_from_monday() >= 5)
+            .expect("a month starting on a weekend within two years");
+        let at = chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(weekend_first.year(), weekend_first.month(), 1, 10, 0, 0)
+            .single()
+            .expect("day")
+            .with_timezone(&Utc);
+        assert_eq!(statement_service::issue_due(state, "one", lease, at).await.expect("tick"), 0, "{weekend_first} is no working day");
+    }
+}
