@@ -92,6 +92,20 @@ on_both_backends! {
         assert_eq!((one.expect("one") + two.expect("two")), 2, "east and west, once");
         // The next tick, past the lease, on the other instance: nothing new.
         assert_eq!(statement_service::issue_due(state, "instance-2", lease, at + Duration::minutes(5)).await.expect("again"), 0);
+        // The subsidiaries' contacts and their customer manager are told, once each; a client is not.
+        let told = |email: &'static str| {
+            let app = &app;
+            async move {
+                let user = app.user_id(email).await;
+                app::notifications::store::page(&app.db, user, None).await.expect("q").rows.into_iter()
+                    .filter(|n| n.kind == app::notifications::NotificationKind::StatementIssued).collect::<Vec<_>>()
+            }
+        };
+        let to_contact = told("contact.east@example.com").await;
+        assert_eq!(to_contact.len(), 1);
+        assert!(to_contact[0].title.starts_with("华东制造有限公司 ") && to_contact[0].link == "/statements", "{:?}", to_contact[0]);
+        assert_eq!(told("manager@example.com").await.len(), 2, "east and west");
+        assert!(told("client.east@example.com").await.is_empty());
 
         let manager = app.signed_in("manager@example.com").await;
         let (status, all) = list(&app, &manager).await;

@@ -10,6 +10,7 @@ use crate::{
     db::Db,
     error::AppError,
     kernel::{OrgId, TierId},
+    notifications::NotificationKind,
     operations::{self, metrics::month_end_days, DashboardAddress},
     sla,
     state::AppState,
@@ -25,9 +26,25 @@ fn first_working_day(calendars: &sla::service::Calendars, month: NaiveDate) -> N
     (0..31).map(|n| month + Duration::days(n)).find(|d| !calendar.periods_on(*d).is_empty()).unwrap_or(month)
 }
 
+/// Whether the subsidiary's readers are told of a statement: not for the demo's past months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Telling {
+    Readers,
+    Nobody,
+}
+
 /// Revision 1 of `org`'s statement of `month` (its first day), unless one exists or no price
-/// list is in force then. Answers the new statement's id.
-pub async fn issue(db: &Db, org: OrgId, tier: Option<TierId>, month: NaiveDate, now: DateTime<Utc>) -> Result<Option<i64>, AppError> {
+/// list is in force then; its org contacts and customer managers are told in the same
+/// transaction. Answers the new statement's id.
+pub async fn issue(
+    state: &AppState,
+    org: OrgId,
+    tier: Option<TierId>,
+    month: NaiveDate,
+    telling: Telling,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let db = &state.db;
     if store::issued(db, org, month).await? {
         return Ok(None);
     }
@@ -77,7 +94,26 @@ pub async fn issue(db: &Db, org: OrgId, tier: Option<TierId>, month: NaiveDate, 
         open_follow_ups: d.follow_ups.open,
     };
     let new = NewStatement { org, month, revision: 1, price_list: &prices, lines: &lines, totals: &totals, summary: &summary, now };
-    let id = store::insert(db, &new).await?;
+    let notices = match telling {
+        Telling::Nobody => Default::default(),
+        Telling::Readers => {
+            let about = crate::notifications::service::About {
+                request_id: None,
+                reference_no: None,
+                title: format!("{} {}", d.choices.orgs.iter().find(|c| c.id == org.0).map(|c| c.name_zh.as_str()).unwrap_or_default(), month.format("%Y-%m")),
+                link: "/statements".into(),
+                status: None,
+                actor_name: None,
+                excerpt: None,
+            };
+            let targets: Vec<_> = store::readers(db, org).await?.into_iter().map(|u| (u, NotificationKind::StatementIssued)).collect();
+            crate::notifications::service::build(db, &state.settings, &about, &targets).await?
+        }
+    };
+    let id = store::insert(db, &new, &notices).await?;
+    if id.is_some() {
+        state.live.committed(db, &notices.live_recipients());
+    }
     if let Some(id) = id {
         tracing::info!(statement = id, org = %org, %month, total = totals.total_minor, "monthly statement issued");
     }
@@ -102,7 +138,7 @@ pub async fn issue_due(state: &AppState, holder: &str, lease: std::time::Duratio
     let last_month = this_month.checked_sub_months(Months::new(1)).unwrap_or(this_month);
     let mut issued = 0;
     for (org, tier) in store::subsidiaries(db).await? {
-        if issue(db, org, tier, last_month, now).await?.is_some() {
+        if issue(state, org, tier, last_month, Telling::Readers, now).await?.is_some() {
             issued += 1;
         }
     }

@@ -68,9 +68,18 @@ pub struct NewStatement<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Stores a statement with its lines in one transaction; `None` when that revision exists
-/// (another instance issued it first).
-pub async fn insert(db: &Db, new: &NewStatement<'_>) -> Result<Option<i64>, sqlx::Error> {
+/// Who hears of a subsidiary's statement: its org contacts and its customer managers.
+pub async fn readers(db: &Db, org: OrgId) -> Result<Vec<crate::kernel::UserId>, sqlx::Error> {
+    with_db!(db, pool => sqlx::query_scalar::<_, crate::kernel::UserId>(
+        "SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.org_id = $1 AND m.role = 'org_contact' AND u.active \
+         UNION SELECT a.manager_id FROM manager_assignments a JOIN users u ON u.id = a.manager_id WHERE a.org_id = $1 AND u.active"
+    ).bind(org).fetch_all(pool).await)
+}
+
+/// Stores a statement with its lines and the notices of it in one transaction; `None` when
+/// that revision exists (another instance issued it first), and then nobody is told.
+pub async fn insert(db: &Db, new: &NewStatement<'_>, notices: &crate::notifications::store::Batch) -> Result<Option<i64>, sqlx::Error> {
     let summary = serde_json::to_string(new.summary).unwrap_or_else(|_| "{}".into());
     let t = new.totals;
     let mut tx = db.begin_write().await?;
@@ -94,6 +103,7 @@ pub async fn insert(db: &Db, new: &NewStatement<'_>) -> Result<Option<i64>, sqlx
             .bind(l.submitted_at).bind(l.resolved_at).bind(l.free).bind(l.price_minor).bind(l.surcharge_minor)
             .bind(l.credit_minor).bind(l.credit_reason).execute(&mut *conn).await.map(|_| ()))?;
     }
+    crate::notifications::store::write(&mut tx, notices, new.now).await?;
     tx.commit().await?;
     Ok(Some(id))
 }

@@ -53,6 +53,8 @@ text_enum!(
         FollowUpOverdue => "follow_up_overdue",
         /// A policy page was published for the recipient's audience.
         PolicyPublished => "policy_published",
+        /// A subsidiary's monthly service statement was issued.
+        StatementIssued => "statement_issued",
     }
 );
 
@@ -63,6 +65,7 @@ impl NotificationKind {
         let agent = roles.contains(&Role::Agent);
         let manager = roles.contains(&Role::CustomerManager);
         let admin = roles.contains(&Role::Admin);
+        let contact = roles.contains(&Role::OrgContact);
         NotificationKind::ALL
             .iter()
             .copied()
@@ -76,6 +79,7 @@ impl NotificationKind {
                 NotificationKind::SlaWarning | NotificationKind::SlaBreach => agent || manager,
                 NotificationKind::SlaUnclaimed => agent,
                 NotificationKind::PolicyPublished => true,
+                NotificationKind::StatementIssued => contact || manager,
             })
             .collect()
     }
@@ -139,6 +143,7 @@ pub fn headline(
         NotificationKind::FollowUpAssigned => td_string!(locale, notify.follow_up_assigned, reference = subject),
         NotificationKind::FollowUpOverdue => td_string!(locale, notify.follow_up_overdue, reference = subject),
         NotificationKind::PolicyPublished => td_string!(locale, notify.policy_published, title = subject),
+        NotificationKind::StatementIssued => td_string!(locale, notify.statement_issued, title = subject),
     }
 }
 
@@ -156,6 +161,7 @@ pub fn kind_label(locale: Locale, kind: NotificationKind) -> &'static str {
         NotificationKind::FollowUpAssigned => td_string!(locale, notify.kind_follow_up_assigned),
         NotificationKind::FollowUpOverdue => td_string!(locale, notify.kind_follow_up_overdue),
         NotificationKind::PolicyPublished => td_string!(locale, notify.kind_policy_published),
+        NotificationKind::StatementIssued => td_string!(locale, notify.kind_statement_issued),
     }
 }
 
@@ -272,6 +278,7 @@ mod tests {
                 NotificationKind::FollowUpAssigned,
                 NotificationKind::FollowUpOverdue,
                 NotificationKind::PolicyPublished,
+                NotificationKind::StatementIssued,
             ]
         );
     }

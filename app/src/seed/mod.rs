@@ -81,15 +81,16 @@ pub async fn seed_demo(state: &AppState, history: bool) -> Result<&'static [Demo
     if history {
         let now = chrono::Utc::now();
         history::seed(state, now).await?;
-        demo_statements(db, now).await?;
+        demo_statements(state, now).await?;
     }
     Ok(DEMO_LOGINS)
 }
 
 /// A price list in force since the history began, and the statements of its past months, as
 /// the job would have issued them. Skipped once a price list exists.
-async fn demo_statements(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<(), AppError> {
-    use crate::billing::{store as prices, statement_service, statement_store, CheckedPriceList, CreditRule, Currency};
+async fn demo_statements(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> Result<(), AppError> {
+    use crate::billing::{store as prices, statement_service::{self, Telling}, statement_store, CheckedPriceList, CreditRule, Currency};
+    let db = &state.db;
     use chrono::{Datelike, Months};
     if !prices::versions(db).await?.is_empty() {
         return Ok(());
@@ -127,7 +128,7 @@ async fn demo_statements(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<
     let mut month = start;
     while month < this_month {
         for (org, tier) in statement_store::subsidiaries(db).await? {
-            statement_service::issue(db, org, tier, month, now).await?;
+            statement_service::issue(state, org, tier, month, Telling::Nobody, now).await?;
         }
         month = month.checked_add_months(Months::new(1)).ok_or(AppError::Internal)?;
     }
