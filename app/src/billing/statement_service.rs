@@ -49,7 +49,6 @@ pub async fn issue(
         return Ok(None);
     }
     let Some(prices) = store::price_list_on(db, month).await? else {
-        tracing::warn!(%month, "no price list in force: no statement issued");
         return Ok(None);
     };
     let next = month.checked_add_months(Months::new(1)).unwrap_or(month);
@@ -136,6 +135,10 @@ pub async fn issue_due(state: &AppState, holder: &str, lease: std::time::Duratio
         return Ok(0);
     }
     let last_month = this_month.checked_sub_months(Months::new(1)).unwrap_or(this_month);
+    // A center that keeps no price list issues no statements; checked once, not per subsidiary.
+    if store::price_list_on(db, last_month).await?.is_none() {
+        return Ok(0);
+    }
     let mut issued = 0;
     for (org, tier) in store::subsidiaries(db).await? {
         if issue(state, org, tier, last_month, Telling::Readers, now).await?.is_some() {
