@@ -1,6 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3107);
+/** A second portal with the demo's months of history, for the specs that read a living center. */
+export const historyPort = Number(process.env.E2E_HISTORY_PORT ?? port + 1);
 
 export default defineConfig({
   testDir: "./tests",
@@ -27,11 +29,20 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: "../scripts/e2e-server.sh",
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: { E2E_PORT: String(port) },
-  },
+  webServer: [
+    {
+      command: "../scripts/e2e-server.sh",
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { E2E_PORT: String(port) },
+    },
+    {
+      command: "../scripts/e2e-server.sh",
+      url: `http://127.0.0.1:${historyPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: { E2E_PORT: String(historyPort), E2E_HISTORY: "1" },
+    },
+  ],
 });

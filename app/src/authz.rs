@@ -77,6 +77,10 @@ pub enum Action {
     ManagePrices,
     /// Read and download an organisation's monthly service statements.
     ViewStatements,
+    /// Dispute a line of an organisation's statement (对账).
+    DisputeStatement,
+    /// Accept or decline a dispute of an organisation's statement.
+    AnswerDispute,
 }
 
 /// What an action is aimed at, with the facts the rules need.
@@ -159,6 +163,8 @@ pub const RULES: &[(Action, [Reach; 5], Refusal)] = &[
     (Action::ViewOperations,    [Nothing,         Nothing,         Nothing,    ManagedOrganisations, Everything], Refusal::NotFound),
     (Action::ManagePrices,      [Nothing,         Nothing,         Nothing,    Nothing,              Everything], Refusal::Forbidden),
     (Action::ViewStatements,    [Nothing,         OwnOrganisation, Nothing,    ManagedOrganisations, Everything], Refusal::NotFound),
+    (Action::DisputeStatement,  [Nothing,         OwnOrganisation, Nothing,    Nothing,              Nothing],    Refusal::Forbidden),
+    (Action::AnswerDispute,     [Nothing,         Nothing,         Nothing,    ManagedOrganisations, Everything], Refusal::Forbidden),
 ];
 
 /// What a granted permission adds to the roles' reach. An editor works for the center, so a

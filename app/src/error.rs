@@ -145,6 +145,10 @@ pub enum Field {
     Quota(u16),
     /// The n-th credit rule of a price list.
     Credit(u16),
+    /// A customer manager's answer to a dispute.
+    Answer,
+    /// What a disputed line costs once corrected.
+    CorrectedAmount,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +230,8 @@ pub enum Problem {
     /// A price list version starting in a month another version already prices, or that has
     /// begun; `earliest` is the first month a new version may start.
     OverlapsVersion { earliest: chrono::NaiveDate },
+    /// A corrected amount that does not lower what the line costs.
+    NotLower,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,6 +258,14 @@ pub enum Conflict {
     RatingFinal,
     /// The follow-up is closed already.
     FollowUpClosed,
+    /// The time to dispute the statement's lines has passed.
+    DisputeWindowClosed,
+    /// A newer revision of the statement exists: disputes go to the latest one.
+    Superseded,
+    /// This line of this revision was disputed already.
+    AlreadyDisputed,
+    /// The dispute has its answer already.
+    DisputeAnswered,
 }
 
 impl AppError {

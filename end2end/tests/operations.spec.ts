@@ -7,10 +7,11 @@ const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).fo
 /** The manager's view of the west subsidiary today, chosen with the filter form. */
 async function westToday(manager: Page) {
   await manager.goto("/dashboard");
-  await manager.getByLabel("期间").selectOption({ label: "自定义日期" });
-  await manager.getByLabel("开始日期").fill(today);
-  await manager.getByLabel("结束日期").fill(today);
-  await manager.getByLabel("单位").selectOption({ label: "西南贸易有限公司" });
+  // Exact labels: the volume chart is labelled by its summary, which speaks of the period too.
+  await manager.getByLabel("期间", { exact: true }).selectOption({ label: "自定义日期" });
+  await manager.getByLabel("开始日期", { exact: true }).fill(today);
+  await manager.getByLabel("结束日期", { exact: true }).fill(today);
+  await manager.getByLabel("单位", { exact: true }).selectOption({ label: "西南贸易有限公司" });
   await manager.getByRole("button", { name: "查看", exact: true }).click();
   await expect(manager).toHaveURL(/org=\d+/);
   await expect(manager.getByTestId("period")).toContainText(`${today} – ${today}`);

@@ -34,6 +34,9 @@ async fn totals(app: &TestApp) -> Vec<(&'static str, i64)> {
         "policy_versions",
         "notifications",
         "email_outbox",
+        "price_lists",
+        "statements",
+        "statement_disputes",
         "users",
         "organisations",
     ] {
@@ -154,6 +157,13 @@ async fn run(app: TestApp) {
     let (status, html) = app.page(&client, "/policies/month-end-close-schedule").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("倒数第"), "the month-end schedule reads as written");
+
+    // Statements of the past months, priced; east disputed a line twice: one accepted, with
+    // its corrected revision, one waiting for the manager.
+    assert!(count(&app, "SELECT COUNT(*) FROM statements WHERE revision = 1").await >= 4, "two subsidiaries, months of statements");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM statements WHERE revision = 2").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM statement_disputes WHERE outcome = 'accepted' AND revision_id IS NOT NULL").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM statement_disputes WHERE outcome = 'open'").await, 1);
 
     // Three months of history told nobody: no notification, no email.
     assert_eq!(count(&app, "SELECT COUNT(*) FROM notifications").await, 0);

@@ -1,15 +1,19 @@
 //! Monthly statements through HTTP on both databases: issued by the job for last month from
 //! the price list in force, a missed SLA credited on its line, exactly once with two instances,
-//! and readable and downloadable by the subsidiary's own readers only.
+//! and readable and downloadable by the subsidiary's own readers only; a line disputed by the
+//! org contact, declined or accepted by the customer manager with a corrected revision.
 
 mod support;
 
 use app::{
     billing::{
+        dispute::DisputeOutcome,
         statement::{CreditReason, Statement, StatementEntry},
         statement_service, store as prices, CheckedPriceList, CreditRule, Currency,
     },
+    error::{AppError, Conflict, Field, Problem},
     kernel::TierId,
+    notifications::NotificationKind,
     orgs::store as orgs,
 };
 use chrono::{Datelike, Duration, Months, TimeZone, Utc};
@@ -173,5 +177,114 @@ on_both_backends! {
             .expect("day")
             .with_timezone(&Utc);
         assert_eq!(statement_service::issue_due(state, "one", lease, at).await.expect("tick"), 0, "{weekend_first} is no working day");
+    }
+
+    async fn a_disputed_line_is_declined_or_corrected_in_a_new_revision_and_both_sides_read_the_thread(app) {
+        price_list(&app).await;
+        let late = month_of_work(&app).await;
+        let state = &app.portal.state;
+        assert_eq!(statement_service::issue_due(state, "one", std::time::Duration::from_secs(120), next_month()).await.expect("tick"), 2);
+        let manager = app.signed_in("manager@example.com").await;
+        let contact = app.signed_in("contact.east@example.com").await;
+        let (_, all) = list(&app, &manager).await;
+        let east = all.iter().find(|e| e.org_name == "华东制造有限公司").expect("east").id;
+        let west = all.iter().find(|e| e.org_name == "西南贸易有限公司").expect("west").id;
+        let issued = statement(&app, &contact, east).await.1.expect("east's statement");
+        assert!(issued.viewer_may_dispute && !issued.viewer_may_answer, "the contact disputes, the manager answers");
+        let as_manager = statement(&app, &manager, east).await.1.expect("manager's view");
+        assert!(as_manager.viewer_may_answer && !as_manager.viewer_may_dispute);
+        let line_of = |reference: &str| issued.lines.iter().position(|l| l.reference_no == reference).map(|i| i as i64 + 1).expect("line");
+        let late_no = line_of(&late);
+        let on_time_no = if late_no == 1 { 2 } else { 1 };
+
+        let dispute = |client: &reqwest::Client, statement_id: i64, line_no: i64, reason: &str| {
+            let body = json!({ "input": { "statement_id": statement_id, "line_no": line_no, "reason": reason } });
+            let (app, client) = (&app, client.clone());
+            async move { app.call_json(&client, "billing/dispute", body).await }
+        };
+        let answer = |client: &reqwest::Client, dispute_id: i64, accept: bool, amount: &str, text: &str| {
+            let body = json!({ "input": { "dispute_id": dispute_id, "accept": accept, "corrected_amount": amount, "answer": text } });
+            let (app, client) = (&app, client.clone());
+            async move { app.call_json(&client, "billing/answer-dispute", body).await }
+        };
+        let error = |body: &str| serde_json::from_str::<AppError>(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+
+        // Refused: no reason, another subsidiary's statement, a line it does not have, the
+        // wrong side, a client.
+        let (status, body) = dispute(&contact, east, on_time_no, "  ").await;
+        assert_eq!((status, error(&body)), (StatusCode::UNPROCESSABLE_ENTITY, AppError::invalid(Field::Reason, Problem::Required)));
+        assert_eq!(dispute(&contact, west, 1, "不是我们的").await.0, StatusCode::NOT_FOUND, "a line of another organisation");
+        assert_eq!(dispute(&contact, east, 9, "没有这一行").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(dispute(&manager, east, 1, "经理不能对账").await.0, StatusCode::FORBIDDEN);
+        let client = app.signed_in("client.east@example.com").await;
+        assert_eq!(dispute(&client, east, 1, "客户不能对账").await.0, StatusCode::NOT_FOUND);
+
+        // Opened: the manager is told; the same line cannot be disputed twice.
+        let (status, body) = dispute(&contact, east, on_time_no, "该笔为重复提交，不应计费").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let first: i64 = serde_json::from_str(&body).expect("id");
+        let (status, body) = dispute(&contact, east, on_time_no, "再提一次").await;
+        assert_eq!((status, error(&body)), (StatusCode::CONFLICT, AppError::Conflict(Conflict::AlreadyDisputed)));
+        let notices = |email: &'static str, kind: NotificationKind| {
+            let app = &app;
+            async move {
+                let user = app.user_id(email).await;
+                app::notifications::store::page(&app.db, user, None).await.expect("q").rows.into_iter().filter(|n| n.kind == kind).count()
+            }
+        };
+        assert_eq!(notices("manager@example.com", NotificationKind::StatementDisputed).await, 1);
+
+        // Answers: only the manager; a correction must lower the line and say why.
+        assert_eq!(answer(&contact, first, true, "0", "自己接受").await.0, StatusCode::FORBIDDEN);
+        let (status, body) = answer(&manager, first, true, "80.00", "不变").await;
+        assert_eq!((status, error(&body)), (StatusCode::UNPROCESSABLE_ENTITY, AppError::invalid(Field::CorrectedAmount, Problem::NotLower)));
+        let (status, body) = answer(&manager, first, true, "0", " ").await;
+        assert_eq!((status, error(&body)), (StatusCode::UNPROCESSABLE_ENTITY, AppError::invalid(Field::Answer, Problem::Required)));
+        let (status, body) = answer(&manager, first, true, "0", "核实为重复提交，免收").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let revision: Option<i64> = serde_json::from_str(&body).expect("revision id");
+        let revision = revision.expect("an accepted dispute issues a revision");
+        assert_eq!(answer(&manager, first, false, "", "改主意").await.0, StatusCode::CONFLICT, "answered once");
+        assert_eq!(notices("contact.east@example.com", NotificationKind::DisputeAnswered).await, 1);
+
+        // The corrected revision: the line costs nothing, the total drops by its 80.00; the
+        // issued revision stays as it was and points to the newer one.
+        let corrected = statement(&app, &contact, revision).await.1.expect("revision 2");
+        assert_eq!((corrected.revision, corrected.totals.total_minor, corrected.totals.corrections_minor), (2, 5_600, -8_000));
+        assert_eq!(corrected.lines[(on_time_no - 1) as usize].corrected_minor, Some(0));
+        assert_eq!(corrected.lines[(late_no - 1) as usize].credit_minor, 2_400, "the other line's credit stands");
+        let thread: Vec<_> = corrected.disputes.iter().map(|d| (d.outcome, d.answer.clone(), d.revision_id)).collect();
+        assert_eq!(thread, vec![(DisputeOutcome::Accepted, Some("核实为重复提交，免收".to_string()), Some(revision))]);
+        let old = statement(&app, &contact, east).await.1.expect("revision 1");
+        assert_eq!((old.revision, old.totals.total_minor, old.newest_id), (1, 13_600, revision));
+        let (status, body) = dispute(&contact, east, late_no, "旧版").await;
+        assert_eq!((status, error(&body)), (StatusCode::CONFLICT, AppError::Conflict(Conflict::Superseded)));
+        let (_, entries) = list(&app, &contact).await;
+        assert_eq!(entries.iter().map(|e| e.revision).collect::<Vec<_>>(), vec![2, 1], "both revisions listed, newest first");
+
+        // Declined: the revision stays, the answer is in the thread.
+        let (status, body) = dispute(&contact, revision, late_no, "超时应全额扣减").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let second: i64 = serde_json::from_str(&body).expect("id");
+        let (status, body) = answer(&manager, second, false, "", "已按协议扣减 30%").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "null"));
+        let after = statement(&app, &manager, revision).await.1.expect("revision 2");
+        assert_eq!(after.totals.total_minor, 5_600);
+        assert_eq!(after.disputes.iter().map(|d| d.outcome).collect::<Vec<_>>(), vec![DisputeOutcome::Accepted, DisputeOutcome::Declined]);
+        let (_, csv) = app.page(&contact, &format!("/statements/{revision}/statement.csv")).await;
+        assert!(csv.contains("对账更正,,,,-80.00") && csv.contains("应付合计,,,,56.00"), "{csv}");
+
+        // The dashboard counts the month's disputes.
+        let (status, body) = app.call_json(&manager, "operations/dashboard", json!({ "address": { "period": "this_month" } })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let dashboard: app::operations::Dashboard = serde_json::from_str(&body).expect("dashboard");
+        let counted: Vec<_> = dashboard.disputes.iter().map(|m| (m.opened, m.accepted, m.declined, m.open)).collect();
+        assert_eq!(counted, vec![(2, 1, 1, 0)]);
+
+        // Past the window of 10 working days, no more disputes.
+        app::with_db!(&app.db, pool => sqlx::query("UPDATE statements SET issued_at = $1 WHERE id = $2")
+            .bind(Utc::now() - Duration::days(30)).bind(revision).execute(pool).await.map(|_| ())).expect("older");
+        let (status, body) = dispute(&contact, revision, on_time_no, "太晚了").await;
+        assert_eq!((status, error(&body)), (StatusCode::CONFLICT, AppError::Conflict(Conflict::DisputeWindowClosed)));
     }
 }

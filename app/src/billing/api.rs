@@ -8,7 +8,7 @@ use leptos::{prelude::*, server_fn::codec::Json};
 use crate::{
     auth::ssr::current_user,
     authz::{self, Action, Target},
-    billing::service,
+    billing::{service, statement_service::Telling},
     state::app_state,
 };
 
@@ -42,7 +42,33 @@ pub async fn list_statements() -> Result<Vec<super::statement::StatementEntry>, 
 pub async fn get_statement(id: i64) -> Result<super::statement::Statement, AppError> {
     let user = current_user().await?;
     let state = app_state()?;
-    let statement = crate::billing::statement_service::get(&state.db, id).await?;
-    authz::may(&user, Action::ViewStatements, Target::Organisation(statement.org_id))?;
+    let mut statement = crate::billing::statement_service::get(&state.db, id).await?;
+    let org = Target::Organisation(statement.org_id);
+    authz::may(&user, Action::ViewStatements, org)?;
+    statement.viewer_may_dispute = authz::may(&user, Action::DisputeStatement, org).is_ok();
+    statement.viewer_may_answer = authz::may(&user, Action::AnswerDispute, org).is_ok();
     Ok(statement)
+}
+
+/// An org contact disputes one line of the newest revision of their statement (对账).
+#[server(endpoint = "billing/dispute", input = Json)]
+pub async fn dispute_line(input: super::dispute::DisputeInput) -> Result<i64, AppError> {
+    let user = current_user().await?;
+    let state = app_state()?;
+    let org = crate::billing::dispute_service::statement_org(&state.db, input.statement_id).await?;
+    authz::may(&user, Action::ViewStatements, Target::Organisation(org))?;
+    authz::may(&user, Action::DisputeStatement, Target::Organisation(org))?;
+    crate::billing::dispute_service::open(&state, (&user).into(), &input, Telling::Readers, chrono::Utc::now()).await
+}
+
+/// A customer manager accepts a dispute, which issues a corrected revision (its id is the
+/// answer), or declines it; both with a reason.
+#[server(endpoint = "billing/answer-dispute", input = Json)]
+pub async fn answer_dispute(input: super::dispute::AnswerInput) -> Result<Option<i64>, AppError> {
+    let user = current_user().await?;
+    let state = app_state()?;
+    let org = crate::billing::dispute_service::dispute_org(&state.db, input.dispute_id).await?;
+    authz::may(&user, Action::ViewStatements, Target::Organisation(org))?;
+    authz::may(&user, Action::AnswerDispute, Target::Organisation(org))?;
+    crate::billing::dispute_service::answer(&state, (&user).into(), &input, Telling::Readers, chrono::Utc::now()).await
 }

@@ -12,10 +12,15 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod dispute;
 pub mod statement;
 pub mod statement_ui;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod dispute_service;
+#[cfg(feature = "ssr")]
+pub mod dispute_store;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]

@@ -13,6 +13,9 @@
 //!   resolution its own; both can apply. Due instants already leave out the time paused while
 //!   the center waited on the client. The month's credits are at most the cap's share of the
 //!   month's price and surcharges.
+//! - **Corrections (对账)**: an accepted dispute issues a new revision in which the disputed
+//!   line costs what the customer manager set; that line leaves the cap, and the difference
+//!   to its price and surcharge is the revision's correction.
 //! - Amounts are in minor units; percentages round half up to the unit.
 
 use super::{CreditRule, Currency, PriceList};
@@ -65,6 +68,18 @@ pub struct StatementLine {
     pub surcharge_minor: i64,
     pub credit_minor: i64,
     pub credit_reason: CreditReason,
+    /// What the line costs after an accepted dispute: it replaces the price, surcharge and
+    /// credit, and the line leaves the month's credit cap.
+    #[serde(default)]
+    pub corrected_minor: Option<i64>,
+}
+
+impl StatementLine {
+    /// What the line costs before the month's cap: price and surcharge less its credit, or
+    /// the corrected charge.
+    pub fn charge(&self) -> i64 {
+        self.corrected_minor.unwrap_or(self.price_minor + self.surcharge_minor - self.credit_minor)
+    }
 }
 
 /// One request type's lines, added up.
@@ -85,6 +100,10 @@ pub struct Totals {
     pub credits_minor: i64,
     /// The credit the month gets, after the cap.
     pub credit_minor: i64,
+    /// Accepted disputes: each corrected line's charge less its price and surcharge (zero or
+    /// less).
+    #[serde(default)]
+    pub corrections_minor: i64,
     pub total_minor: i64,
     pub capped: bool,
     pub per_type: Vec<TypeTotal>,
@@ -110,11 +129,23 @@ pub struct Statement {
     pub month: NaiveDate,
     pub revision: i64,
     pub currency: Currency,
+    pub price_list_id: i64,
     pub price_list_from: NaiveDate,
     pub lines: Vec<StatementLine>,
     pub totals: Totals,
     pub summary: MonthSummary,
     pub issued_at: DateTime<Utc>,
+    /// The newest revision of the month: this one's id unless a correction followed.
+    pub newest_id: i64,
+    /// Until when this revision's lines may be disputed.
+    pub dispute_until: DateTime<Utc>,
+    /// The disputes of every revision of the month, oldest first.
+    pub disputes: Vec<super::dispute::Dispute>,
+    /// What the rules let the reader do, for the page's controls; the server asks again.
+    #[serde(default)]
+    pub viewer_may_dispute: bool,
+    #[serde(default)]
+    pub viewer_may_answer: bool,
 }
 
 /// A statement in a list.
@@ -175,36 +206,65 @@ pub fn lines(requests: &[BillableRequest], prices: &PriceList, tier: Option<Tier
                 surcharge_minor: surcharge,
                 credit_minor: credit,
                 credit_reason: if credit > 0 { reason } else { CreditReason::None },
+                corrected_minor: None,
             }
         })
         .collect()
 }
 
-/// The month's totals: the credits capped at `cap_percent` of the price and surcharges.
+/// The month's totals: the credits capped at `cap_percent` of the price and surcharges. A
+/// corrected line counts its corrected charge instead, outside the cap.
 pub fn totals(lines: &[StatementLine], cap_percent: i64) -> Totals {
     let price: i64 = lines.iter().map(|l| l.price_minor).sum();
     let surcharge: i64 = lines.iter().map(|l| l.surcharge_minor).sum();
-    let credits: i64 = lines.iter().map(|l| l.credit_minor).sum();
-    let cap = (price + surcharge) * cap_percent / 100;
+    let as_issued = || lines.iter().filter(|l| l.corrected_minor.is_none());
+    let credits: i64 = as_issued().map(|l| l.credit_minor).sum();
+    let cap = as_issued().map(|l| l.price_minor + l.surcharge_minor).sum::<i64>() * cap_percent / 100;
     let credit = credits.min(cap);
+    let corrections: i64 = lines
+        .iter()
+        .filter_map(|l| l.corrected_minor.map(|c| c - l.price_minor - l.surcharge_minor))
+        .sum();
     let mut per_type: Vec<TypeTotal> = Vec::new();
     for l in lines {
+        let (amount, line_credit) = match l.corrected_minor {
+            Some(corrected) => (corrected, 0),
+            None => (l.price_minor + l.surcharge_minor, l.credit_minor),
+        };
         match per_type.iter_mut().find(|t| t.type_id == l.type_id) {
             Some(t) => {
                 t.requests += 1;
-                t.amount_minor += l.price_minor + l.surcharge_minor;
-                t.credit_minor += l.credit_minor;
+                t.amount_minor += amount;
+                t.credit_minor += line_credit;
             }
             None => per_type.push(TypeTotal {
                 type_id: l.type_id,
                 type_name: l.type_name.clone(),
                 requests: 1,
-                amount_minor: l.price_minor + l.surcharge_minor,
-                credit_minor: l.credit_minor,
+                amount_minor: amount,
+                credit_minor: line_credit,
             }),
         }
     }
-    Totals { price_minor: price, surcharge_minor: surcharge, credits_minor: credits, credit_minor: credit, total_minor: price + surcharge - credit, capped: credits > cap, per_type }
+    Totals {
+        price_minor: price,
+        surcharge_minor: surcharge,
+        credits_minor: credits,
+        credit_minor: credit,
+        corrections_minor: corrections,
+        total_minor: price + surcharge - credit + corrections,
+        capped: credits > cap,
+        per_type,
+    }
+}
+
+/// The lines of `base` with line `line_no` (from 1) charged `corrected`: what a corrected
+/// revision holds. `None` when the statement has no such line.
+pub fn corrected_lines(base: &[StatementLine], line_no: i64, corrected: i64) -> Option<Vec<StatementLine>> {
+    let index = usize::try_from(line_no.checked_sub(1)?).ok()?;
+    let mut lines = base.to_vec();
+    lines.get_mut(index)?.corrected_minor = Some(corrected);
+    Some(lines)
 }
 
 /// The statement as CSV for Excel: one row per billable request, amounts in major units with
@@ -223,6 +283,7 @@ pub fn csv(statement: &Statement, language: crate::kernel::Language, zone: &str)
         td_string!(locale, statements.surcharge),
         td_string!(locale, statements.credit),
         td_string!(locale, statements.credit_reason),
+        td_string!(locale, statements.corrected),
     ]);
     let at = |t: DateTime<Utc>| crate::time::format_datetime(t, zone, language);
     for l in &statement.lines {
@@ -235,6 +296,7 @@ pub fn csv(statement: &Statement, language: crate::kernel::Language, zone: &str)
             money(l.surcharge_minor),
             money(l.credit_minor),
             credit_reason_label(locale, l.credit_reason).to_string(),
+            l.corrected_minor.map(money).unwrap_or_default(),
         ]);
     }
     let t = &statement.totals;
@@ -242,6 +304,9 @@ pub fn csv(statement: &Statement, language: crate::kernel::Language, zone: &str)
     csv.line(&total(td_string!(locale, statements.total_price), t.price_minor));
     csv.line(&total(td_string!(locale, statements.total_surcharge), t.surcharge_minor));
     csv.line(&total(td_string!(locale, statements.total_credit), -t.credit_minor));
+    if t.corrections_minor != 0 {
+        csv.line(&total(td_string!(locale, statements.total_corrections), t.corrections_minor));
+    }
     csv.line(&total(td_string!(locale, statements.total_due), t.total_minor));
     csv.finish()
 }
@@ -341,5 +406,30 @@ mod tests {
         let standard = super::lines(&[d], &prices(), Some(TierId(2)), &month_end);
         assert_eq!((standard[0].free, standard[0].price_minor), (false, 4_000));
         assert_eq!(share(333, 50), 167, "half up");
+    }
+
+    /// The month above after an accepted dispute of line 3 (C, 120.00 less its 40.00 credit)
+    /// corrected to 50.00: C leaves the cap, so the others' credits (none) stand whole.
+    /// Price 240.00 + surcharges 28.00 − credit 0 + correction (50.00 − 120.00) = 198.00.
+    /// Line 4 (D, 48.00) corrected to 0 as well: 198.00 − 48.00 = 150.00.
+    #[test]
+    fn a_corrected_line_replaces_its_charge_and_leaves_the_cap() {
+        let a = request(1, 2, 2, 3);
+        let b = request(2, 1, 4, 5);
+        let mut c = request(3, 1, 26, 27);
+        c.first_responded_at = Some(at(26, 6));
+        c.resolution_due = at(26, 2);
+        let d = request(4, 2, 27, 28);
+        let month_end: BTreeSet<NaiveDate> = (26..=30).map(day).collect();
+        let issued = lines(&[a, b, c, d], &prices(), Some(TierId(1)), &month_end);
+        assert_eq!(issued[2].charge(), 8_000, "120.00 less a 40.00 credit");
+        let revised = corrected_lines(&issued, 3, 5_000).unwrap_or_default();
+        let t = totals(&revised, 10);
+        assert_eq!((t.credits_minor, t.credit_minor, t.corrections_minor, t.total_minor), (0, 0, -7_000, 19_800));
+        assert_eq!(t.per_type.iter().map(|p| (p.type_id.0, p.amount_minor, p.credit_minor)).collect::<Vec<_>>(), vec![(2, 4_800, 0), (1, 15_000, 0)]);
+        let twice = corrected_lines(&revised, 4, 0).unwrap_or_default();
+        assert_eq!(totals(&twice, 10).total_minor, 15_000);
+        assert_eq!(issued[2].corrected_minor, None, "the issued revision is left as it was");
+        assert!(corrected_lines(&issued, 5, 0).is_none() && corrected_lines(&issued, 0, 0).is_none(), "no such line");
     }
 }

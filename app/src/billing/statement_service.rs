@@ -148,11 +148,21 @@ pub async fn issue_due(state: &AppState, holder: &str, lease: std::time::Duratio
     Ok(issued)
 }
 
+/// Until when a revision issued at `issued_at` may be disputed.
+pub async fn window_end(db: &Db, issued_at: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+    sla::service::working_days_later(db, issued_at, super::dispute::WINDOW_WORKING_DAYS).await
+}
+
 pub async fn list(db: &Db, scope: &OrgScope) -> Result<Vec<StatementEntry>, AppError> {
     Ok(store::list(db, scope).await?)
 }
 
-/// A statement, for a reader whose rules are asked with its organisation.
+/// A statement with its newest revision's id, its dispute window and the month's disputes,
+/// for a reader whose rules are asked with its organisation.
 pub async fn get(db: &Db, id: i64) -> Result<Statement, AppError> {
-    store::get(db, id).await?.ok_or(AppError::NotFound)
+    let mut statement = store::get(db, id).await?.ok_or(AppError::NotFound)?;
+    statement.newest_id = super::dispute_store::latest_revision(db, statement.org_id, statement.month).await?.map(|(id, _)| id).unwrap_or(id);
+    statement.dispute_until = window_end(db, statement.issued_at).await?;
+    statement.disputes = super::dispute_store::of_month(db, statement.org_id, statement.month).await?;
+    Ok(statement)
 }

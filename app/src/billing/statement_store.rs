@@ -7,7 +7,7 @@ use super::{
 };
 use crate::{
     authz::OrgScope,
-    db::Db,
+    db::{Db, Tx},
     kernel::{OrgId, RequestId, TierId, TypeId},
     with_db, with_tx,
 };
@@ -80,31 +80,38 @@ pub async fn readers(db: &Db, org: OrgId) -> Result<Vec<crate::kernel::UserId>, 
 /// Stores a statement with its lines and the notices of it in one transaction; `None` when
 /// that revision exists (another instance issued it first), and then nobody is told.
 pub async fn insert(db: &Db, new: &NewStatement<'_>, notices: &crate::notifications::store::Batch) -> Result<Option<i64>, sqlx::Error> {
-    let summary = serde_json::to_string(new.summary).unwrap_or_else(|_| "{}".into());
-    let t = new.totals;
     let mut tx = db.begin_write().await?;
-    let id = with_tx!(&mut tx, conn => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO statements (org_id, month, revision, price_list_id, currency, price_minor, surcharge_minor, credits_minor, \
-         credit_minor, total_minor, capped, summary, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (org_id, month, revision) DO NOTHING RETURNING id"
-    ).bind(new.org).bind(new.month).bind(new.revision).bind(new.price_list.id).bind(new.price_list.currency)
-        .bind(t.price_minor).bind(t.surcharge_minor).bind(t.credits_minor).bind(t.credit_minor).bind(t.total_minor)
-        .bind(t.capped).bind(&summary).bind(new.now).fetch_optional(&mut *conn).await)?;
-    let Some(id) = id else {
+    let Some(id) = write(&mut tx, new).await? else {
         tx.rollback().await?;
         return Ok(None);
     };
-    for (n, l) in new.lines.iter().enumerate() {
-        with_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO statement_lines (statement_id, line_no, request_id, reference_no, type_id, type_name, submitted_at, \
-             resolved_at, free, price_minor, surcharge_minor, credit_minor, credit_reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        ).bind(id).bind(n as i64 + 1).bind(l.request_id).bind(&l.reference_no).bind(l.type_id).bind(&l.type_name)
-            .bind(l.submitted_at).bind(l.resolved_at).bind(l.free).bind(l.price_minor).bind(l.surcharge_minor)
-            .bind(l.credit_minor).bind(l.credit_reason).execute(&mut *conn).await.map(|_| ()))?;
-    }
     crate::notifications::store::write(&mut tx, notices, new.now).await?;
     tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// Writes a statement and its lines inside `tx`; `None` when that revision exists.
+pub(super) async fn write(tx: &mut Tx, new: &NewStatement<'_>) -> Result<Option<i64>, sqlx::Error> {
+    let summary = serde_json::to_string(new.summary).unwrap_or_else(|_| "{}".into());
+    let t = new.totals;
+    let id = with_tx!(&mut *tx, conn => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO statements (org_id, month, revision, price_list_id, currency, price_minor, surcharge_minor, credits_minor, \
+         credit_minor, total_minor, capped, summary, issued_at, corrections_minor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (org_id, month, revision) DO NOTHING RETURNING id"
+    ).bind(new.org).bind(new.month).bind(new.revision).bind(new.price_list.id).bind(new.price_list.currency)
+        .bind(t.price_minor).bind(t.surcharge_minor).bind(t.credits_minor).bind(t.credit_minor).bind(t.total_minor)
+        .bind(t.capped).bind(&summary).bind(new.now).bind(t.corrections_minor).fetch_optional(&mut *conn).await)?;
+    let Some(id) = id else { return Ok(None) };
+    for (n, l) in new.lines.iter().enumerate() {
+        with_tx!(&mut *tx, conn => sqlx::query(
+            "INSERT INTO statement_lines (statement_id, line_no, request_id, reference_no, type_id, type_name, submitted_at, \
+             resolved_at, free, price_minor, surcharge_minor, credit_minor, credit_reason, corrected_minor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ).bind(id).bind(n as i64 + 1).bind(l.request_id).bind(&l.reference_no).bind(l.type_id).bind(&l.type_name)
+            .bind(l.submitted_at).bind(l.resolved_at).bind(l.free).bind(l.price_minor).bind(l.surcharge_minor)
+            .bind(l.credit_minor).bind(l.credit_reason).bind(l.corrected_minor).execute(&mut *conn).await.map(|_| ()))?;
+    }
     Ok(Some(id))
 }
 
@@ -116,11 +123,13 @@ struct HeadRow {
     month: NaiveDate,
     revision: i64,
     currency: Currency,
+    price_list_id: i64,
     price_list_from: NaiveDate,
     price_minor: i64,
     surcharge_minor: i64,
     credits_minor: i64,
     credit_minor: i64,
+    corrections_minor: i64,
     total_minor: i64,
     capped: bool,
     summary: String,
@@ -140,19 +149,21 @@ struct LineRow {
     surcharge_minor: i64,
     credit_minor: i64,
     credit_reason: CreditReason,
+    corrected_minor: Option<i64>,
 }
 
 /// One statement with its lines; the organisation is in it for the caller's rules.
 pub async fn get(db: &Db, id: i64) -> Result<Option<Statement>, sqlx::Error> {
     let (head, lines) = with_db!(db, pool => {
         let head = sqlx::query_as::<_, HeadRow>(
-            "SELECT s.id, s.org_id, o.name AS org_name, s.month, s.revision, s.currency, p.effective_from AS price_list_from, \
-             s.price_minor, s.surcharge_minor, s.credits_minor, s.credit_minor, s.total_minor, s.capped, s.summary, s.issued_at \
+            "SELECT s.id, s.org_id, o.name AS org_name, s.month, s.revision, s.currency, s.price_list_id, p.effective_from AS price_list_from, \
+             s.price_minor, s.surcharge_minor, s.credits_minor, s.credit_minor, s.corrections_minor, s.total_minor, s.capped, s.summary, \
+             s.issued_at \
              FROM statements s JOIN organisations o ON o.id = s.org_id JOIN price_lists p ON p.id = s.price_list_id WHERE s.id = $1"
         ).bind(id).fetch_optional(pool).await?;
         let lines = sqlx::query_as::<_, LineRow>(
             "SELECT request_id, reference_no, type_id, type_name, submitted_at, resolved_at, free, price_minor, surcharge_minor, \
-             credit_minor, credit_reason FROM statement_lines WHERE statement_id = $1 ORDER BY line_no"
+             credit_minor, credit_reason, corrected_minor FROM statement_lines WHERE statement_id = $1 ORDER BY line_no"
         ).bind(id).fetch_all(pool).await?;
         Ok::<_, sqlx::Error>((head, lines))
     })?;
@@ -171,6 +182,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Statement>, sqlx::Error> {
             surcharge_minor: l.surcharge_minor,
             credit_minor: l.credit_minor,
             credit_reason: l.credit_reason,
+            corrected_minor: l.corrected_minor,
         })
         .collect();
     let per_type: Vec<TypeTotal> = super::statement::totals(&lines, 100).per_type;
@@ -181,12 +193,14 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Statement>, sqlx::Error> {
         month: h.month,
         revision: h.revision,
         currency: h.currency,
+        price_list_id: h.price_list_id,
         price_list_from: h.price_list_from,
         totals: Totals {
             price_minor: h.price_minor,
             surcharge_minor: h.surcharge_minor,
             credits_minor: h.credits_minor,
             credit_minor: h.credit_minor,
+            corrections_minor: h.corrections_minor,
             total_minor: h.total_minor,
             capped: h.capped,
             per_type,
@@ -194,6 +208,12 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Statement>, sqlx::Error> {
         summary: serde_json::from_str(&h.summary).unwrap_or_default(),
         lines,
         issued_at: h.issued_at,
+        // What the service adds: the newest revision, the window and the thread.
+        newest_id: h.id,
+        dispute_until: h.issued_at,
+        disputes: Vec::new(),
+        viewer_may_dispute: false,
+        viewer_may_answer: false,
     }))
 }
 

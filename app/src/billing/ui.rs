@@ -26,6 +26,18 @@ pub fn PricesPage() -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u32);
     let data = Resource::new(move || reload.get(), |_| load_prices());
+    // The action belongs to the page, not to the editor: a saved version reloads the editor,
+    // and the answer (saved, or why not) must outlive that rebuild.
+    let save = Action::new(move |input: &PriceListInput| {
+        let input = input.clone();
+        async move {
+            let answer = save_prices(input).await;
+            if answer.is_ok() {
+                reload.try_update(|n| *n += 1);
+            }
+            answer
+        }
+    });
     view! {
         <section class="page">
             <SignedIn let:user>
@@ -38,7 +50,7 @@ pub fn PricesPage() -> impl IntoView {
                             let zone = zone.clone();
                             Suspend::new(async move {
                                 match data.await {
-                                    Ok(setup) => view! { <PriceEditor setup reload zone /> }.into_any(),
+                                    Ok(setup) => view! { <PriceEditor setup save zone /> }.into_any(),
                                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                                 }
                             })
@@ -82,19 +94,9 @@ fn number(ev: &leptos::ev::Event) -> i64 {
 }
 
 #[component]
-fn PriceEditor(setup: PriceSetup, reload: RwSignal<u32>, zone: String) -> impl IntoView {
+fn PriceEditor(setup: PriceSetup, save: Action<PriceListInput, Result<i64, AppError>>, zone: String) -> impl IntoView {
     let i18n = use_i18n();
     let form = RwSignal::new(starting_point(&setup));
-    let save = Action::new(move |input: &PriceListInput| {
-        let input = input.clone();
-        async move {
-            let answer = save_prices(input).await;
-            if answer.is_ok() {
-                reload.try_update(|n| *n += 1);
-            }
-            answer
-        }
-    });
     let error = Memo::new(move |_| save.value().get().and_then(|r| r.err()));
     let message = move |field: Field| {
         Signal::derive(move || {

@@ -46,6 +46,10 @@ impl AppError {
             AppError::Conflict(Conflict::AlreadyRated) => td_string!(locale, errors.already_rated).to_string(),
             AppError::Conflict(Conflict::RatingFinal) => td_string!(locale, errors.rating_final).to_string(),
             AppError::Conflict(Conflict::FollowUpClosed) => td_string!(locale, errors.follow_up_closed).to_string(),
+            AppError::Conflict(Conflict::DisputeWindowClosed) => td_string!(locale, errors.dispute_window_closed).to_string(),
+            AppError::Conflict(Conflict::Superseded) => td_string!(locale, errors.superseded).to_string(),
+            AppError::Conflict(Conflict::AlreadyDisputed) => td_string!(locale, errors.already_disputed).to_string(),
+            AppError::Conflict(Conflict::DisputeAnswered) => td_string!(locale, errors.dispute_answered).to_string(),
             AppError::Conflict(Conflict::AlreadyAnswered) => td_string!(locale, errors.already_answered).to_string(),
             AppError::Conflict(Conflict::NotAskedToAcknowledge) => td_string!(locale, errors.not_asked_to_acknowledge).to_string(),
             AppError::Conflict(Conflict::AlreadyTaken { owner }) => {
@@ -142,6 +146,8 @@ impl Field {
             Field::Price(_) => td_string!(locale, fields.price),
             Field::Quota(_) => td_string!(locale, fields.quota),
             Field::Credit(_) => td_string!(locale, fields.credit),
+            Field::Answer => td_string!(locale, fields.answer),
+            Field::CorrectedAmount => td_string!(locale, fields.corrected_amount),
         }
     }
 }
@@ -223,6 +229,7 @@ impl Problem {
             Problem::PeriodTooLong { max_years } => td_string!(locale, problems.period_too_long, max = max_years).to_string(),
             Problem::FirstOfMonth => td_string!(locale, problems.first_of_month, field = field).to_string(),
             Problem::OverlapsVersion { earliest } => td_string!(locale, problems.overlaps_version, earliest = earliest.to_string()).to_string(),
+            Problem::NotLower => td_string!(locale, problems.not_lower, field = field).to_string(),
         }
     }
 }

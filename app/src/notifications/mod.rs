@@ -55,6 +55,10 @@ text_enum!(
         PolicyPublished => "policy_published",
         /// A subsidiary's monthly service statement was issued.
         StatementIssued => "statement_issued",
+        /// An org contact disputed a line of a statement the recipient manages (对账).
+        StatementDisputed => "statement_disputed",
+        /// A customer manager accepted or declined a dispute of the recipient's subsidiary.
+        DisputeAnswered => "dispute_answered",
     }
 );
 
@@ -80,6 +84,8 @@ impl NotificationKind {
                 NotificationKind::SlaUnclaimed => agent,
                 NotificationKind::PolicyPublished => true,
                 NotificationKind::StatementIssued => contact || manager,
+                NotificationKind::StatementDisputed => manager,
+                NotificationKind::DisputeAnswered => contact,
             })
             .collect()
     }
@@ -144,6 +150,8 @@ pub fn headline(
         NotificationKind::FollowUpOverdue => td_string!(locale, notify.follow_up_overdue, reference = subject),
         NotificationKind::PolicyPublished => td_string!(locale, notify.policy_published, title = subject),
         NotificationKind::StatementIssued => td_string!(locale, notify.statement_issued, title = subject),
+        NotificationKind::StatementDisputed => td_string!(locale, notify.statement_disputed, title = subject, actor = actor),
+        NotificationKind::DisputeAnswered => td_string!(locale, notify.dispute_answered, title = subject, actor = actor),
     }
 }
 
@@ -162,6 +170,8 @@ pub fn kind_label(locale: Locale, kind: NotificationKind) -> &'static str {
         NotificationKind::FollowUpOverdue => td_string!(locale, notify.kind_follow_up_overdue),
         NotificationKind::PolicyPublished => td_string!(locale, notify.kind_policy_published),
         NotificationKind::StatementIssued => td_string!(locale, notify.kind_statement_issued),
+        NotificationKind::StatementDisputed => td_string!(locale, notify.kind_statement_disputed),
+        NotificationKind::DisputeAnswered => td_string!(locale, notify.kind_dispute_answered),
     }
 }
 
@@ -279,6 +289,7 @@ mod tests {
                 NotificationKind::FollowUpOverdue,
                 NotificationKind::PolicyPublished,
                 NotificationKind::StatementIssued,
+                NotificationKind::StatementDisputed,
             ]
         );
     }

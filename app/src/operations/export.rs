@@ -164,6 +164,18 @@ pub fn table(dashboard: &Dashboard, table: Table, language: Language) -> String 
                 csv.line(&[format!("{}: {}", td_string!(locale, dashboard.root_cause), root_cause_label(locale, *cause)), n.to_string()]);
             }
         }
+        Table::Disputes => {
+            csv.line(&[
+                td_string!(locale, dashboard.disputes_month),
+                td_string!(locale, dashboard.disputes_opened),
+                td_string!(locale, dashboard.disputes_accepted),
+                td_string!(locale, dashboard.disputes_declined),
+                td_string!(locale, dashboard.disputes_open),
+            ]);
+            for d in &dashboard.disputes {
+                csv.line(&[d.month.format("%Y-%m").to_string(), d.opened.to_string(), d.accepted.to_string(), d.declined.to_string(), d.open.to_string()]);
+            }
+        }
     }
     csv.finish()
 }

@@ -51,6 +51,7 @@ text_enum!(
         Rejections => "rejections",
         Agents => "agents",
         FollowUps => "follow_ups",
+        Disputes => "disputes",
     }
 );
 
@@ -217,4 +218,18 @@ pub struct Dashboard {
     /// The paused share above which an agent is flagged, in percent.
     pub paused_flag_percent: i64,
     pub follow_ups: FollowUpFigures,
+    /// Disputes of statement lines (对账) opened in the period, by the month billed.
+    pub disputes: Vec<DisputeMonth>,
+}
+
+/// The disputes of one billed month's statements.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeMonth {
+    /// The first day of the month the statements cover.
+    pub month: chrono::NaiveDate,
+    pub opened: i64,
+    pub accepted: i64,
+    pub declined: i64,
+    /// Still waiting for the customer manager's answer.
+    pub open: i64,
 }

@@ -169,11 +169,13 @@ pub async fn dashboard(
     }
     agents.sort_by(|a, b| a.name.cmp(&b.name));
     let follow_ups = follow_up_figures(&store::follow_ups(db, scope, &filter, window.from, window.to).await?, now);
+    let disputes = store::disputes(db, scope, &filter, window.from, window.to).await?;
 
     Ok(Dashboard {
         agents,
         paused_flag_percent,
         follow_ups,
+        disputes,
         backlog: store::backlog(db, scope, &filter).await?,
         first_response: metrics::first_response_attainment(&facts, window),
         resolution: metrics::resolution_attainment(&facts, window),

@@ -212,3 +212,29 @@ pub async fn agents(db: &Db) -> Result<Vec<Choice>, sqlx::Error> {
     ).fetch_all(pool).await)
     .map(|rows| rows.into_iter().map(|(id, name_zh, name_en)| Choice { id, name_zh, name_en }).collect())
 }
+
+/// The disputes of statement lines opened in `[from, to)` whose requests the filter holds, by
+/// the month the statement covers: opened, accepted, declined and still open.
+pub async fn disputes(
+    db: &Db,
+    scope: &OrgScope,
+    filter: &DashboardFilter,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<super::DisputeMonth>, sqlx::Error> {
+    let sql = format!(
+        "SELECT s.month, COUNT(*), SUM(CASE WHEN d.outcome = 'accepted' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN d.outcome = 'declined' THEN 1 ELSE 0 END), SUM(CASE WHEN d.outcome = 'open' THEN 1 ELSE 0 END) \
+         FROM statement_disputes d JOIN statements s ON s.id = d.statement_id \
+         JOIN statement_lines l ON l.statement_id = d.statement_id AND l.line_no = d.line_no \
+         JOIN requests r ON r.id = l.request_id JOIN organisations o ON o.id = r.org_id \
+         JOIN request_type_versions v ON v.id = r.type_version_id \
+         WHERE d.opened_at >= $1 AND d.opened_at < $2{} GROUP BY s.month ORDER BY s.month",
+        conditions(scope, filter)
+    );
+    let rows = with_db!(db, pool => sqlx::query_as::<_, (chrono::NaiveDate, i64, i64, i64, i64)>(&sql).bind(from).bind(to).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(month, opened, accepted, declined, open)| super::DisputeMonth { month, opened, accepted, declined, open })
+        .collect())
+}

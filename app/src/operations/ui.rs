@@ -121,6 +121,43 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
         <RejectionPanel dashboard=dashboard.clone() csv=csv(Table::Rejections) />
         <FollowUpPanel figures=dashboard.follow_ups.clone() csv=csv(Table::FollowUps) />
         <AgentPanel agents=dashboard.agents.clone() flag=dashboard.paused_flag_percent csv=csv(Table::Agents) />
+        <DisputePanel months=dashboard.disputes.clone() csv=csv(Table::Disputes) />
+    }
+}
+
+/// Disputes of statement lines (对账) by the month billed.
+#[component]
+fn DisputePanel(months: Vec<super::DisputeMonth>, csv: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let opened: i64 = months.iter().map(|m| m.opened).sum();
+    let accepted: i64 = months.iter().map(|m| m.accepted).sum();
+    let open: i64 = months.iter().map(|m| m.open).sum();
+    let summary = move || td_string!(i18n.get_locale(), dashboard.disputes_summary, opened = opened, accepted = accepted, open = open).to_string();
+    view! {
+        <Panel id="disputes" title=Signal::derive(move || t_string!(i18n, dashboard.disputes_title).to_string()) csv>
+            <p>{summary}</p>
+            {(!months.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table class="table" data-testid="disputes-table">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, dashboard.disputes_month)}</th>
+                            <th scope="col">{t!(i18n, dashboard.disputes_opened)}</th>
+                            <th scope="col">{t!(i18n, dashboard.disputes_accepted)}</th>
+                            <th scope="col">{t!(i18n, dashboard.disputes_declined)}</th>
+                            <th scope="col">{t!(i18n, dashboard.disputes_open)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {months.iter().map(|m| view! {
+                                <tr>
+                                    <th scope="row">{m.month.format("%Y-%m").to_string()}</th>
+                                    <td>{m.opened}</td><td>{m.accepted}</td><td>{m.declined}</td><td>{m.open}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </Panel>
     }
 }
 

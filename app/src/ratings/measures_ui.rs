@@ -57,6 +57,8 @@ pub fn MeasuresPage() -> impl IntoView {
                 <dd>{t!(i18n, measures.ops_agents_text)}</dd>
                 <dt>{t!(i18n, measures.ops_follow_ups_term)}</dt>
                 <dd>{t!(i18n, measures.ops_follow_ups_text)}</dd>
+                <dt>{t!(i18n, measures.ops_disputes_term)}</dt>
+                <dd>{t!(i18n, measures.ops_disputes_text)}</dd>
                 <dt>{t!(i18n, measures.ops_scope_term)}</dt>
                 <dd>{t!(i18n, measures.ops_scope_text)}</dd>
                 <dt>{t!(i18n, measures.ops_csv_term)}</dt>

@@ -132,6 +132,45 @@ async fn demo_statements(state: &AppState, now: chrono::DateTime<chrono::Utc>) -
         }
         month = month.checked_add_months(Months::new(1)).ok_or(AppError::Internal)?;
     }
+    demo_disputes(state, this_month, now).await
+}
+
+/// East's contact disputes a line of two statements: the one of two months back was accepted
+/// (its statement has a corrected revision), last month's waits for the manager's answer.
+async fn demo_disputes(state: &AppState, this_month: chrono::NaiveDate, now: chrono::DateTime<chrono::Utc>) -> Result<(), AppError> {
+    use crate::billing::{
+        dispute::{AnswerInput, DisputeInput},
+        dispute_service::{self, Actor},
+        dispute_store,
+        statement_service::Telling,
+        statement_store,
+    };
+    let db = &state.db;
+    let person = |email: &'static str| async move {
+        let id = users::find_id_by_email(db, &Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?).await?.ok_or(AppError::Internal)?;
+        let name = DEMO_LOGINS.iter().find(|l| l.email == email).map(|l| l.display_name).unwrap_or(email);
+        Ok::<_, AppError>(Actor { id, name })
+    };
+    let contact = person("contact.east@example.com").await?;
+    let manager = person("manager@example.com").await?;
+    let east = orgs::find_by_code(db, "SUB-EAST").await?.ok_or(AppError::Internal)?.id;
+    let cases: [(u32, &str, Option<&str>); 2] = [
+        (2, "该笔付款申请为重复提交，上月已结算，请核减。", Some("经核实为重复提交，本行免收，已出具修订版。")),
+        (1, "该笔查询当天即撤回后重新提交，是否应计费？请核实。", None),
+    ];
+    for (months_back, reason, answer) in cases {
+        let month = this_month.checked_sub_months(chrono::Months::new(months_back)).ok_or(AppError::Internal)?;
+        let Some((statement_id, _)) = dispute_store::latest_revision(db, east, month).await? else { continue };
+        let statement = statement_store::get(db, statement_id).await?.ok_or(AppError::Internal)?;
+        // A billed line without a credit, so the credited ones stay open to dispute.
+        let Some(line) = statement.lines.iter().position(|l| !l.free && l.credit_minor == 0) else { continue };
+        let input = DisputeInput { statement_id, line_no: line as i64 + 1, reason: reason.to_string() };
+        let dispute_id = dispute_service::open(state, contact, &input, Telling::Nobody, now).await?;
+        if let Some(answer) = answer {
+            let input = AnswerInput { dispute_id, accept: true, corrected_amount: "0".into(), answer: answer.to_string() };
+            dispute_service::answer(state, manager, &input, Telling::Nobody, now).await?;
+        }
+    }
     Ok(())
 }
 
