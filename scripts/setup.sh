@@ -9,7 +9,7 @@ cd "$root"
 want_browser=false
 [[ "${1:-}" == "--browser" ]] && want_browser=true
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '\033[1m[%s] ==> %s\033[0m\n' "$(date +%T)" "$*"; }
 export PATH="$HOME/.cargo/bin:$root/end2end/node_modules/.bin:$PATH"
 
 # A build cache directory is reused when one is offered, never required.

@@ -7,7 +7,7 @@ cd "$root"
 "$root/scripts/setup.sh" --browser
 export PATH="$HOME/.cargo/bin:$root/end2end/node_modules/.bin:$PATH"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '\033[1m[%s] ==> %s\033[0m\n' "$(date +%T)" "$*"; }
 in_ci() { [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; }
 
 # One fresh PostgreSQL database for this run, dropped at the end whatever happens.
@@ -44,3 +44,4 @@ say "browser tests in Chromium"
 # The size budget of the first visit: measured from the built files, printed with every run.
 say "first load of /login and /requests (Brotli)"
 scripts/first-load.sh
+say "every test passed"
