@@ -96,7 +96,8 @@ on_both_backends! {
         let east = app.org("SUB-EAST").await;
         let (from, to) = around_today();
         let d = dashboard_ok(&app, &manager, json!({ "from": from, "to": to, "org": east.to_string() })).await;
-        assert_eq!(d.volume.len(), 3, "one bar per day");
+        assert_eq!(d.volume.len(), 2, "a bar for yesterday and one for today; tomorrow has had no volume yet");
+        assert_eq!(d.volume.last().map(|r| r.open_at_end), Some(1), "E is open at the end of today");
         assert_eq!(d.volume.iter().map(|r| r.submitted).sum::<i64>(), 4);
         assert_eq!(d.volume.iter().map(|r| r.resolved).sum::<i64>(), 3);
         assert_eq!((d.first_response.met, d.first_response.missed), (3, 1));
@@ -113,6 +114,17 @@ on_both_backends! {
         assert_eq!((zhang.csat_as_first_owner, zhang.csat_as_resolver), (Some(3.5), Some(3.5)));
         assert_eq!((zhang.paused_minutes, zhang.flagged), (0, false));
         assert_eq!((d.follow_ups.opened, d.follow_ups.open, d.follow_ups.overdue), (1, 1, 0), "B's low score is followed up");
+
+        // A period that runs on past today stops its chart at today, rather than carrying
+        // today's backlog into days that have not come; one wholly ahead has no bars at all.
+        let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+        let ahead = |from: i64, to: i64| json!({ "from": (today + Duration::days(from)).to_string(), "to": (today + Duration::days(to)).to_string(), "org": east.to_string() });
+        let running_on = dashboard_ok(&app, &manager, ahead(0, 3)).await;
+        assert_eq!(running_on.volume.len(), 1, "{:?}", running_on.volume);
+        assert_eq!(running_on.volume[0].submitted, 4);
+        let future = dashboard_ok(&app, &manager, ahead(2, 9)).await;
+        assert!(future.volume.is_empty(), "{:?}", future.volume);
+        assert_eq!(future.backlog.unclaimed, 1, "the backlog is now's, whatever the period");
 
         // Both subsidiaries: the west request joins.
         let both = dashboard_ok(&app, &manager, json!({ "from": from, "to": to })).await;

@@ -151,16 +151,27 @@ pub struct LastIds {
     pub request: i64,
     pub event: i64,
     pub attachment: i64,
+    pub rating: i64,
+    pub follow_up: i64,
 }
 
 pub async fn last_ids(db: &Db) -> Result<LastIds, sqlx::Error> {
     with_db!(db, pool => {
-        let row = sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
+        let row = sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64, i64)>(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM organisations), (SELECT COALESCE(MAX(id), 0) FROM users), \
              (SELECT COALESCE(MAX(id), 0) FROM requests), (SELECT COALESCE(MAX(id), 0) FROM request_events), \
-             (SELECT COALESCE(MAX(id), 0) FROM attachments)",
+             (SELECT COALESCE(MAX(id), 0) FROM attachments), (SELECT COALESCE(MAX(id), 0) FROM ratings), \
+             (SELECT COALESCE(MAX(id), 0) FROM follow_ups)",
         ).fetch_one(pool).await?;
-        Ok(LastIds { organisation: row.0, user: row.1, request: row.2, event: row.3, attachment: row.4 })
+        Ok(LastIds {
+            organisation: row.0,
+            user: row.1,
+            request: row.2,
+            event: row.3,
+            attachment: row.4,
+            rating: row.5,
+            follow_up: row.6,
+        })
     })
 }
 
@@ -257,6 +268,9 @@ pub struct Request {
     pub first_responded_at: Option<DateTime<Utc>>,
     pub awaiting_since: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The agent credited with the resolution; resolutions counted (1 once resolved).
+    pub resolved_by: Option<i64>,
+    pub resolution_count: i64,
     pub resolution: Option<String>,
     pub reject_reason: Option<&'static str>,
     pub idempotency_key: String,
@@ -304,6 +318,39 @@ pub struct Batch {
     pub events: Vec<Event>,
     pub attachments: Vec<Attachment>,
     pub pauses: Vec<Pause>,
+    pub ratings: Vec<Rating>,
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// A client's rating of a resolution, crediting its resolver and first owner.
+#[derive(Debug, Clone)]
+pub struct Rating {
+    pub id: i64,
+    pub request_id: i64,
+    pub org_id: i64,
+    pub rater_id: i64,
+    pub resolver_id: Option<i64>,
+    pub first_owner_id: Option<i64>,
+    pub score: i64,
+    /// Reason codes, comma-separated, as `ratings::reasons_to_text` writes them.
+    pub reasons: String,
+    pub comment: String,
+    pub created_at: DateTime<Utc>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+/// The customer manager's follow-up (回访) of a low score, open or closed with its findings.
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    pub id: i64,
+    pub rating_id: i64,
+    pub request_id: i64,
+    pub org_id: i64,
+    pub manager_id: Option<i64>,
+    pub due_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// When closed: when, by whom, how the client was reached, the root cause and what was done.
+    pub closed: Option<(DateTime<Utc>, i64, &'static str, &'static str, &'static str, String)>,
 }
 
 /// A stretch while a request waited on the client, and the question asked.
@@ -333,7 +380,7 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
             "title", "description", "field_values", "urgent", "urgent_reason", "status", "version", "owner_id",
             "first_owner_id", "first_response_due", "resolution_due", "first_responded_at", "awaiting_since",
             "resolved_at", "resolution", "reject_reason", "idempotency_key", "created_at", "updated_at",
-            "first_response_minutes", "resolution_minutes"],
+            "first_response_minutes", "resolution_minutes", "resolved_by", "resolution_count"],
             batch.requests, MAX_ROWS, |q, r| q.bind(r.id).bind(r.reference_no.as_str()).bind(r.org_id)
                 .bind(r.requester_id).bind(r.type_version_id).bind(r.team_id).bind(r.title.as_str())
                 .bind(r.description.as_str()).bind(r.field_values.as_str()).bind(r.urgent)
@@ -341,7 +388,8 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
                 .bind(r.first_owner_id).bind(r.first_response_due).bind(r.resolution_due)
                 .bind(r.first_responded_at).bind(r.awaiting_since).bind(r.resolved_at)
                 .bind(r.resolution.as_deref()).bind(r.reject_reason).bind(r.idempotency_key.as_str())
-                .bind(r.created_at).bind(r.updated_at).bind(r.first_response_minutes).bind(r.resolution_minutes));
+                .bind(r.created_at).bind(r.updated_at).bind(r.first_response_minutes).bind(r.resolution_minutes)
+                .bind(r.resolved_by).bind(r.resolution_count));
         insert_rows!(tx, limit, "request_events", &["id", "request_id", "actor_id", "kind", "action", "from_status",
             "to_status", "note", "internal", "owner_id", "team_id", "reason_code", "created_at"],
             batch.events, MAX_ROWS, |q, e| q.bind(e.id).bind(e.request_id).bind(e.actor_id).bind(e.kind)
@@ -358,6 +406,18 @@ pub async fn insert_batch(db: &Db, batch: &Batch) -> Result<(), sqlx::Error> {
         insert_rows!(tx, limit, "sla_pauses", &["request_id", "started_at", "ended_at", "reason", "started_by"],
             batch.pauses, MAX_ROWS, |q, p| q.bind(p.request_id).bind(p.started_at).bind(p.ended_at)
                 .bind(p.reason.as_str()).bind(p.started_by));
+        insert_rows!(tx, limit, "ratings", &["id", "request_id", "resolution_no", "org_id", "rater_id", "resolver_id",
+            "first_owner_id", "score", "reasons", "comment", "created_at", "updated_at", "reviewed_at"],
+            batch.ratings, MAX_ROWS, |q, g| q.bind(g.id).bind(g.request_id).bind(1_i64).bind(g.org_id).bind(g.rater_id)
+                .bind(g.resolver_id).bind(g.first_owner_id).bind(g.score).bind(g.reasons.as_str())
+                .bind(g.comment.as_str()).bind(g.created_at).bind(g.created_at).bind(g.reviewed_at));
+        insert_rows!(tx, limit, "follow_ups", &["id", "rating_id", "request_id", "org_id", "manager_id", "due_at",
+            "created_at", "closed_at", "closed_by", "contact", "root_cause", "action_taken", "outcome", "version"],
+            batch.follow_ups, MAX_ROWS, |q, f| q.bind(f.id).bind(f.rating_id).bind(f.request_id).bind(f.org_id)
+                .bind(f.manager_id).bind(f.due_at).bind(f.created_at).bind(f.closed.as_ref().map(|c| c.0))
+                .bind(f.closed.as_ref().map(|c| c.1)).bind(f.closed.as_ref().map(|c| c.2))
+                .bind(f.closed.as_ref().map(|c| c.3)).bind(f.closed.as_ref().map(|c| c.4))
+                .bind(f.closed.as_ref().map(|c| c.5.as_str())).bind(if f.closed.is_some() { 2_i64 } else { 1 }));
         tx.commit().await
     })
 }
@@ -381,7 +441,7 @@ pub async fn finish(db: &Db, counters: &[(i32, i64)]) -> Result<(), sqlx::Error>
         Db::Postgres(pool) => {
             // Rows inserted with explicit ids leave the identity sequences behind; the next
             // real insert would collide.
-            for table in ["organisations", "users", "requests", "request_events", "attachments"] {
+            for table in ["organisations", "users", "requests", "request_events", "attachments", "ratings", "follow_ups", "price_lists"] {
                 sqlx::query(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                 ))
@@ -410,6 +470,8 @@ pub struct Counts {
     pub events: i64,
     pub attachments: i64,
     pub open: i64,
+    pub ratings: i64,
+    pub follow_ups: i64,
 }
 
 pub async fn counts(db: &Db) -> Result<Counts, sqlx::Error> {
@@ -417,7 +479,8 @@ pub async fn counts(db: &Db) -> Result<Counts, sqlx::Error> {
         "SELECT (SELECT COUNT(*) FROM organisations) AS organisations, (SELECT COUNT(*) FROM users) AS users, \
          (SELECT COUNT(*) FROM requests) AS requests, (SELECT COUNT(*) FROM request_events) AS events, \
          (SELECT COUNT(*) FROM attachments) AS attachments, \
-         (SELECT COUNT(*) FROM requests WHERE status IN ('submitted', 'in_review', 'awaiting_client')) AS open"
+         (SELECT COUNT(*) FROM requests WHERE status IN ('submitted', 'in_review', 'awaiting_client')) AS open, \
+         (SELECT COUNT(*) FROM ratings) AS ratings, (SELECT COUNT(*) FROM follow_ups) AS follow_ups"
     ).fetch_one(pool).await)
 }
 
@@ -459,6 +522,25 @@ pub async fn subjects(db: &Db, events_wanted: i64) -> Result<Option<Subjects>, s
             (Some(client), Some(org_contact), Some(agent)) => Some(Subjects { client, org_contact, agent, long_request }),
             _ => None,
         })
+    })
+}
+
+/// Deletes the statements of `month` (its first day) with their lines and disputes, and the
+/// notices of statements issued: the benchmark issues the month again and again.
+pub async fn forget_statements(db: &Db, month: chrono::NaiveDate) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        for sql in [
+            "DELETE FROM statement_disputes WHERE statement_id IN (SELECT id FROM statements WHERE month = $1)",
+            "DELETE FROM statement_lines WHERE statement_id IN (SELECT id FROM statements WHERE month = $1)",
+            "DELETE FROM statements WHERE month = $1",
+        ] {
+            sqlx::query(sql).bind(month).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM email_outbox WHERE user_id IN (SELECT user_id FROM notifications WHERE kind = 'statement_issued') AND sent_at IS NULL")
+            .execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM notifications WHERE kind = 'statement_issued'").execute(&mut *tx).await?;
+        tx.commit().await
     })
 }
 

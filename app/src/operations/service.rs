@@ -130,7 +130,9 @@ pub async fn dashboard(
     let is_working = |day| default_calendar.is_some_and(|c| !c.periods_on(day).is_empty());
     let month_end = metrics::month_end_days(filter.first_day, filter.last_day, MONTH_END_WORKING_DAYS, is_working);
     let weekly = (filter.last_day - filter.first_day).num_days() + 1 > WEEKLY_AFTER_DAYS;
-    let volume = metrics::volume(&facts, filter.first_day, filter.last_day, weekly, zone, &month_end);
+    // Days still ahead have had no volume: bars for them would show today's backlog as theirs.
+    let today = now.with_timezone(&zone).date_naive();
+    let volume = metrics::volume(&facts, filter.first_day, filter.last_day.min(today), weekly, zone, &month_end);
 
     let ratings = store::ratings(db, scope, &filter, window.from, window.to).await?;
     let scores: Vec<i64> = ratings.iter().map(|r| r.score).collect();

@@ -7,8 +7,10 @@
 //!
 //! Each scenario makes the same calls as its server function (see `app/src/requests/api.rs`),
 //! minus session lookup and serialisation, so the figures are the server's time in the
-//! database and in mapping rows. The database is the one `DATABASE_URL` names (default
-//! `sqlite://data/bench.db`).
+//! database and in mapping rows. Then the operations dashboard with every panel (all
+//! subsidiaries for a year, and the busiest one), and the statement job of last month, whose
+//! statements are forgotten before each of its runs. The database is the one `DATABASE_URL`
+//! names (default `sqlite://data/bench.db`).
 
 use app::{
     auth::{CurrentUser, ssr::store::load_current_user},
@@ -20,7 +22,7 @@ use app::{
     requests::{ListFilter, Queue, service, store},
     time,
 };
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use tools::bulk;
 use std::{future::Future, process::ExitCode, time::Instant};
 
@@ -29,8 +31,14 @@ const DEFAULT_DATABASE_URL: &str = "sqlite://data/bench.db";
 const LONG_TIMELINE: i64 = 30;
 /// A deep page: the 50th page of 50 rows starts after 2,450 rows.
 const DEEP_PAGE: usize = 50;
-/// The goal every scenario should meet at the 95th percentile.
+/// The goal a page's scenarios should meet at the 95th percentile.
 const GOAL_MS: f64 = 50.0;
+/// The goal of every panel of the operations dashboard, at its widest filter.
+const DASHBOARD_GOAL_MS: f64 = 100.0;
+/// The goal of the statement job for one month: every subsidiary's statement.
+const STATEMENTS_GOAL_MS: f64 = 30_000.0;
+/// Times the statement job is run, its statements forgotten before each run.
+const STATEMENT_RUNS: usize = 3;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -76,6 +84,7 @@ async fn main() -> ExitCode {
 struct Measured {
     name: String,
     rows: usize,
+    goal_ms: f64,
     /// Milliseconds, sorted.
     samples: Vec<f64>,
 }
@@ -111,13 +120,47 @@ where
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     samples.sort_by(f64::total_cmp);
-    let measured = Measured { name, rows, samples };
+    let measured = Measured { name, rows, goal_ms: GOAL_MS, samples };
     eprintln!(
         "  {:<58} p50 {:>7.2} ms  p95 {:>7.2} ms",
         measured.name,
         measured.percentile(50.0),
         measured.percentile(95.0)
     );
+    Ok(measured)
+}
+
+/// The statement job of this month's first working day, as an instance holding its lease runs
+/// it: last month's statement of every subsidiary, with the notices to their readers. The
+/// month's statements and notices are forgotten before each run, so every run issues them all.
+async fn statements(db: &Db, now: chrono::DateTime<Utc>) -> Result<Measured, BoxError> {
+    let state = app::state::AppState {
+        db: db.clone(),
+        settings: std::sync::Arc::new(app::state::Settings::new("http://bench.invalid")),
+        live: Default::default(),
+    };
+    let today = now.with_timezone(&time::CENTER_TIME_ZONE).date_naive();
+    let last_month = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).ok_or("no last month")?;
+    let mut samples = Vec::new();
+    let mut issued = 0;
+    for _ in 0..STATEMENT_RUNS {
+        bulk::forget_statements(db, last_month).await?;
+        let started = Instant::now();
+        issued = app::billing::statement_service::issue_due(&state, "fssc-bench", std::time::Duration::from_secs(600), now).await?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        if issued == 0 {
+            return Err("the statement job issued nothing: is there a price list, and is today after the month's first working day?".into());
+        }
+    }
+    // What the job issued stays, as it would in the portal.
+    samples.sort_by(f64::total_cmp);
+    let measured = Measured {
+        name: format!("statement job: every subsidiary's statement of {} ({STATEMENT_RUNS} runs)", last_month.format("%Y-%m")),
+        rows: issued,
+        goal_ms: STATEMENTS_GOAL_MS,
+        samples,
+    };
+    eprintln!("  {:<58} p50 {:>7.0} ms  max {:>7.0} ms", measured.name, measured.percentile(50.0), measured.max());
     Ok(measured)
 }
 
@@ -255,17 +298,36 @@ async fn run(options: Options) -> Result<(), BoxError> {
         ..Default::default()
     };
     let (everything, year) = (&everything, &year);
-    results.push(
-        measure(format!("operations dashboard: all organisations, one year ({} runs)", dashboard_options.iterations), &dashboard_options, move || async move {
+    let mut dashboard = measure(
+        format!("operations dashboard, every panel: all organisations, one year ({} runs)", dashboard_options.iterations),
+        &dashboard_options,
+        move || async move {
             let d = app::operations::service::dashboard(db, everything, year, time::DEFAULT_TIME_ZONE, 25, Utc::now()).await?;
             Ok(d.volume.len())
-        })
-        .await?,
-    );
+        },
+    )
+    .await?;
+    dashboard.goal_ms = DASHBOARD_GOAL_MS;
+    results.push(dashboard);
+    let org_id = subjects.org_contact.1;
+    let one_org = app::operations::DashboardAddress { org: Some(org_id.to_string()), ..year.clone() };
+    let one_org = &one_org;
+    let mut dashboard = measure(
+        format!("operations dashboard, every panel: the busiest subsidiary, one year ({} runs)", dashboard_options.iterations),
+        &dashboard_options,
+        move || async move {
+            let d = app::operations::service::dashboard(db, everything, one_org, time::DEFAULT_TIME_ZONE, 25, Utc::now()).await?;
+            Ok(d.volume.len())
+        },
+    )
+    .await?;
+    dashboard.goal_ms = DASHBOARD_GOAL_MS;
+    results.push(dashboard);
+    results.push(statements(db, Utc::now()).await?);
 
     println!("### {backend}\n");
     println!(
-        "{} organisations, {} users, {} requests ({} open), {} events, {} files. \
+        "{} organisations, {} users, {} requests ({} open), {} events, {} files, {} ratings, {} follow-ups. \
          {} timed runs per scenario after {} warm-up runs, one at a time.\n",
         counts.organisations,
         counts.users,
@@ -273,22 +335,25 @@ async fn run(options: Options) -> Result<(), BoxError> {
         counts.open,
         counts.events,
         counts.attachments,
+        counts.ratings,
+        counts.follow_ups,
         options.iterations,
         options.warmup
     );
-    println!("| scenario | rows | p50 ms | p95 ms | p99 ms | max ms | p95 < {GOAL_MS:.0} ms |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | :---: |");
+    println!("| scenario | rows | p50 ms | p95 ms | p99 ms | max ms | goal: p95 under | met |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |");
     for m in &results {
         let p95 = m.percentile(95.0);
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
             m.name,
             m.rows,
             m.percentile(50.0),
             p95,
             m.percentile(99.0),
             m.max(),
-            if p95 < GOAL_MS { "yes" } else { "**no**" }
+            if m.goal_ms >= 1_000.0 { format!("{:.0} s", m.goal_ms / 1_000.0) } else { format!("{:.0} ms", m.goal_ms) },
+            if p95 < m.goal_ms { "yes" } else { "**no**" }
         );
     }
     println!();

@@ -23,7 +23,8 @@ use options::{parse_args, Options, ADMINS, BATCH_REQUESTS, DEFAULT_DATABASE_URL,
 use timeline::Generator;
 use world::World;
 use app::db::Db;
-use chrono::{DateTime, Duration, Utc};
+use app::kernel::UserId;
+use chrono::{DateTime, Datelike, Duration, Utc};
 use tools::{bulk, rng::Rng};
 use std::{collections::BTreeMap, process::ExitCode, time::Instant};
 
@@ -85,6 +86,9 @@ async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed().as_secs_f64()
     );
 
+    let since = now - Duration::days(365 * i64::from(options.years));
+    price_list(&db, since, UserId(world.first_user), now).await?;
+
     let calendar = app::sla::calendar::center_default().map_err(|e| format!("default calendar: {e:?}"))?;
     let mut generator = Generator::new(&world, &catalogue, last, counters, now, options.years, calendar);
     let times = generator.creation_times(options.requests, &mut rng);
@@ -110,13 +114,15 @@ async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     bulk::finish(&db, &counters).await?;
     let c = bulk::counts(&db).await?;
     println!(
-        "seeded {} requests ({} open, {} with {} events), {} events, {} files in {:.1} s",
+        "seeded {} requests ({} open, {} with {} events), {} events, {} files, {} ratings, {} follow-ups in {:.1} s",
         c.requests,
         c.open,
         generator.long_timelines,
         LONG_TIMELINE,
         c.events,
         c.attachments,
+        c.ratings,
+        c.follow_ups,
         started.elapsed().as_secs_f64()
     );
     println!("sign in with password {} as", app::seed::DEMO_PASSWORD);
@@ -124,6 +130,40 @@ async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
         println!("  {role:<16} {}", world.email_of(id));
     }
     db.close().await;
+    Ok(())
+}
+
+/// The center's price list, in force from the month the history begins: a price per request
+/// type, a month-end surcharge, a free quota for key clients and SLA credits for every type and
+/// tier, so that every past month can be billed.
+async fn price_list(db: &Db, since: DateTime<Utc>, admin: UserId, now: DateTime<Utc>) -> Result<(), Box<dyn std::error::Error>> {
+    use app::billing::{store, CheckedPriceList, CreditRule, Currency};
+    use app::kernel::{TierId, TypeId};
+    let types = app::operations::store::types(db).await?;
+    let tiers = app::operations::store::tiers(db).await?;
+    let first_month = since.with_timezone(&app::time::CENTER_TIME_ZONE).date_naive().with_day(1).ok_or("no first month")?;
+    // Queries cost least, documents with money at stake most (CNY, in fen).
+    let price_of = |n: usize| [6_000, 12_000, 15_000, 18_000, 9_000, 20_000, 8_000, 10_000][n % 8];
+    let list = CheckedPriceList {
+        effective_from: first_month,
+        currency: Currency::Cny,
+        month_end_days: 5,
+        month_end_percent: 20,
+        credit_cap_percent: 10,
+        prices: types.iter().enumerate().map(|(n, t)| (TypeId(t.id), price_of(n))).collect(),
+        quotas: tiers.first().map(|t| vec![(TierId(t.id), 5)]).unwrap_or_default(),
+        credits: types
+            .iter()
+            .flat_map(|t| tiers.iter().map(move |tier| (t.id, tier.id)))
+            .map(|(type_id, tier_id)| CreditRule {
+                type_id: TypeId(type_id),
+                tier_id: TierId(tier_id),
+                first_response_percent: 10,
+                resolution_percent: 30,
+            })
+            .collect(),
+    };
+    store::insert(db, &list, admin, now).await?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use app::{
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use std::collections::BTreeMap;
 use tools::{
-    bulk::{self, Attachment, Batch, Catalogue, Event, Pause, Request},
+    bulk::{self, Attachment, Batch, Catalogue, Event, FollowUp, Pause, Rating, Request},
     rng::Rng,
 };
 
@@ -48,6 +48,8 @@ pub(crate) struct Generator<'a> {
     pub(crate) next_request: i64,
     pub(crate) next_event: i64,
     pub(crate) next_attachment: i64,
+    pub(crate) next_rating: i64,
+    pub(crate) next_follow_up: i64,
     pub(crate) counters: BTreeMap<i32, i64>,
     pub(crate) now: DateTime<Utc>,
     pub(crate) since: DateTime<Utc>,
@@ -104,6 +106,8 @@ impl<'a> Generator<'a> {
             next_request: last.request,
             next_event: last.event,
             next_attachment: last.attachment,
+            next_rating: last.rating,
+            next_follow_up: last.follow_up,
             counters,
             now,
             since,
@@ -367,6 +371,8 @@ impl<'a> Generator<'a> {
         let (first_response_due, resolution_due) = (due(first), due(resolution_time));
         batch.pauses.extend(pauses);
 
+        // A resolution (not a rejection) is rated before the request closes; most are.
+        let resolved_by = if reject_reason.is_none() { resolved_at.and(owner) } else { None };
         let (title, description, field_values) = texts(rng, ty, created, &reference_no);
         batch.requests.push(Request {
             id,
@@ -391,14 +397,124 @@ impl<'a> Generator<'a> {
             first_responded_at,
             awaiting_since: if status == RequestStatus::AwaitingClient { awaiting_since } else { None },
             resolved_at,
+            resolved_by,
+            resolution_count: i64::from(resolved_by.is_some()),
             resolution,
             reject_reason,
             idempotency_key: format!("bench-{id:09}"),
             created_at: created,
             updated_at: times.last().copied().unwrap_or(created),
         });
+        if let (Some(resolved), Some(_)) = (resolved_at, resolved_by) {
+            let closed_at = (status == RequestStatus::Closed).then(|| times.last().copied()).flatten();
+            let rated = if closed_at.is_some() { rng.chance(0.85) } else { rng.chance(0.35) };
+            if rated {
+                let until = closed_at.unwrap_or(self.now);
+                let at = resolved + Duration::seconds(((until - resolved).num_seconds().max(2) as f64 * rng.between(0.1, 0.9)) as i64);
+                self.rate(rng, (org.id, org.manager), id, requester, resolved_by, first_owner, resolved > resolution_due, at, batch);
+            }
+        }
     }
 }
+
+impl Generator<'_> {
+    /// The client's rating given `at`, lower when the resolution came late, and the follow-up
+    /// a score of 1 or 2 opens: closed with its findings unless it is recent.
+    #[allow(clippy::too_many_arguments)]
+    fn rate(
+        &mut self,
+        rng: &mut Rng,
+        (org_id, manager): (i64, Option<i64>),
+        request_id: i64,
+        rater: i64,
+        resolver: Option<i64>,
+        first_owner: Option<i64>,
+        late: bool,
+        at: DateTime<Utc>,
+        batch: &mut Batch,
+    ) {
+        // Scores 5 to 1.
+        let weights: [f64; 5] = if late { [0.30, 0.30, 0.18, 0.14, 0.08] } else { [0.58, 0.26, 0.09, 0.045, 0.025] };
+        let draw = rng.between(0.0, 1.0);
+        let mut sum = 0.0;
+        let score = 5 - weights.iter().position(|w| { sum += w; draw < sum }).unwrap_or(0) as i64;
+        let reasons = if score <= 3 {
+            let mut tags = vec![if late && rng.chance(0.7) { "timeliness" } else { *rng.pick(RATING_REASONS) }];
+            if rng.chance(0.3) {
+                let other = *rng.pick(RATING_REASONS);
+                if !tags.contains(&other) {
+                    tags.push(other);
+                }
+            }
+            // In the order of the list, as the portal writes them.
+            tags.sort_by_key(|t| RATING_REASONS.iter().position(|r| r == t));
+            tags.join(",")
+        } else {
+            String::new()
+        };
+        let comment = if score <= 2 { rng.pick(LOW_COMMENTS).to_string() } else if rng.chance(0.1) { rng.pick(HIGH_COMMENTS).to_string() } else { String::new() };
+        self.next_rating += 1;
+        let rating_id = self.next_rating;
+        let mut reviewed_at = None;
+        if score <= 2 {
+            self.next_follow_up += 1;
+            let due_at = at + Duration::days(3);
+            let age = self.now - at;
+            let closed = (age > Duration::days(5) || (age > Duration::days(1) && rng.chance(0.5))).then(|| {
+                let latest = (self.now - at).num_seconds().max(60) as f64;
+                let when = at + Duration::seconds(rng.between(3_600.0, (5.0 * 86_400.0_f64).min(latest)) as i64);
+                let by = manager.unwrap_or(rater);
+                let cause = *rng.pick(ROOT_CAUSES);
+                let action = *rng.pick(FOLLOW_UP_ACTIONS);
+                let contact = *rng.pick(CONTACTS);
+                (when, by, contact, cause, action, rng.pick(OUTCOMES).to_string())
+            });
+            reviewed_at = closed.as_ref().map(|c| c.0);
+            batch.follow_ups.push(FollowUp {
+                id: self.next_follow_up,
+                rating_id,
+                request_id,
+                org_id,
+                manager_id: manager,
+                due_at,
+                created_at: at,
+                closed,
+            });
+        }
+        batch.ratings.push(Rating {
+            id: rating_id,
+            request_id,
+            org_id,
+            rater_id: rater,
+            resolver_id: resolver,
+            first_owner_id: first_owner,
+            score,
+            reasons,
+            comment,
+            created_at: at,
+            reviewed_at,
+        });
+    }
+}
+
+const RATING_REASONS: &[&str] = &["timeliness", "accuracy", "communication", "attitude", "process_rules", "other"];
+const ROOT_CAUSES: &[&str] = &["center_error", "client_documents", "policy_unclear", "system_problem", "expectation_gap", "other"];
+const FOLLOW_UP_ACTIONS: &[&str] = &["explained", "redone", "coached_agent", "improved_process", "other"];
+const CONTACTS: &[&str] = &["phone", "phone", "visit", "email", "not_reachable"];
+const LOW_COMMENTS: &[&str] = &[
+    "处理太慢，月结前才给结果。",
+    "退回了两次，说明不清楚。",
+    "回复只有一句话，没有解释原因。",
+    "等了三天没人认领。",
+    "结果有误，需要重新提交。",
+];
+const HIGH_COMMENTS: &[&str] = &["处理及时，谢谢！", "说明很清楚。", "当天就办好了。"];
+const OUTCOMES: &[&str] = &[
+    "已电话沟通，客户认可处理结果。",
+    "重新处理后客户满意。",
+    "已向客户说明制度要求，客户理解。",
+    "已安排经办人培训，下月回访。",
+];
 
 pub(crate) fn moves_to(event: &mut Event, current: &mut RequestStatus, to: RequestStatus, action: RequestAction) {
     event.action = Some(action);

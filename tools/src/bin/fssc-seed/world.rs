@@ -79,6 +79,8 @@ pub(crate) struct Org {
     pub(crate) clients: Vec<i64>,
     pub(crate) clerks: Weighted,
     pub(crate) contact: i64,
+    /// The customer manager who follows the subsidiary's low scores up.
+    pub(crate) manager: Option<i64>,
 }
 
 /// The people of the data set and how work is spread over them.
@@ -207,7 +209,8 @@ impl World {
             let contact = add_user(&mut people, rng, *org, "org_contact");
             let clients: Vec<i64> = (0..allotted[i]).map(|_| add_user(&mut people, rng, *org, "client")).collect();
             let clerks = Weighted::zipf(clients.len(), 1.0);
-            orgs.push(Org { id: *org, clients, clerks, contact });
+            let manager = manager_ids.get(i / ORGS_PER_MANAGER).copied();
+            orgs.push(Org { id: *org, clients, clerks, contact, manager });
         }
         Ok(World { people, orgs, org_weights, agents_by_team, agents, managers, clients_total: clients_n, first_user })
     }
