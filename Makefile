@@ -13,7 +13,7 @@ setup:  ## only install the tools
 build:
 	@scripts/setup.sh && scripts/build-site.sh
 
-bench:  ## seed a large data set once, then time the busiest pages on SQLite and PostgreSQL
+bench:  ## seed a large data set once, then time the busiest pages, the dashboard and the statement job on SQLite and PostgreSQL
 	@scripts/bench.sh
 
 bench-live:  ## 100 / 500 / 2,000 clients with open event streams: push latency and server memory

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Seeds a large, realistic data set (once) and times the database work of the busiest pages,
-# on SQLite and on PostgreSQL, in release mode. Arguments go to fssc-seed, for example
+# the operations dashboard and the monthly statement job, on SQLite and on PostgreSQL, in
+# release mode. Arguments go to fssc-seed, for example
 #   scripts/bench.sh --requests 50000
 # The tables are written to target/bench/results.md.
 set -euo pipefail
